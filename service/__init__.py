@@ -1,0 +1,1 @@
+"""fieldroute HTTP service and command line (depends on ``solver``, never the reverse)."""
