@@ -1,0 +1,52 @@
+"""Service settings, read from the environment (prefix ``FIELDROUTE_``) or a ``.env`` file."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Every knob of the service, with the embedded defaults.
+
+    Each field can be set as an environment variable, e.g. ``FIELDROUTE_NETWORKS_DIR``.
+    List fields take JSON (``FIELDROUTE_API_KEYS='["k1","k2"]'``).
+    """
+
+    model_config = SettingsConfigDict(env_prefix="FIELDROUTE_", env_file=".env", extra="ignore")
+
+    networks_dir: Path = Field(
+        default=Path("data/networks"), description="Where prepared road networks live."
+    )
+    osm_dir: Path = Field(default=Path("data"), description="Where shipped OSM extracts live.")
+    default_network: str = Field(
+        default="malta", description="Network used when a request names none."
+    )
+    database_url: str = Field(
+        default="sqlite:///data/fieldroute.sqlite",
+        description="SQLAlchemy URL of the job store (e.g. postgresql+psycopg://...).",
+    )
+    api_keys: list[str] = Field(default_factory=list, description="Accepted X-API-Key values.")
+    dev_mode: bool = Field(
+        default=False, description="Open dev mode: no API key is required (local use only)."
+    )
+    jobs: Literal["inprocess", "celery"] = Field(
+        default="inprocess", description="Job executor: in-process pool or Celery workers."
+    )
+    workers: int = Field(default=2, ge=1, description="Processes of the in-process executor.")
+    celery_broker_url: str = Field(default="redis://127.0.0.1:6379/0")
+    celery_result_url: str = Field(default="redis://127.0.0.1:6379/1")
+    max_sync_accounts: int = Field(
+        default=200, ge=1, description="Larger synchronous requests get 413 (use /v1/jobs)."
+    )
+    max_body_bytes: int = Field(default=20_000_000, ge=1024, description="Request body limit.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings (read once)."""
+    return Settings()
