@@ -294,6 +294,8 @@ class Account:
         Optional soft latest start: starting later costs ``lateness_cost_per_min``.
     lateness_cost_per_min
         Cost per minute past ``soft_end_s``.
+    name, address
+        Optional display name and postal address (shown in calendars and maps).
     """
 
     id: str
@@ -309,6 +311,8 @@ class Account:
     demand: int = 0
     soft_end_s: int | None = None
     lateness_cost_per_min: float = 0.0
+    name: str | None = None
+    address: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.id, str) or not self.id:
