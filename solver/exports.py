@@ -1,0 +1,212 @@
+"""Rep-facing exports of a day plan: calendar (ICS), GPX and navigation links.
+
+A rep wants the day in the phone's calendar and the route in the navigation app. These
+functions turn a :class:`~solver.model.Plan` (with the :class:`~solver.model.Problem`
+it solves, for names, addresses and coordinates) into standard formats:
+
+* :func:`plan_to_ics` - RFC 5545 calendar, one event per visit (``icalendar``);
+* :func:`plan_to_gpx` - GPX 1.1 with a waypoint per stop, a route per rep and, where
+  the plan has road geometry, a track along the roads (``gpxpy``);
+* :func:`navigation_links` - Google Maps "directions" URLs (the documented
+  ``maps/dir/?api=1`` form) with the stops as waypoints, split into legs of at most
+  :data:`MAX_WAYPOINTS_PER_LINK` intermediate stops as the URL scheme allows.
+
+Times in the plan are seconds since midnight of the plan date, in the reps' local
+time. Calendar events are written as *floating* local times unless a time zone name is
+given, so that 09:00 shows as 09:00 on the rep's phone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
+
+import gpxpy.gpx
+import icalendar
+
+from solver.model import Location, Plan, Problem, Route, Stop, StopType, format_time_s
+
+#: Intermediate waypoints one Google Maps directions URL accepts.
+MAX_WAYPOINTS_PER_LINK = 9
+
+_PRODID = "-//fieldroute//day plan//EN"
+
+
+def _stop_location(problem: Problem, route: Route, stop: Stop) -> Location | None:
+    """Return where a stop happens (from the stop, else from the problem)."""
+    if stop.location is not None:
+        return stop.location
+    if stop.type == StopType.VISIT and stop.account_id is not None:
+        return problem.account(stop.account_id).location
+    rep = problem.rep(route.rep_id)
+    if stop.type == StopType.START:
+        return rep.start
+    if stop.type == StopType.END:
+        return rep.end_location
+    return None
+
+
+def _at(date: dt.date, time_s: int, tz: ZoneInfo | None) -> dt.datetime:
+    return dt.datetime.combine(date, dt.time(), tzinfo=tz) + dt.timedelta(seconds=int(time_s))
+
+
+def _visits(problem: Problem, plan: Plan) -> Iterator[tuple[Route, int, Stop]]:
+    for route in plan.routes:
+        number = 0
+        for stop in route.stops:
+            if stop.type == StopType.VISIT:
+                number += 1
+                yield route, number, stop
+
+
+def plan_to_ics(plan: Plan, problem: Problem, *, tzname: str | None = None) -> bytes:
+    """Return the plan as an iCalendar file with one event per visit.
+
+    Parameters
+    ----------
+    plan
+        The day plan.
+    problem
+        The problem the plan solves (account names, addresses and coordinates).
+    tzname
+        IANA time zone of the plan's times (e.g. ``"Europe/Malta"``); ``None`` writes
+        floating local times.
+
+    Returns
+    -------
+    bytes
+        The ``.ics`` file content. Each event runs from the visit's service start to
+        its departure, carries ``LOCATION`` (address or coordinates), ``GEO`` when the
+        account has coordinates, and the rep id in the description.
+    """
+    tz = ZoneInfo(tzname) if tzname else None
+    calendar = icalendar.Calendar()
+    calendar.add("prodid", _PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"fieldroute day plan {plan.date.isoformat()}")
+    stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
+    for route, number, stop in _visits(problem, plan):
+        account = problem.account(stop.account_id or "")
+        location = _stop_location(problem, route, stop)
+        event = icalendar.Event()
+        event.add("uid", f"{plan.date.isoformat()}-{route.rep_id}-{account.id}@fieldroute")
+        event.add("dtstamp", stamp)
+        event.add("dtstart", _at(plan.date, stop.start_s, tz))
+        event.add("dtend", _at(plan.date, stop.departure_s, tz))
+        event.add("summary", f"{number}. {account.name or account.id}")
+        where = account.address
+        if location is not None and location.is_geo:
+            event.add("geo", (location.lat, location.lon))
+            where = where or f"{location.lat:.6f},{location.lon:.6f}"
+        if where:
+            event.add("location", where)
+        event.add(
+            "description",
+            f"Rep {route.rep_id}, visit {number}: arrive {format_time_s(stop.arrival_s)}, "
+            f"start {format_time_s(stop.start_s)}, leave {format_time_s(stop.departure_s)}; "
+            f"drive before {round(stop.travel_s / 60)} min, {stop.distance_m / 1000:.1f} km.",
+        )
+        calendar.add_component(event)
+    return calendar.to_ical()
+
+
+def plan_to_gpx(plan: Plan, problem: Problem) -> str:
+    """Return the plan as GPX 1.1 XML.
+
+    Parameters
+    ----------
+    plan
+        The day plan.
+    problem
+        The problem it solves (coordinates of stops).
+
+    Returns
+    -------
+    str
+        GPX with one waypoint per geographic visit (named ``"<n>. <account>"``), one
+        ``<rte>`` per rep through its stops in order and, when the route has road
+        geometry, one ``<trk>`` following the roads. Index-only locations (explicit
+        matrices) have no coordinates and are left out.
+    """
+    gpx = gpxpy.gpx.GPX()
+    gpx.creator = "fieldroute"
+    for route in plan.routes:
+        gpx_route = gpxpy.gpx.GPXRoute(name=f"{route.rep_id} {plan.date.isoformat()}")
+        number = 0
+        for stop in route.stops:
+            location = _stop_location(problem, route, stop)
+            if location is None or not location.is_geo:
+                continue
+            when = _at(plan.date, stop.start_s, dt.UTC)
+            if stop.type == StopType.VISIT:
+                number += 1
+                account = problem.account(stop.account_id or "")
+                name = f"{number}. {account.name or account.id}"
+                gpx.waypoints.append(
+                    gpxpy.gpx.GPXWaypoint(location.lat, location.lon, time=when, name=name)
+                )
+            else:
+                name = stop.type.value
+            gpx_route.points.append(
+                gpxpy.gpx.GPXRoutePoint(location.lat, location.lon, time=when, name=name)
+            )
+        if gpx_route.points:
+            gpx.routes.append(gpx_route)
+        if route.geometry and route.geometry.get("coordinates"):
+            track = gpxpy.gpx.GPXTrack(name=f"{route.rep_id} roads")
+            segment = gpxpy.gpx.GPXTrackSegment()
+            for lon, lat in route.geometry["coordinates"]:
+                segment.points.append(gpxpy.gpx.GPXTrackPoint(lat, lon))
+            track.segments.append(segment)
+            gpx.tracks.append(track)
+    return gpx.to_xml(version="1.1")
+
+
+def navigation_links(plan: Plan, problem: Problem) -> dict[str, list[str]]:
+    """Return, per rep, navigation URLs that open the route in a maps app.
+
+    Parameters
+    ----------
+    plan
+        The day plan.
+    problem
+        The problem it solves (coordinates of stops).
+
+    Returns
+    -------
+    dict[str, list[str]]
+        ``rep_id -> URLs``. Each URL is a Google Maps directions link
+        (``https://www.google.com/maps/dir/?api=1&origin=..&destination=..&waypoints=..``,
+        driving). A route with more than :data:`MAX_WAYPOINTS_PER_LINK` intermediate
+        stops is split into consecutive links, each starting where the previous ended.
+        Reps without geographic stops get an empty list.
+    """
+    links: dict[str, list[str]] = {}
+    for route in plan.routes:
+        points = []
+        for stop in route.stops:
+            location = _stop_location(problem, route, stop)
+            if location is not None and location.is_geo and stop.type != StopType.BREAK:
+                point = f"{location.lat:.6f},{location.lon:.6f}"
+                if not points or points[-1] != point:
+                    points.append(point)
+        urls = []
+        step = MAX_WAYPOINTS_PER_LINK + 1
+        for first in range(0, max(len(points) - 1, 0), step):
+            chunk = points[first : first + step + 1]
+            query = {"api": "1", "origin": chunk[0], "destination": chunk[-1]}
+            if len(chunk) > 2:
+                query["waypoints"] = "|".join(chunk[1:-1])
+            query["travelmode"] = "driving"
+            urls.append("https://www.google.com/maps/dir/?" + urlencode(query))
+        links[route.rep_id] = urls
+    return links
+
+
+def geo_uri(location: Location) -> str:
+    """Return the RFC 5870 ``geo:`` URI of a geographic location (opens any maps app)."""
+    if not location.is_geo:
+        raise ValueError("geo_uri needs a lat/lon location, not a matrix index.")
+    return f"geo:{location.lat:.6f},{location.lon:.6f}"
