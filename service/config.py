@@ -44,6 +44,13 @@ class Settings(BaseSettings):
         default=200, ge=1, description="Larger synchronous requests get 413 (use /v1/jobs)."
     )
     max_body_bytes: int = Field(default=20_000_000, ge=1024, description="Request body limit.")
+    max_sync_matrix_cells: int = Field(
+        default=250_000,
+        ge=1,
+        description="Largest origins x destinations estimate answered synchronously.",
+    )
+    host: str = Field(default="127.0.0.1", description="Address `fieldroute serve` binds.")
+    port: int = Field(default=8000, ge=1, le=65535, description="Port `fieldroute serve` binds.")
 
 
 @lru_cache(maxsize=1)

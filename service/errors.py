@@ -1,0 +1,209 @@
+"""One table from errors to HTTP statuses, and the one JSON error shape.
+
+Every error response of the API has the body ``{"error": code, "detail": sentence,
+"field": path | null}``. Domain errors raised by :mod:`solver` are mapped by
+:data:`DOMAIN_ERRORS`; pydantic validation errors are reshaped so that the sentence
+names the entity (``accounts[3] 'A17': window end 09:00 is before start 10:00``).
+There is deliberately no catch-all: an unexpected exception is a bug and stays a 500.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from solver.errors import InvalidProblemError, NetworkBuildError, NetworkNotFoundError
+
+#: Domain error class -> (HTTP status, error code). Checked in order (subclasses first).
+DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
+    (InvalidProblemError, 422, "invalid_request"),
+    (NetworkNotFoundError, 404, "network_not_found"),
+    (NetworkBuildError, 422, "network_build_failed"),
+)
+
+#: HTTP status -> error code for errors raised as :class:`ApiError` or HTTPException.
+STATUS_CODES: dict[int, str] = {
+    400: "bad_request",
+    401: "missing_api_key",
+    403: "invalid_api_key",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+    422: "invalid_request",
+}
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every non-2xx response."""
+
+    error: str = Field(description="Stable machine-readable code.", examples=["invalid_request"])
+    detail: str = Field(
+        description="One sentence naming the entity and the field.",
+        examples=["accounts[3] 'A17': window end 09:00 is before start 10:00."],
+    )
+    field: str | None = Field(
+        default=None,
+        description="Path of the offending field in the request, if any.",
+        examples=["accounts[3].windows[0].end"],
+    )
+
+
+class ApiError(Exception):
+    """An error the service raises on purpose with its own status and code.
+
+    Parameters
+    ----------
+    status
+        HTTP status code.
+    detail
+        One sentence for the client.
+    error
+        Machine-readable code; defaults to the code of ``status``.
+    field
+        Path of the offending request field, if any.
+    """
+
+    def __init__(
+        self, status: int, detail: str, *, error: str | None = None, field: str | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.error = error or STATUS_CODES.get(status, "error")
+        self.field = field
+
+
+def error_response(
+    status: int, error: str, detail: str, field: str | None = None, headers: dict | None = None
+) -> JSONResponse:
+    """Return a JSON response in the one error shape."""
+    body = ErrorBody(error=error, detail=detail, field=field).model_dump()
+    return JSONResponse(body, status_code=status, headers=headers)
+
+
+def domain_status(exc: Exception) -> tuple[int, str] | None:
+    """Return ``(status, code)`` for a domain error, or None when it is not in the table."""
+    for cls, status, code in DOMAIN_ERRORS:
+        if isinstance(exc, cls):
+            return status, code
+    return None
+
+
+def format_loc(loc: Sequence[str | int]) -> str:
+    """Turn a pydantic error location into a path such as ``accounts[3].windows[0].end``.
+
+    The leading ``body``/``query``/``path`` part is dropped.
+    """
+    parts = list(loc)
+    if parts and parts[0] in ("body", "query", "path", "header"):
+        parts = parts[1:]
+    path = ""
+    for part in parts:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        elif isinstance(part, str) and ("[" in part or "(" in part or part.startswith("function")):
+            continue  # pydantic union/validator tags, not request fields
+        else:
+            path += f".{part}" if path else str(part)
+    return path
+
+
+def _entity_prefix(body: Any, loc: Sequence[str | int]) -> tuple[str, int]:
+    """Return ``("accounts[3] 'A17'", n)`` for the deepest list item in ``body`` with an id.
+
+    ``n`` is how many parts of ``loc`` (after ``body``) the prefix covers; ``("", 0)``
+    when no entity with an id is found on the path.
+    """
+    parts = list(loc)
+    if parts and parts[0] == "body":
+        parts = parts[1:]
+    best = ("", 0)
+    node = body
+    path = ""
+    for depth, part in enumerate(parts):
+        if isinstance(part, int) and isinstance(node, list) and 0 <= part < len(node):
+            node = node[part]
+            path += f"[{part}]"
+            ident = node.get("id") if isinstance(node, dict) else None
+            if isinstance(ident, str | int) and not isinstance(ident, bool):
+                best = (f"{path} '{ident}'", depth + 1)
+        elif isinstance(part, str) and isinstance(node, dict) and part in node:
+            node = node[part]
+            path += f".{part}" if path else part
+        else:
+            break
+    return best
+
+
+def describe_validation_error(error: dict[str, Any], body: Any) -> tuple[str, str]:
+    """Return ``(detail, field)`` for one pydantic error, naming the entity when it has an id."""
+    loc = error.get("loc", ())
+    field = format_loc(loc)
+    message = str(error.get("msg", "invalid value"))
+    message = message.removeprefix("Value error, ")
+    prefix, covered = _entity_prefix(body, loc)
+    if prefix:
+        rest = format_loc(["body", *list(loc)[1 + covered :]]) if covered else field
+        where = f"{prefix}: {rest}" if rest else prefix
+    else:
+        where = field or "request"
+    sentence = f"{where}: {message[0].lower() + message[1:] if message else message}"
+    if not sentence.endswith("."):
+        sentence += "."
+    return sentence, field
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Register the handlers that turn every expected error into the one error shape."""
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        if not errors:
+            return error_response(422, "invalid_request", "The request is invalid.")
+        first = errors[0]
+        if first.get("type") == "json_invalid":
+            return error_response(400, "invalid_json", "The request body is not valid JSON.")
+        detail, field = describe_validation_error(first, getattr(exc, "body", None))
+        if len(errors) > 1:
+            detail = f"{detail} ({len(errors) - 1} more error(s) in the request.)"
+        return error_response(422, "invalid_request", detail, field or None)
+
+    @app.exception_handler(ApiError)
+    async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.error, exc.detail, exc.field)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = STATUS_CODES.get(exc.status_code, "error")
+        detail = exc.detail if isinstance(exc.detail, str) else "Request failed."
+        if not detail.endswith("."):
+            detail += "."
+        return error_response(exc.status_code, code, detail, headers=exc.headers)
+
+    for cls, status, code in DOMAIN_ERRORS:
+
+        async def _domain(
+            request: Request, exc: Exception, status: int = status, code: str = code
+        ) -> JSONResponse:
+            field = getattr(exc, "field", None)
+            return error_response(status, code, str(exc), field)
+
+        app.add_exception_handler(cls, _domain)
+
+
+#: OpenAPI ``responses`` entry shared by every /v1 route.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorBody, "description": "No X-API-Key header."},
+    403: {"model": ErrorBody, "description": "Unknown API key."},
+    413: {"model": ErrorBody, "description": "Too large: use POST /v1/jobs or a smaller body."},
+    422: {"model": ErrorBody, "description": "Invalid request; names the entity and field."},
+}

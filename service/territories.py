@@ -1,0 +1,241 @@
+"""Territory requests and responses, and their conversion to ``solver.territory``."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from service.schemas import Ident, Loc, MatrixIn, Money, Seconds, SolverOut
+
+MAX_TERRITORY_TIME_LIMIT_S = 3600.0
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class TerritoryRepIn(_Model):
+    """A rep who owns a territory."""
+
+    id: Ident
+    home: Loc
+    capacity_h_per_week: float = Field(
+        default=40.0, gt=0, le=168, allow_inf_nan=False, description="Weekly capacity, hours."
+    )
+    cost_per_km: Money = 0.0
+    cost_per_hour: Money = 0.0
+
+
+class TerritoryAccountIn(_Model):
+    """An account to place in a territory."""
+
+    id: Ident
+    location: Loc
+    visits_per_4_weeks: float = Field(
+        default=4.0,
+        gt=0,
+        le=200,
+        allow_inf_nan=False,
+        description="Visit frequency: 4 = weekly, 1 = monthly.",
+    )
+    visit_duration_s: Seconds = 1800
+    revenue: Money | None = Field(default=None, description="Revenue or potential per year.")
+    locked_rep: Ident | None = Field(default=None, description="Rep the account must stay with.")
+    current_rep: Ident | None = Field(default=None, description="Rep that owns it today.")
+
+
+class TerritoryOptionsIn(_Model):
+    """How to balance (see ``solver.territory.TerritoryOptions``)."""
+
+    balance: Literal["workload", "revenue", "accounts"] = "workload"
+    tolerance: float = Field(default=0.05, ge=0, lt=1, allow_inf_nan=False)
+    max_moves: int | None = Field(default=None, ge=0, le=10**6)
+    move_penalty_h: float = Field(default=0.0, ge=0, le=1e6, allow_inf_nan=False)
+    visits_per_day: float = Field(default=6.0, gt=0, le=100, allow_inf_nan=False)
+    candidate_reps: int = Field(default=8, ge=1, le=1000)
+    simulate_routes: bool | None = None
+    time_limit_s: float = Field(
+        default=30.0, gt=0, le=MAX_TERRITORY_TIME_LIMIT_S, allow_inf_nan=False
+    )
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+
+
+class TerritoryRequest(_Model):
+    """Balanced territories for a team."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "network": "malta",
+                    "reps": [
+                        {"id": "north", "home": {"lat": 35.9122, "lon": 14.5042}},
+                        {"id": "south", "home": {"lat": 35.8859, "lon": 14.4032}},
+                    ],
+                    "accounts": [
+                        {"id": "A1", "location": {"lat": 35.8989, "lon": 14.5146}},
+                        {"id": "A2", "location": {"lat": 35.8958, "lon": 14.4611}},
+                    ],
+                    "options": {"balance": "workload", "tolerance": 0.1, "time_limit_s": 5},
+                }
+            ]
+        },
+    )
+
+    network: Ident | None = None
+    matrix: MatrixIn | None = Field(
+        default=None, description="Explicit matrix; locations are then {'index': i}."
+    )
+    reps: list[TerritoryRepIn] = Field(min_length=1, max_length=1000)
+    accounts: list[TerritoryAccountIn] = Field(default_factory=list, max_length=100_000)
+    options: TerritoryOptionsIn = Field(default_factory=TerritoryOptionsIn)
+
+    @model_validator(mode="after")
+    def _network_or_matrix(self) -> TerritoryRequest:
+        if self.network is not None and self.matrix is not None:
+            raise ValueError("give either a network or an explicit matrix, not both")
+        return self
+
+
+class TerritoryOut(BaseModel):
+    """One rep's territory and its weekly figures."""
+
+    rep_id: str
+    account_ids: list[str]
+    accounts: int
+    visits_per_week: float
+    visit_h_per_week: float
+    drive_h_per_week: float
+    drive_km_per_week: float
+    drive_method: str
+    cost_per_week: float
+    revenue: float
+    workload_h_per_week: float
+    utilisation: float
+    balance_value: float
+    balance_target: float
+    deviation: float
+    polygon: dict[str, Any] | None = None
+
+
+class TerritoryResponse(BaseModel):
+    """The territory plan."""
+
+    network: str | None = None
+    assignment: dict[str, str] = Field(description="Account id -> rep id.")
+    territories: list[TerritoryOut]
+    moves: list[dict[str, str]]
+    unassigned: list[dict[str, str]]
+    summary: dict[str, Any]
+    solver: SolverOut
+
+
+def _wrap(path: str, ident: str, make: Any) -> Any:
+    from solver.errors import InvalidProblemError
+
+    try:
+        return make()
+    except InvalidProblemError as exc:
+        message = exc.message
+        for owner in (f"TerritoryRep '{ident}': ", f"TerritoryAccount '{ident}': "):
+            message = message.removeprefix(owner)
+        field = path if not exc.field else f"{path}.{exc.field}"
+        raise InvalidProblemError(f"{path} '{ident}': {message}", field=field) from None
+
+
+def to_territory_inputs(request: TerritoryRequest) -> tuple[tuple, tuple, Any, Any]:
+    """Return ``(reps, accounts, matrix, options)`` for ``balance_territories``."""
+    from solver.model import TravelMatrix
+    from solver.territory.model import TerritoryAccount, TerritoryOptions, TerritoryRep
+
+    reps = tuple(
+        _wrap(
+            f"reps[{i}]",
+            r.id,
+            lambda r=r: TerritoryRep(
+                id=r.id,
+                home=r.home.to_location(),
+                capacity_h_per_week=r.capacity_h_per_week,
+                cost_per_km=r.cost_per_km,
+                cost_per_hour=r.cost_per_hour,
+            ),
+        )
+        for i, r in enumerate(request.reps)
+    )
+    accounts = tuple(
+        _wrap(
+            f"accounts[{i}]",
+            a.id,
+            lambda a=a: TerritoryAccount(
+                id=a.id,
+                location=a.location.to_location(),
+                visits_per_4_weeks=a.visits_per_4_weeks,
+                visit_duration_s=a.visit_duration_s,
+                revenue=a.revenue,
+                locked_rep=a.locked_rep,
+                current_rep=a.current_rep,
+            ),
+        )
+        for i, a in enumerate(request.accounts)
+    )
+    matrix = None
+    if request.matrix is not None:
+        matrix = TravelMatrix(request.matrix.durations_s, request.matrix.distances_m)
+    options = _wrap("options", "options", lambda: TerritoryOptions(**request.options.model_dump()))
+    return reps, accounts, matrix, options
+
+
+def from_territory_plan(plan: Any, network: str | None) -> TerritoryResponse:
+    """Convert a ``TerritoryPlan`` into the HTTP response model."""
+    summary = dataclasses.asdict(plan.summary)
+    summary["explanation"] = list(summary.get("explanation", ()))
+    info = plan.solver
+    return TerritoryResponse(
+        network=network,
+        assignment=dict(plan.assignment),
+        territories=[
+            TerritoryOut(**{**dataclasses.asdict(t), "account_ids": list(t.account_ids)})
+            for t in plan.territories
+        ],
+        moves=[dataclasses.asdict(m) for m in plan.moves],
+        unassigned=[{k: str(v) for k, v in dataclasses.asdict(u).items()} for u in plan.unassigned],
+        summary=summary,
+        solver=SolverOut(
+            status=str(info.status),
+            seed=int(info.seed),
+            time_limit_s=float(info.time_limit_s),
+            time_s=round(float(info.time_s), 3),
+            objective=None if info.objective is None else float(info.objective),
+        ),
+    )
+
+
+def territory_geojson(response: dict[str, Any]) -> dict[str, Any]:
+    """Return territory polygons (with their figures) as a GeoJSON FeatureCollection."""
+    features = []
+    for t in response["territories"]:
+        if t.get("polygon") is None:
+            continue
+        properties = {k: v for k, v in t.items() if k not in ("polygon", "account_ids")}
+        features.append({"type": "Feature", "geometry": t["polygon"], "properties": properties})
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "properties": {"summary": response["summary"]},
+    }
+
+
+def solve_territory_request(request: dict[str, Any], config: Any) -> dict[str, Any]:
+    """Balance territories for a request body; return the response body (JSON-able)."""
+    from service.runtime import get_network
+    from solver.territory import balance_territories
+
+    parsed = TerritoryRequest.model_validate(request)
+    reps, accounts, matrix, options = to_territory_inputs(parsed)
+    name = None if matrix is not None else (parsed.network or config.default_network)
+    network = get_network(name, config.networks_dir) if name else None
+    plan = balance_territories(reps, accounts, network=network, matrix=matrix, options=options)
+    return from_territory_plan(plan, name).model_dump(mode="json")
