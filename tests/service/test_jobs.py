@@ -1,0 +1,129 @@
+import pytest
+
+from service.jobs import JobStore, resume_unfinished, run_job
+from service.runtime import RuntimeConfig
+
+
+@pytest.fixture
+def store(tmp_path):
+    store = JobStore(f"sqlite:///{tmp_path / 'sub' / 'jobs.sqlite'}")
+    yield store
+    store.dispose()
+
+
+def _config(store, tmp_path):
+    return RuntimeConfig(
+        networks_dir=str(tmp_path / "networks"),
+        default_network="monaco",
+        database_url=store.database_url,
+    )
+
+
+def day_plan(visit_s=600, shift_end="17:00"):
+    return {
+        "date": "2026-12-01",
+        "reps": [
+            {"id": "r1", "start": {"index": 0}, "shift": {"start": "08:00", "end": shift_end}}
+        ],
+        "accounts": [
+            {"id": "A1", "location": {"index": 1}, "visit_duration_s": visit_s},
+            {"id": "A2", "location": {"index": 2}, "visit_duration_s": visit_s},
+        ],
+        "matrix": {
+            "durations_s": [[0, 600, 900], [600, 0, 300], [900, 300, 0]],
+            "distances_m": [[0, 6000, 9000], [6000, 0, 3000], [9000, 3000, 0]],
+        },
+        "options": {"time_limit_s": 1, "seed": 3},
+    }
+
+
+def test_a_new_job_is_queued_and_survives_reopening_the_database(store):
+    job = store.create("day-plan", {"x": 1})
+    assert job.status == "queued" and job.progress == 0.0
+    reopened = JobStore(store.database_url)
+    again = reopened.get(job.id)
+    assert again.request == {"x": 1} and again.status == "queued"
+    assert again.to_dict()["created_at"].endswith("+00:00")
+    reopened.dispose()
+
+
+def test_job_lifecycle_queued_running_succeeded(store):
+    job = store.create("day-plan", {})
+    assert store.start(job.id)
+    assert not store.start(job.id)  # only a queued job starts
+    store.set_progress(job.id, 0.4)
+    assert store.get(job.id).progress == pytest.approx(0.4)
+    assert store.succeed(job.id, {"routes": []})
+    done = store.get(job.id)
+    assert (done.status, done.progress, done.result) == ("succeeded", 1.0, {"routes": []})
+    assert not store.cancel(job.id)  # finished jobs cannot be cancelled
+
+
+def test_a_result_arriving_after_cancel_is_dropped(store):
+    job = store.create("day-plan", {})
+    store.start(job.id)
+    assert store.cancel(job.id)
+    assert not store.succeed(job.id, {"late": True})
+    assert store.get(job.id).status == "cancelled" and store.get(job.id).result is None
+
+
+def test_unfinished_lists_queued_and_running_jobs_oldest_first(store):
+    a, b, c = (store.create("day-plan", {"n": i}) for i in range(3))
+    store.start(b.id)
+    store.start(c.id)
+    store.succeed(c.id, {})
+    assert [j.id for j in store.unfinished()] == [a.id, b.id]
+
+
+class RecordingExecutor:
+    def __init__(self):
+        self.submitted = []
+
+    def submit(self, job_id, kind, request_json):
+        self.submitted.append((job_id, kind, request_json))
+
+    def cancel(self, job_id):
+        pass
+
+
+def test_resume_requeues_running_jobs_and_submits_them_again(store):
+    queued = store.create("day-plan", {"n": 1})
+    running = store.create("territories", {"n": 2})
+    store.start(running.id)
+    store.set_progress(running.id, 0.5)
+    executor = RecordingExecutor()
+    assert resume_unfinished(store, executor) == [queued.id, running.id]
+    assert [s[:2] for s in executor.submitted] == [
+        (queued.id, "day-plan"),
+        (running.id, "territories"),
+    ]
+    assert store.get(running.id).status == "queued" and store.get(running.id).progress == 0.0
+
+
+def test_run_job_skips_a_cancelled_job(store, tmp_path):
+    job = store.create("day-plan", day_plan())
+    store.cancel(job.id)
+    assert run_job(job.id, "day-plan", _config(store, tmp_path)) == "cancelled"
+    assert store.get(job.id).result is None
+
+
+def test_run_job_records_a_domain_error_in_the_one_error_shape(store, tmp_path):
+    request = day_plan()
+    request.pop("matrix")
+    request["reps"][0]["start"] = {"lat": 43.73, "lon": 7.42}
+    request["accounts"] = []
+    job = store.create("day-plan", request)
+    assert run_job(job.id, "day-plan", _config(store, tmp_path)) == "failed"
+    error = store.get(job.id).error
+    assert error["error"] == "network_not_found" and "monaco" in error["detail"]
+
+
+def test_run_job_stores_the_plan_of_a_day_plan_job(store, tmp_path):
+    from solver.routing import check_plan  # noqa: F401 - the routing engine must be present
+
+    job = store.create("day-plan", day_plan())
+    assert run_job(job.id, "day-plan", _config(store, tmp_path)) == "succeeded"
+    result = store.get(job.id).result
+    assert result["solver"]["seed"] == 3
+    visited = sorted(s["account_id"] for s in result["routes"][0]["stops"] if s["type"] == "visit")
+    assert visited == ["A1", "A2"]
