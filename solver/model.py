@@ -555,6 +555,8 @@ class Reason(StrEnum):
     """Feasible, but its value is below the travel cost of the detour."""
     ALREADY_VISITED = "ALREADY_VISITED"
     """Visited earlier today (re-planning from mid-day)."""
+    NOT_IN_ORDER = "NOT_IN_ORDER"
+    """Left out of a hand-made order (timing a rep's own plan)."""
 
 
 @dataclass(frozen=True, slots=True)

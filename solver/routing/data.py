@@ -1,0 +1,114 @@
+"""Resolve a :class:`~solver.model.Problem` to one travel matrix over its locations.
+
+With an explicit matrix the locations already are indices. With a road network every
+unique lat/lon point (rep starts and ends, accounts) is snapped and one many-to-many
+matrix is computed for them; accounts whose point is off the network are flagged.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from solver.errors import InvalidProblemError
+from solver.model import UNREACHABLE, Location, Problem, Rep, TravelMatrix
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class ResolvedProblem:
+    """A problem with every location mapped to a row of one square matrix.
+
+    Parameters
+    ----------
+    problem
+        The problem as given.
+    matrix
+        Square travel matrix over the problem's locations; the diagonal is 0.
+    index_of
+        Matrix row of each location (``Location`` -> row).
+    off_network
+        Ids of accounts whose location could not be snapped to the road network.
+    network
+        The road network used, or None for an explicit matrix.
+    """
+
+    problem: Problem
+    matrix: TravelMatrix
+    index_of: dict[Location, int]
+    off_network: frozenset[str]
+    network: Any = None
+
+    def row(self, location: Location) -> int:
+        """Return the matrix row of ``location``."""
+        return self.index_of[location]
+
+    def duration_s(self, origin: Location, destination: Location) -> int:
+        """Travel time between two locations, seconds (-1 when unreachable)."""
+        return int(self.matrix.durations_s[self.row(origin), self.row(destination)])
+
+    def distance_m(self, origin: Location, destination: Location) -> int:
+        """Travel distance between two locations, metres (-1 when unreachable)."""
+        return int(self.matrix.distances_m[self.row(origin), self.row(destination)])
+
+    def reachable(self, origin: Location, destination: Location) -> bool:
+        """Return True when there is a path from ``origin`` to ``destination``."""
+        return self.duration_s(origin, destination) != UNREACHABLE
+
+    def rep_end(self, rep: Rep) -> Location | None:
+        """Where ``rep`` ends the day; None for an open end."""
+        return rep.end_location
+
+
+def resolve_problem(problem: Problem, network: Any = None) -> ResolvedProblem:
+    """Map every location of ``problem`` to a row of one travel matrix.
+
+    Parameters
+    ----------
+    problem
+        The day's problem; either ``problem.matrix`` is set (index locations) or
+        ``problem.network`` names a road network passed as ``network``.
+    network
+        A loaded road network (``solver.roads.RoadNetwork``) for lat/lon problems.
+
+    Returns
+    -------
+    ResolvedProblem
+        The matrix (seconds, metres; diagonal 0) and the row of each location.
+
+    Raises
+    ------
+    InvalidProblemError
+        When the problem has lat/lon locations but no network was given.
+    """
+    locations = [rep.start for rep in problem.reps]
+    locations += [rep.end for rep in problem.reps if rep.end is not None]
+    locations += [account.location for account in problem.accounts]
+    if problem.matrix is not None:
+        index_of = {loc: int(loc.index) for loc in locations}  # type: ignore[arg-type]
+        durations = problem.matrix.durations_s.copy()
+        distances = problem.matrix.distances_m.copy()
+        np.fill_diagonal(durations, 0)
+        np.fill_diagonal(distances, 0)
+        matrix = TravelMatrix(durations, distances)
+        return ResolvedProblem(problem, matrix, index_of, frozenset())
+    if network is None:
+        raise InvalidProblemError(
+            f"Problem: road network {problem.network!r} is required to plan lat/lon locations.",
+            field="network",
+        )
+    unique: list[Location] = list(dict.fromkeys(locations))
+    points = [(loc.lat, loc.lon) for loc in unique]
+    snaps = network.snap(points)
+    on_network = {loc for loc, snap in zip(unique, snaps, strict=True) if snap.on_network}
+    travel = network.matrix(points)
+    durations = np.asarray(travel.durations_s, dtype=np.int64).copy()
+    distances = np.asarray(travel.distances_m, dtype=np.int64).copy()
+    np.fill_diagonal(durations, 0)
+    np.fill_diagonal(distances, 0)
+    off = frozenset(a.id for a in problem.accounts if a.location not in on_network)
+    index_of = {loc: i for i, loc in enumerate(unique)}
+    return ResolvedProblem(
+        problem, TravelMatrix(durations, distances), index_of, off, network=network
+    )

@@ -1,0 +1,185 @@
+"""Plan a day: screen accounts, solve on OR-Tools, time the routes, explain the rest."""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from solver.errors import InvalidProblemError
+from solver.model import Plan, Problem, Reason, Route, SolverInfo, Unassigned
+from solver.routing.check import Violation, check_resolved_plan, check_route
+from solver.routing.data import ResolvedProblem, resolve_problem
+from solver.routing.engine import DayModel
+from solver.routing.reasons import explain_dropped, screen_accounts
+from solver.routing.schedule import time_route
+
+
+def plan_day(
+    problem: Problem,
+    *,
+    network: Any = None,
+    time_limit_s: float = 5.0,
+    seed: int = 0,
+    on_progress: Callable[[float, float | None], None] | None = None,
+) -> Plan:
+    """Plan the day of one rep or a whole team.
+
+    Objective: serve every required account that can be served; then maximise the
+    value of the optional visits (``value``, else ``priority``) minus the travel cost
+    (driving hours x ``cost_per_hour`` + km x ``cost_per_km``) and lateness costs.
+    See :mod:`solver.routing.engine` for the model.
+
+    Parameters
+    ----------
+    problem
+        The day's problem. With ``problem.matrix`` locations are matrix indices;
+        otherwise ``network`` is the road network named by ``problem.network``.
+    network
+        A loaded road network (``solver.roads.RoadNetwork``) for lat/lon problems.
+    time_limit_s
+        Wall-clock budget of the search, seconds (> 0). Problems with at most 15
+        candidate accounts usually stop earlier, once the search has converged.
+    seed
+        Random seed (of the PyVRP starting search, when it is used).
+    on_progress
+        Called from the solver thread as ``on_progress(fraction_done, best_cost)``.
+
+    Returns
+    -------
+    Plan
+        Routes per rep (stops, times, totals, geometry on a road network), every
+        unassigned account with a reason, and the solver's status, seed and time.
+
+    Raises
+    ------
+    InvalidProblemError
+        When ``time_limit_s`` is not a positive number or the network is missing.
+    """
+    if not isinstance(time_limit_s, int | float) or not math.isfinite(time_limit_s):
+        raise InvalidProblemError(f"Solve: time_limit_s must be a number, got {time_limit_s!r}.")
+    if time_limit_s <= 0:
+        raise InvalidProblemError(f"Solve: time_limit_s must be > 0, got {time_limit_s!r}.")
+    began = time.monotonic()
+    resolved = resolve_problem(problem, network)
+    candidates, unassigned, servers = screen_accounts(resolved)
+    status, objective = "NO_CANDIDATES", 0.0
+    orders: dict[str, list[str]] = {rep.id: [] for rep in problem.reps}
+    breaks: dict[str, int | None] = dict.fromkeys(orders)
+    if candidates:
+        remaining = max(0.05, time_limit_s - (time.monotonic() - began))
+        result = DayModel(resolved, candidates).solve(
+            time_limit_s=remaining, seed=seed, on_progress=on_progress
+        )
+        orders, breaks, status, objective = (
+            result.orders,
+            result.break_after,
+            result.status,
+            result.objective,
+        )
+    routes = {
+        rep.id: _time_solved(resolved, rep.id, orders[rep.id], breaks[rep.id])
+        for rep in problem.reps
+    }
+    routed = {a for route in routes.values() for a in route.account_ids}
+    dropped = [a for a in candidates if a.id not in routed]
+    unassigned += explain_dropped(resolved, dropped, routes, servers)
+    info = SolverInfo(
+        status=status,
+        seed=seed,
+        time_limit_s=float(time_limit_s),
+        time_s=round(time.monotonic() - began, 3),
+        objective=objective,
+    )
+    return Plan(problem.date, tuple(routes.values()), tuple(_in_order(problem, unassigned)), info)
+
+
+def _time_solved(
+    resolved: ResolvedProblem, rep_id: str, order: Sequence[str], break_after: int | None
+) -> Route:
+    """Time a solver route; the break goes where the solver put it, if that checks."""
+    rep = resolved.problem.rep(rep_id)
+    route = time_route(resolved, rep, order, break_after=break_after)
+    if break_after is not None and check_route(resolved, rep, route):
+        route = time_route(resolved, rep, order)  # the solver's break spot did not check
+    return _with_geometry(resolved, route)
+
+
+def _with_geometry(resolved: ResolvedProblem, route: Route) -> Route:
+    """Attach the road geometry (concatenated ``network.path`` legs) on a road network."""
+    network = resolved.network
+    points = [s.location for s in route.stops if s.location is not None]
+    if network is None or len(points) < 2:
+        return route
+    coordinates: list[list[float]] = []
+    for here, there in zip(points, points[1:], strict=False):
+        if here == there:
+            continue
+        leg = network.path((here.lat, here.lon), (there.lat, there.lon))
+        for point in leg.get("coordinates", []):
+            if not coordinates or list(point) != coordinates[-1]:
+                coordinates.append(list(point))
+    geometry = {"type": "LineString", "coordinates": coordinates}
+    return Route(route.rep_id, route.stops, route.totals, geometry)
+
+
+def _in_order(problem: Problem, unassigned: list[Unassigned]) -> list[Unassigned]:
+    position = {a.id: i for i, a in enumerate(problem.accounts)}
+    return sorted(unassigned, key=lambda u: position[u.account_id])
+
+
+def time_routes(
+    problem: Problem, orders: Mapping[str, Sequence[str]], *, network: Any = None
+) -> tuple[Plan, list[Violation]]:
+    """Time a hand-made order per rep (e.g. the rep's own plan) and check it.
+
+    Parameters
+    ----------
+    problem
+        The day's problem.
+    orders
+        Account ids in visiting order, per rep id; reps left out stay at home.
+    network
+        The road network, for problems with lat/lon locations.
+
+    Returns
+    -------
+    plan
+        The timed routes (earliest schedule; the break where it ends the day
+        earliest); accounts in no order are unassigned.
+    violations
+        What the hand-made plan breaks (see :mod:`solver.routing.check`).
+
+    Raises
+    ------
+    InvalidProblemError
+        When an order names an unknown rep or account.
+    """
+    resolved = resolve_problem(problem, network)
+    rep_ids = {rep.id for rep in problem.reps}
+    account_ids = {a.id for a in problem.accounts}
+    for rep_id, order in orders.items():
+        if rep_id not in rep_ids:
+            raise InvalidProblemError(f"Order: rep '{rep_id}' is unknown.", field="orders")
+        for account_id in order:
+            if account_id not in account_ids:
+                raise InvalidProblemError(
+                    f"Order of rep '{rep_id}': account '{account_id}' is unknown.",
+                    field=f"orders.{rep_id}",
+                )
+    routes = tuple(
+        _with_geometry(resolved, time_route(resolved, rep, list(orders.get(rep.id, ()))))
+        for rep in problem.reps
+    )
+    routed = {a for route in routes for a in route.account_ids}
+    unassigned = tuple(
+        Unassigned(a.id, Reason.NOT_IN_ORDER, f"Account '{a.id}': not in the hand-made order.")
+        if a.id not in problem.already_visited
+        else Unassigned(a.id, Reason.ALREADY_VISITED, f"Account '{a.id}': already visited.")
+        for a in problem.accounts
+        if a.id not in routed
+    )
+    info = SolverInfo(status="HAND_MADE", seed=0, time_limit_s=0.0, time_s=0.0)
+    plan = Plan(problem.date, routes, unassigned, info)
+    return plan, check_resolved_plan(resolved, plan)

@@ -1,0 +1,109 @@
+"""A strong starting solution from PyVRP for days that fit its model.
+
+PyVRP's hybrid genetic search finds much better VRPTW solutions than OR-Tools' local
+search in the same time, but it does not model breaks, several windows, drive-time
+limits or allowed reps. :func:`solver.routing.engine.pyvrp_fits` decides whether a
+day is covered; then this module gives PyVRP the same arc costs (solver units),
+durations, windows, capacities and prizes, and returns its routes for OR-Tools to
+continue from. OR-Tools stays the engine of record: it re-checks and improves them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pyvrp import Model
+from pyvrp.stop import MaxRuntime
+
+from solver.routing.engine import COST_SCALE, REQUIRED_PENALTY
+from solver.routing.schedule import account_value
+
+if TYPE_CHECKING:
+    from solver.routing.engine import DayModel
+
+
+def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[list[int]] | None:
+    """Solve the day with PyVRP and return account nodes per rep (vehicle).
+
+    Parameters
+    ----------
+    model
+        The OR-Tools day model (nodes, costs, durations, windows, capacities).
+    time_limit_s
+        PyVRP's run time, seconds.
+    seed
+        PyVRP's random seed.
+
+    Returns
+    -------
+    list of list of int or None
+        For each rep, the account nodes in visiting order; None when PyVRP found no
+        feasible solution.
+    """
+    reps, accounts = model.reps, model.accounts
+    costs = model.arc_costs(reps[0])
+    pv = Model()
+    n_acc = len(accounts)
+    locations = [pv.add_location(0.0, 0.0) for _ in range(len(model.service))]
+    uses_load = any(rep.capacity is not None for rep in reps) and any(a.demand for a in accounts)
+    total = sum(a.demand for a in accounts)
+    # Identical reps (same start, end, shift, capacity) share one vehicle type.
+    groups: dict[tuple, list[int]] = {}
+    for v, rep in enumerate(reps):
+        key = (
+            model.resolved.row(rep.start),
+            model.resolved.row(rep.end_location),  # type: ignore[arg-type]
+            rep.shift,
+            rep.capacity,
+        )
+        groups.setdefault(key, []).append(v)
+    vehicles_of_type: list[list[int]] = []
+    for vehicles in groups.values():
+        first = vehicles[0]
+        rep = reps[first]
+        capacity = [rep.capacity if rep.capacity is not None else total] if uses_load else []
+        start = pv.add_depot(locations[model.starts[first]])
+        end = pv.add_depot(locations[model.ends[first]])
+        pv.add_vehicle_type(
+            len(vehicles),
+            capacity=capacity,
+            start_depot=start,
+            end_depot=end,
+            tw_early=rep.shift.start_s,
+            tw_late=rep.shift.end_s,
+            unit_distance_cost=1,
+            unit_duration_cost=0,
+        )
+        vehicles_of_type.append(list(vehicles))
+    for node, account in enumerate(accounts):
+        windows = account.start_windows()
+        early = windows[0].start_s if windows else 0
+        late = windows[0].end_s if windows else max(rep.shift.end_s for rep in reps)
+        value = round(account_value(account) * COST_SCALE)
+        penalty = REQUIRED_PENALTY if account.required else value
+        pv.add_client(
+            locations[node],
+            delivery=[account.demand] if uses_load else [],
+            service_duration=account.visit_duration_s,
+            tw_early=early,
+            tw_late=late,
+            prize=penalty,
+            required=account.required,
+        )
+    size = len(locations)
+    for i in range(size):
+        for j in range(size):
+            pv.add_edge(
+                locations[i],
+                locations[j],
+                distance=int(costs[i, j]),
+                duration=int(model.durations[i, j]),
+            )
+    result = pv.solve(MaxRuntime(time_limit_s), seed=seed, display=False)
+    if not result.is_feasible():
+        return None
+    routes: list[list[int]] = [[] for _ in reps]
+    for route in result.best.routes():
+        vehicle = vehicles_of_type[route.vehicle_type()].pop(0)
+        routes[vehicle] = [a.idx for a in route if a.is_client() and a.idx < n_acc]
+    return routes
