@@ -676,9 +676,9 @@ def from_plan(plan: Plan, problem: Problem) -> DayPlanResponse:
                     visit_s=int(t.visit_s),
                     wait_s=int(t.wait_s),
                     break_s=int(t.break_s),
-                    cost=round(float(t.cost), 2),
+                    cost=float(t.cost),
                     visits=int(t.visits),
-                    value=round(float(t.value), 2),
+                    value=float(t.value),
                     lateness_s=int(t.lateness_s),
                 ),
                 geometry=route.geometry,
@@ -700,6 +700,46 @@ def from_plan(plan: Plan, problem: Problem) -> DayPlanResponse:
             time_limit_s=float(info.time_limit_s),
             time_s=round(float(info.time_s), 3),
             objective=None if info.objective is None else float(info.objective),
+        ),
+    )
+
+
+def plan_from_response(response: dict[str, Any]) -> Plan:
+    """Rebuild the domain :class:`~solver.model.Plan` from a day-plan response body.
+
+    The inverse of :func:`from_plan` (up to stop locations), so that a client or a
+    test can run ``solver.routing.check_plan`` on what the API returned.
+    """
+    from solver.model import Reason, Route, RouteTotals, SolverInfo, Stop, Unassigned
+
+    routes = []
+    for route in response["routes"]:
+        stops = tuple(
+            Stop(
+                type=StopType(s["type"]),
+                arrival_s=parse_time_s(s["arrival"]),
+                start_s=parse_time_s(s["start"]),
+                departure_s=parse_time_s(s["departure"]),
+                wait_s=s["wait_s"],
+                travel_s=s["travel_s"],
+                distance_m=s["distance_m"],
+                account_id=s.get("account_id"),
+            )
+            for s in route["stops"]
+        )
+        routes.append(
+            Route(route["rep_id"], stops, RouteTotals(**route["totals"]), route.get("geometry"))
+        )
+    info = response["solver"]
+    return Plan(
+        date=dt.date.fromisoformat(str(response["date"])),
+        routes=tuple(routes),
+        unassigned=tuple(
+            Unassigned(u["account_id"], Reason(u["reason"]), u["detail"])
+            for u in response["unassigned"]
+        ),
+        solver=SolverInfo(
+            info["status"], info["seed"], info["time_limit_s"], info["time_s"], info["objective"]
         ),
     )
 
