@@ -1,0 +1,483 @@
+"""Balanced generalized assignment of accounts to reps, on HiGHS.
+
+The model (``x[r, a]`` = share of account ``a`` given to rep ``r``)::
+
+    minimise    sum c[r, a] x[r, a]  +  M (sum e_up + sum e_lo)
+    subject to  sum_r x[r, a] = 1                                 every account a
+                sum_a w[r, a] x[r, a] - (1 + tol) s[r] T - e_up[r] <= 0   every rep r
+                sum_a w[r, a] x[r, a] - (1 - tol) s[r] T + e_lo[r] >= 0   every rep r
+                sum_{r, a} w[r, a] x[r, a] - T = 0
+                sum_{a with a current rep} x[current(a), a] >= n_current - max_moves
+                x[r, a] = 0 where r cannot reach a or a is locked to another rep
+
+``c`` is visits per week x one-way travel from the rep's home (hours) minus the move
+penalty on the current rep's column, ``w`` the balance metric (normalised so that the
+mean target is 1), ``s`` the reps' capacity shares and ``T`` the metric's total. The
+elastic variables ``e`` with a large cost ``M`` keep every restricted model feasible;
+a positive ``e`` at the optimum means the tolerance cannot be met. ``max_moves`` is hard
+(keeping every account with its current rep is always feasible, so the caller must give
+a current rep only where that column is allowed).
+
+Steps: (1) the LP relaxation by column generation (start from each account's nearest
+reps, add every column with a negative reduced cost until none is left, so the optimum
+is the LP over *all* reps: the lower bound); (2) round the LP (largest share) and repair
+the balance with greedy single moves; (3) a MIP over the LP's columns with that start
+and the remaining time.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import highspy
+import numpy as np
+
+#: Reduced cost below which a column enters the LP.
+_PRICE_EPS = 1e-9
+
+#: Elastic amounts below this (in targets) count as zero.
+_ELASTIC_EPS = 1e-6
+
+#: The MIP stops once proven within this relative gap (0.5 %).
+_MIP_REL_GAP = 5e-3
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AssignmentInput:
+    """Arrays of one assignment problem (internal).
+
+    Parameters
+    ----------
+    cost
+        ``(R, A)`` objective coefficients, hours per week; ``inf`` where not allowed.
+    weight
+        ``(R, A)`` balance metric of account ``a`` when served by rep ``r``.
+    share
+        ``(R,)`` target shares (sum 1).
+    tolerance
+        Relative band around each target.
+    current
+        ``(A,)`` index of the current rep, -1 for none; the current column must be allowed.
+    max_moves
+        Optional cap on moves against ``current``.
+    move_penalty
+        Objective cost of one move, hours per week.
+    """
+
+    cost: np.ndarray
+    weight: np.ndarray
+    share: np.ndarray
+    tolerance: float
+    current: np.ndarray
+    max_moves: int | None = None
+    move_penalty: float = 0.0
+
+
+@dataclass(slots=True)
+class AssignmentResult:
+    """Outcome of :func:`solve_assignment` (internal)."""
+
+    rep_of: np.ndarray
+    lower_bound: float
+    lp_travel: float
+    lp_excess: float
+    lp_moves_excess: float
+    lp_moves_needed: float
+    status: str
+    columns: int
+    notes: list[str] = field(default_factory=list)
+
+
+class _Model:
+    """The LP/MIP in HiGHS plus the bookkeeping of which (rep, account) columns it holds."""
+
+    def __init__(self, data: AssignmentInput, big_m: float, seed: int) -> None:
+        self.data = data
+        n_reps, n_accounts = data.cost.shape
+        self.n_reps, self.n_accounts = n_reps, n_accounts
+        self.big_m = big_m
+        self.has_moves_row = data.max_moves is not None
+        self.n_current = int(np.count_nonzero(data.current >= 0))
+        # normalised weights: mean target = 1
+        finite_w = np.where(np.isfinite(data.cost), data.weight, np.inf)
+        scale = float(np.sum(np.min(finite_w, axis=0))) / n_reps
+        self.scale = scale if scale > 0 else 1.0
+        self.w = data.weight / self.scale
+        self.cost = data.cost.copy()
+        rows = np.arange(n_accounts)
+        has_current = data.current >= 0
+        self.cost[data.current[has_current], rows[has_current]] -= data.move_penalty
+
+        h = highspy.Highs()
+        h.silent()
+        h.setOptionValue("random_seed", int(seed) % 2147483647)
+        inf = highspy.kHighsInf
+        # fixed columns: T, e_up[R], e_lo[R], e_moves
+        self.col_t = 0
+        self.col_up = 1
+        self.col_lo = 1 + n_reps
+        self.col_mv = 1 + 2 * n_reps
+        n_fixed = 2 + 2 * n_reps
+        costs = np.r_[0.0, np.full(2 * n_reps + 1, big_m)]
+        upper_bounds = np.full(n_fixed, inf)
+        upper_bounds[self.col_mv] = 0.0  # max_moves is a hard cap (zero moves is feasible)
+        h.addVars(n_fixed, np.zeros(n_fixed), upper_bounds)
+        h.changeColsCost(n_fixed, np.arange(n_fixed, dtype=np.int32), costs)
+        # rows: accounts, upper, lower, total, moves
+        self.row_up = n_accounts
+        self.row_lo = n_accounts + n_reps
+        self.row_t = n_accounts + 2 * n_reps
+        self.row_mv = self.row_t + 1
+        share = data.share
+        tol = data.tolerance
+        lower = [np.ones(n_accounts), np.full(n_reps, -inf), np.zeros(n_reps), [0.0]]
+        upper = [np.ones(n_accounts), np.zeros(n_reps), np.full(n_reps, inf), [0.0]]
+        if self.has_moves_row:
+            lower.append([float(self.n_current - data.max_moves)])
+            upper.append([inf])
+        lower_arr, upper_arr = np.concatenate(lower), np.concatenate(upper)
+        # entries of the fixed columns, written row-wise: row i -> (cols, vals)
+        starts, index, value = [0] * n_accounts, [], []
+        for r in range(n_reps):
+            starts.append(len(index))
+            index += [self.col_t, self.col_up + r]
+            value += [-(1 + tol) * share[r], -1.0]
+        for r in range(n_reps):
+            starts.append(len(index))
+            index += [self.col_t, self.col_lo + r]
+            value += [-(1 - tol) * share[r], 1.0]
+        starts.append(len(index))
+        index.append(self.col_t)
+        value.append(-1.0)
+        if self.has_moves_row:
+            starts.append(len(index))
+            index.append(self.col_mv)
+            value.append(1.0)
+        h.addRows(
+            len(lower_arr),
+            lower_arr,
+            upper_arr,
+            len(index),
+            np.asarray(starts, dtype=np.int32),
+            np.asarray(index, dtype=np.int32),
+            np.asarray(value, dtype=np.float64),
+        )
+        self.h = h
+        self.n_fixed = n_fixed
+        self.col_rep = np.empty(0, dtype=np.int64)
+        self.col_account = np.empty(0, dtype=np.int64)
+        self.in_model = np.zeros((n_reps, n_accounts), dtype=bool)
+
+    def add_columns(self, reps: np.ndarray, accounts: np.ndarray) -> None:
+        """Add the x columns of the given (rep, account) pairs."""
+        if reps.size == 0:
+            return
+        n = reps.size
+        cost = self.cost[reps, accounts]
+        w = self.w[reps, accounts]
+        is_current = self.data.current[accounts] == reps
+        per_col = 4 + (is_current & self.has_moves_row).astype(np.int64)
+        starts = np.r_[0, np.cumsum(per_col)[:-1]]
+        index = np.empty(int(per_col.sum()), dtype=np.int32)
+        value = np.empty(index.size, dtype=np.float64)
+        index[starts] = accounts
+        value[starts] = 1.0
+        index[starts + 1] = self.row_up + reps
+        value[starts + 1] = w
+        index[starts + 2] = self.row_lo + reps
+        value[starts + 2] = w
+        index[starts + 3] = self.row_t
+        value[starts + 3] = w
+        mv = np.flatnonzero(per_col == 5)
+        index[starts[mv] + 4] = self.row_mv
+        value[starts[mv] + 4] = 1.0
+        self.h.addCols(
+            n,
+            cost,
+            np.zeros(n),
+            np.ones(n),
+            index.size,
+            starts.astype(np.int32),
+            index,
+            value,
+        )
+        self.col_rep = np.r_[self.col_rep, reps]
+        self.col_account = np.r_[self.col_account, accounts]
+        self.in_model[reps, accounts] = True
+
+    def solve(self, time_limit_s: float) -> str:
+        self.h.setOptionValue("time_limit", max(0.05, float(time_limit_s)))
+        self.h.run()
+        return self.h.modelStatusToString(self.h.getModelStatus())
+
+    def price(self, per_account: int) -> tuple[np.ndarray, np.ndarray]:
+        """Return the columns not in the model with a negative reduced cost (best first)."""
+        dual = np.asarray(self.h.getSolution().row_dual)
+        y = dual[: self.n_accounts]
+        u = dual[self.row_up : self.row_up + self.n_reps]
+        lo = dual[self.row_lo : self.row_lo + self.n_reps]
+        t = dual[self.row_t]
+        reduced = self.cost - y[None, :] - self.w * (u + lo + t)[:, None]
+        if self.has_moves_row:
+            m = dual[self.row_mv]
+            has = self.data.current >= 0
+            reduced[self.data.current[has], np.flatnonzero(has)] -= m
+        reduced[self.in_model | ~np.isfinite(self.cost)] = np.inf
+        k = min(per_account, self.n_reps)
+        best = np.argpartition(reduced, k - 1, axis=0)[:k] if k < self.n_reps else None
+        if best is None:
+            best = np.broadcast_to(np.arange(self.n_reps)[:, None], reduced.shape)
+        accounts = np.broadcast_to(np.arange(self.n_accounts)[None, :], best.shape)
+        values = reduced[best, accounts]
+        keep = values < -_PRICE_EPS
+        return best[keep].astype(np.int64), accounts[keep].astype(np.int64)
+
+    def column_values(self) -> np.ndarray:
+        return np.asarray(self.h.getSolution().col_value)
+
+    def excess(self, values: np.ndarray) -> tuple[float, float]:
+        balance = float(values[self.col_up : self.col_mv].sum())
+        return balance, float(values[self.col_mv])
+
+
+def _initial_columns(data: AssignmentInput, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Each account's ``k`` cheapest allowed reps, plus its current rep."""
+    n_reps, n_accounts = data.cost.shape
+    k = min(k, n_reps)
+    if k < n_reps:
+        best = np.argpartition(data.cost, k - 1, axis=0)[:k]
+    else:
+        best = np.broadcast_to(np.arange(n_reps)[:, None], data.cost.shape)
+    accounts = np.broadcast_to(np.arange(n_accounts)[None, :], best.shape)
+    mask = np.zeros(data.cost.shape, dtype=bool)
+    mask[best, accounts] = True
+    has = data.current >= 0
+    mask[data.current[has], np.flatnonzero(has)] = True
+    mask &= np.isfinite(data.cost)
+    reps, accs = np.nonzero(mask)
+    return reps.astype(np.int64), accs.astype(np.int64)
+
+
+def _loads(data: AssignmentInput, w: np.ndarray, rep_of: np.ndarray) -> np.ndarray:
+    return np.bincount(rep_of, weights=w[rep_of, np.arange(rep_of.size)], minlength=w.shape[0])
+
+
+def _violation(data: AssignmentInput, loads: np.ndarray) -> np.ndarray:
+    total = loads.sum()
+    upper = (1 + data.tolerance) * data.share * total
+    lower = (1 - data.tolerance) * data.share * total
+    return np.maximum(loads - upper, 0) + np.maximum(lower - loads, 0)
+
+
+def repair_balance(
+    data: AssignmentInput, w: np.ndarray, cost: np.ndarray, rep_of: np.ndarray, max_steps: int
+) -> np.ndarray:
+    """Greedily move single accounts until every rep is within its band (or no move helps).
+
+    Each step takes the rep furthest outside its band and makes the cheapest move of one
+    of its accounts out (too much) or of a neighbour's account in (too little) that does
+    not push the other rep outside its own band and respects ``max_moves``.
+
+    Parameters
+    ----------
+    data
+        The problem.
+    w
+        Normalised weights ``(R, A)``.
+    cost
+        Objective ``(R, A)`` including move penalties; ``inf`` where not allowed.
+    rep_of
+        Starting assignment ``(A,)``; not modified.
+    max_steps
+        Upper bound on moves.
+
+    Returns
+    -------
+    numpy.ndarray
+        The repaired assignment.
+    """
+    rep_of = rep_of.copy()
+    accounts = np.arange(rep_of.size)
+    has_current = data.current >= 0
+    for _ in range(max_steps):
+        loads = _loads(data, w, rep_of)
+        violation = _violation(data, loads)
+        worst = int(np.argmax(violation))
+        if violation[worst] <= 1e-12:
+            break
+        total = loads.sum()
+        upper = (1 + data.tolerance) * data.share * total
+        lower = (1 - data.tolerance) * data.share * total
+        moves_used = int(np.count_nonzero(has_current & (rep_of != data.current)))
+        budget_left = None if data.max_moves is None else data.max_moves - moves_used
+        if loads[worst] > upper[worst]:
+            members = accounts[rep_of == worst]
+            # move one member to another rep that stays under its upper bound
+            delta = cost[:, members] - cost[worst, members][None, :]
+            fits = loads[:, None] + w[:, members] <= upper[:, None] + 1e-12
+            fits[worst] = False
+            delta = np.where(fits, delta, np.inf)
+        else:
+            members = accounts[rep_of != worst]
+            donors = rep_of[members]
+            delta = np.full((w.shape[0], members.size), np.inf)
+            ok = loads[donors] - w[donors, members] >= lower[donors] - 1e-12
+            delta[worst] = np.where(ok, cost[worst, members] - cost[donors, members], np.inf)
+        if budget_left is not None and budget_left <= 0:
+            # only moves that do not add a move are allowed
+            from_current = has_current[members] & (rep_of[members] == data.current[members])
+            delta[:, from_current] = np.inf
+        if members.size == 0 or not np.isfinite(delta).any():
+            break
+        to_rep, j = np.unravel_index(int(np.argmin(delta)), delta.shape)
+        rep_of[members[j]] = to_rep
+    return rep_of
+
+
+def solve_assignment(
+    data: AssignmentInput, *, candidate_reps: int, time_limit_s: float, seed: int
+) -> AssignmentResult:
+    """Solve the balanced assignment: LP bound, rounding + repair, then a MIP.
+
+    Parameters
+    ----------
+    data
+        The problem; every account must have at least one allowed rep.
+    candidate_reps
+        Nearest reps per account in the first restricted LP.
+    time_limit_s
+        Wall-clock budget, seconds, for all steps.
+    seed
+        HiGHS random seed.
+
+    Returns
+    -------
+    AssignmentResult
+        The assignment and the bound.
+    """
+    started = time.perf_counter()
+    n_reps, n_accounts = data.cost.shape
+    finite = np.where(np.isfinite(data.cost), data.cost, 0.0)
+    big_m = 1000.0 * max(1.0, float(np.abs(finite).max(initial=0.0)) * n_accounts)
+    model = _Model(data, big_m, seed)
+    model.add_columns(*_initial_columns(data, candidate_reps))
+    notes: list[str] = []
+
+    def left() -> float:
+        return time_limit_s - (time.perf_counter() - started)
+
+    status = model.solve(left())
+    while status == "Optimal":
+        reps, accounts = model.price(per_account=2)
+        if reps.size == 0:
+            break
+        model.add_columns(reps, accounts)
+        if left() <= 0:
+            notes.append("The LP was stopped by the time limit: the bound is not proven.")
+            break
+        status = model.solve(left())
+    if status != "Optimal":
+        notes.append(f"The LP ended with status '{status}': the bound is not proven.")
+    values = model.column_values()
+    lp_objective = float(model.h.getInfo().objective_function_value)
+    excess, moves_excess = model.excess(values)
+    lp_penalty = big_m * (excess + moves_excess)
+    x = values[model.n_fixed :]
+    lp_travel = float(
+        np.sum(data.cost[model.col_rep, model.col_account] * x)
+    )  # without move penalties
+    has_current = data.current >= 0
+    on_current = model.col_rep == data.current[model.col_account]
+    lp_moves_needed = float(
+        model.n_current - np.sum(x[on_current & has_current[model.col_account]])
+    )
+
+    # round: largest share per account (columns are unique per pair)
+    best_share = np.full(n_accounts, -1.0)
+    rep_of = np.zeros(n_accounts, dtype=np.int64)
+    order = np.argsort(x, kind="stable")
+    best_share[model.col_account[order]] = x[order]
+    rep_of[model.col_account[order]] = model.col_rep[order]
+    rep_of = _enforce_max_moves(data, model.cost, rep_of)
+    rep_of = repair_balance(data, model.w, model.cost, rep_of, max_steps=4 * n_reps + 100)
+
+    mip_status = "rounded"
+    if left() > 0.2:
+        # every pair the repair used must be a column of the MIP
+        missing = ~model.in_model[rep_of, np.arange(n_accounts)]
+        model.add_columns(rep_of[missing], np.flatnonzero(missing))
+        n_cols = model.h.getNumCol()
+        x_cols = np.arange(model.n_fixed, n_cols, dtype=np.int32)
+        model.h.changeColsIntegrality(
+            x_cols.size, x_cols, np.full(x_cols.size, highspy.HighsVarType.kInteger)
+        )
+        start = np.zeros(n_cols)
+        chosen = model.in_model.copy()
+        chosen[:] = False
+        chosen[rep_of, np.arange(n_accounts)] = True
+        start[model.n_fixed :] = chosen[model.col_rep, model.col_account]
+        loads = _loads(data, model.w, rep_of)
+        total = loads.sum()
+        start[model.col_t] = total
+        start[model.col_up : model.col_up + n_reps] = np.maximum(
+            loads - (1 + data.tolerance) * data.share * total, 0
+        )
+        start[model.col_lo : model.col_lo + n_reps] = np.maximum(
+            (1 - data.tolerance) * data.share * total - loads, 0
+        )
+        if model.has_moves_row:
+            moved = int(np.count_nonzero(has_current & (rep_of != data.current)))
+            start[model.col_mv] = max(0, moved - data.max_moves)
+        solution = highspy.HighsSolution()
+        solution.col_value = start.tolist()
+        solution.value_valid = True
+        model.h.setSolution(solution)
+        model.h.setOptionValue("mip_rel_gap", _MIP_REL_GAP)
+        mip_status = model.solve(left())
+        mip_values = model.column_values()
+        if len(mip_values) == n_cols and model.h.getInfo().primal_solution_status == 2:
+            xm = mip_values[model.n_fixed :] > 0.5
+            candidate = rep_of.copy()
+            candidate[model.col_account[xm]] = model.col_rep[xm]
+            if _score(data, model, candidate) <= _score(data, model, rep_of) + 1e-9:
+                rep_of = candidate
+        if mip_status == "Time limit reached":
+            notes.append("The integral search was stopped by the time limit.")
+    return AssignmentResult(
+        rep_of=rep_of,
+        lower_bound=lp_objective - lp_penalty + data.move_penalty * model.n_current,
+        lp_travel=lp_travel,
+        lp_excess=excess,
+        lp_moves_excess=moves_excess,
+        lp_moves_needed=lp_moves_needed,
+        status=mip_status,
+        columns=int(model.col_rep.size),
+        notes=notes,
+    )
+
+
+def _enforce_max_moves(data: AssignmentInput, cost: np.ndarray, rep_of: np.ndarray) -> np.ndarray:
+    """Send moved accounts back to their current rep, cheapest first, until within max_moves."""
+    if data.max_moves is None:
+        return rep_of
+    rep_of = rep_of.copy()
+    moved = np.flatnonzero((data.current >= 0) & (rep_of != data.current))
+    excess = moved.size - data.max_moves
+    if excess <= 0:
+        return rep_of
+    regret = cost[data.current[moved], moved] - cost[rep_of[moved], moved]
+    back = moved[np.argsort(regret, kind="stable")[:excess]]
+    rep_of[back] = data.current[back]
+    return rep_of
+
+
+def _score(data: AssignmentInput, model: _Model, rep_of: np.ndarray) -> float:
+    """Objective of an integral assignment in the elastic model."""
+    loads = _loads(data, model.w, rep_of)
+    penalty = model.big_m * float(_violation(data, loads).sum())
+    if data.max_moves is not None:
+        has = data.current >= 0
+        moved = int(np.count_nonzero(has & (rep_of != data.current)))
+        penalty += model.big_m * max(0, moved - data.max_moves)
+    return float(model.cost[rep_of, np.arange(rep_of.size)].sum()) + penalty

@@ -1,0 +1,407 @@
+"""Entry point :func:`balance_territories`: balanced, compact territories with locks and moves."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from solver.errors import InvalidProblemError
+from solver.model import SolverInfo, TravelMatrix
+from solver.territory.assign import AssignmentInput, AssignmentResult, solve_assignment
+from solver.territory.geometry import territory_polygons
+from solver.territory.model import (
+    BalanceMetric,
+    BalanceSummary,
+    Move,
+    Territory,
+    TerritoryAccount,
+    TerritoryOptions,
+    TerritoryPlan,
+    TerritoryRep,
+    UnassignedAccount,
+)
+from solver.territory.simulate import DayRouter, WeekSimulation, order_day, simulate_territory
+from solver.territory.travel import TravelSource
+
+#: Above this many accounts, ``simulate_routes=None`` means off.
+AUTO_SIMULATE_MAX_ACCOUNTS = 5000
+
+#: Deviations up to this much over the tolerance count as within (float noise).
+_TOLERANCE_SLACK = 1e-9
+
+
+def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]) -> None:
+    if not reps:
+        raise InvalidProblemError("Territories: at least one rep is required.", field="reps")
+    seen: dict[str, int] = {}
+    for i, rep in enumerate(reps):
+        if rep.id in seen:
+            raise InvalidProblemError(
+                f"TerritoryRep '{rep.id}': id is used twice (reps[{seen[rep.id]}] and reps[{i}]).",
+                field=f"reps[{i}].id",
+            )
+        seen[rep.id] = i
+    seen_accounts: dict[str, int] = {}
+    for i, account in enumerate(accounts):
+        if account.id in seen_accounts:
+            raise InvalidProblemError(
+                f"TerritoryAccount '{account.id}': id is used twice "
+                f"(accounts[{seen_accounts[account.id]}] and accounts[{i}]).",
+                field=f"accounts[{i}].id",
+            )
+        seen_accounts[account.id] = i
+        for name in ("locked_rep", "current_rep"):
+            value = getattr(account, name)
+            if value is not None and value not in seen:
+                raise InvalidProblemError(
+                    f"TerritoryAccount '{account.id}': {name} names unknown rep '{value}'.",
+                    field=f"accounts[{i}].{name}",
+                )
+
+
+def estimate_workload(
+    accounts: Sequence[TerritoryAccount], durations_s: np.ndarray, visits_per_day: float
+) -> np.ndarray:
+    """Weekly workload of each account for each rep, hours (the optimisation's estimate).
+
+    A visit costs its duration plus ``2 x travel(home, account) / visits_per_day`` of
+    driving: the round trip of a day from the home shared by the day's visits.
+
+    Parameters
+    ----------
+    accounts
+        The accounts.
+    durations_s
+        ``(reps, accounts)`` travel times from each home, seconds (-1 = unreachable).
+    visits_per_day
+        Typical visits per day.
+
+    Returns
+    -------
+    numpy.ndarray
+        ``(reps, accounts)`` hours per week (``inf`` where unreachable).
+    """
+    per_week = np.asarray([a.visits_per_week for a in accounts])
+    visit_h = np.asarray([a.visit_duration_s for a in accounts]) / 3600.0
+    travel_h = np.where(durations_s < 0, np.inf, durations_s / 3600.0)
+    return per_week * (visit_h + 2.0 * travel_h / visits_per_day)
+
+
+def balance_territories(
+    reps: Sequence[TerritoryRep],
+    accounts: Sequence[TerritoryAccount],
+    *,
+    network: Any | None = None,
+    matrix: TravelMatrix | None = None,
+    options: TerritoryOptions = TerritoryOptions(),  # noqa: B008 (frozen, immutable)
+    day_router: DayRouter = order_day,
+) -> TerritoryPlan:
+    """Split accounts among reps: balanced within a tolerance, with the least travel.
+
+    Minimises the visits-weighted travel from each rep's home to its accounts (plus a
+    penalty per move against ``current_rep``), with every rep's balance metric within
+    ``target x (1 +- tolerance)``, locks fixed and at most ``max_moves`` moves; see
+    :mod:`solver.territory.assign` for the model and the method. The LP relaxation of the
+    same model is the reported lower bound.
+
+    Parameters
+    ----------
+    reps
+        The reps (at least one).
+    accounts
+        The accounts; ids unique; ``locked_rep``/``current_rep`` must name reps.
+    network
+        A loaded :class:`~solver.roads.RoadNetwork` (locations lat/lon), or
+    matrix
+        an explicit square :class:`~solver.model.TravelMatrix` (locations ``index``).
+    options
+        Metric, tolerance, moves, time limit and seed (:class:`TerritoryOptions`).
+    day_router
+        Orders the visits of one simulated day (see :mod:`solver.territory.simulate`);
+        e.g. :func:`~solver.territory.simulate.plan_day_router` for the day-plan engine.
+
+    Returns
+    -------
+    TerritoryPlan
+        Assignment, territories with weekly figures and polygons, moves, unassigned
+        accounts (no rep can reach them) and the summary with the LP bound. A tolerance
+        that cannot be met is reported in ``summary.explanation``, not raised.
+
+    Raises
+    ------
+    InvalidProblemError
+        Bad input: duplicate ids, unknown rep ids, locations that do not fit the travel
+        source, or ``balance="revenue"`` without any revenue.
+    """
+    started = time.perf_counter()
+    reps, accounts = tuple(reps), tuple(accounts)
+    _validate(reps, accounts)
+    source = TravelSource(reps, accounts, network=network, matrix=matrix)
+    rep_index = {rep.id: i for i, rep in enumerate(reps)}
+    metric = BalanceMetric(options.balance)
+    revenue = np.asarray([a.revenue or 0.0 for a in accounts])
+    if metric == BalanceMetric.REVENUE and accounts and revenue.sum() <= 0:
+        raise InvalidProblemError(
+            "TerritoryOptions: balance 'revenue' needs accounts with revenue > 0.",
+            field="balance",
+        )
+    travel = source.homes_to_accounts()
+    durations = travel.durations_s
+    n_reps = len(reps)
+    per_week = np.asarray([a.visits_per_week for a in accounts])
+    cost = np.where(durations < 0, np.inf, per_week * durations / 3600.0)
+    locked = np.asarray([rep_index.get(a.locked_rep, -1) for a in accounts], dtype=np.int64)
+    for j in np.flatnonzero(locked >= 0):
+        keep = cost[locked[j], j]
+        cost[:, j] = np.inf
+        cost[locked[j], j] = keep
+    workload = estimate_workload(accounts, durations, options.visits_per_day)
+    if metric == BalanceMetric.WORKLOAD:
+        weight = workload
+    elif metric == BalanceMetric.REVENUE:
+        weight = np.broadcast_to(revenue, cost.shape)
+    else:
+        weight = np.ones(cost.shape)
+
+    unassigned: list[UnassignedAccount] = []
+    active = np.isfinite(cost).any(axis=0)
+    for j in np.flatnonzero(~active):
+        account = accounts[j]
+        who = f"its locked rep '{account.locked_rep}'" if locked[j] >= 0 else "no rep"
+        unassigned.append(
+            UnassignedAccount(
+                account.id,
+                "UNREACHABLE",
+                f"TerritoryAccount '{account.id}': {who} can reach it on the road network.",
+            )
+        )
+    idx = np.flatnonzero(active)
+    current_all = np.asarray([rep_index.get(a.current_rep, -1) for a in accounts], dtype=np.int64)
+    current = current_all[idx]
+    sub_cost = cost[:, idx]
+    # a current rep whose column is not allowed (lock elsewhere, unreachable) is a forced move
+    forced = (current >= 0) & ~np.isfinite(sub_cost[np.maximum(current, 0), np.arange(idx.size)])
+    current_free = np.where(forced, -1, current)
+    max_moves = options.max_moves
+    notes: list[str] = []
+    if max_moves is not None:
+        n_forced = int(forced.sum())
+        if n_forced > max_moves:
+            notes.append(
+                f"{n_forced} accounts must move (locked to another rep or unreachable from "
+                f"their current rep), more than max_moves = {max_moves}; no other move is made."
+            )
+        max_moves = max(0, max_moves - n_forced)
+    share = np.asarray([r.capacity_h_per_week for r in reps], dtype=float)
+    share /= share.sum()
+    rep_of = np.empty(0, dtype=np.int64)
+    result: AssignmentResult | None = None
+    if idx.size:
+        data = AssignmentInput(
+            cost=sub_cost,
+            weight=np.ascontiguousarray(weight[:, idx]),
+            share=share,
+            tolerance=options.tolerance,
+            current=current_free,
+            max_moves=max_moves,
+            move_penalty=options.move_penalty_h,
+        )
+        result = solve_assignment(
+            data,
+            candidate_reps=options.candidate_reps,
+            time_limit_s=options.time_limit_s,
+            seed=options.seed,
+        )
+        rep_of = result.rep_of
+        notes += result.notes
+    solve_s = time.perf_counter() - started
+
+    simulate = options.simulate_routes
+    if simulate is None:
+        simulate = len(accounts) <= AUTO_SIMULATE_MAX_ACCOUNTS
+    rep_accounts = [idx[rep_of == r] for r in range(n_reps)]
+    simulations: list[WeekSimulation | None] = [None] * n_reps
+    if simulate:
+        for r, members in enumerate(rep_accounts):
+            locations = [reps[r].home] + [accounts[j].location for j in members]
+            simulations[r] = simulate_territory(
+                source.among(locations),
+                np.asarray([accounts[j].visits_per_4_weeks for j in members]),
+                seed=options.seed + r,
+                day_router=day_router,
+            )
+
+    # figures per territory
+    weight_of = weight[rep_of, idx] if idx.size else np.empty(0)
+    values = np.bincount(rep_of, weights=weight_of, minlength=n_reps)
+    targets = share * values.sum()
+    deviation = np.divide(values, targets, out=np.zeros(n_reps), where=targets > 0) - 1.0
+    deviation[targets <= 0] = 0.0
+    geo = bool(accounts) and all(a.location.is_geo for a in accounts)
+    polygons = (
+        territory_polygons(
+            [accounts[j].location for j in idx], rep_of, n_reps, [r.home for r in reps]
+        )
+        if geo and idx.size
+        else [None] * n_reps
+    )
+    territories = []
+    distances_km = np.where(travel.distances_m < 0, 0, travel.distances_m) / 1000.0
+    for r, rep in enumerate(reps):
+        members = rep_accounts[r]
+        visits = float(per_week[members].sum())
+        visit_h = (
+            float(
+                (
+                    per_week[members] * np.asarray([accounts[j].visit_duration_s for j in members])
+                ).sum()
+                / 3600.0
+            )
+            if members.size
+            else 0.0
+        )
+        sim = simulations[r]
+        if sim is not None:
+            drive_h = sim.drive_s_per_week / 3600.0
+            drive_km = sim.distance_m_per_week / 1000.0
+            method = "simulated"
+        else:
+            share_of_trip = 2.0 * per_week[members] / options.visits_per_day
+            drive_h = float((share_of_trip * durations[r, members]).sum() / 3600.0)
+            drive_km = float((share_of_trip * distances_km[r, members]).sum())
+            method = "estimated"
+        workload_h = visit_h + drive_h
+        territories.append(
+            Territory(
+                rep_id=rep.id,
+                account_ids=tuple(accounts[j].id for j in members),
+                accounts=int(members.size),
+                visits_per_week=visits,
+                visit_h_per_week=visit_h,
+                drive_h_per_week=drive_h,
+                drive_km_per_week=drive_km,
+                drive_method=method,
+                cost_per_week=drive_h * rep.cost_per_hour + drive_km * rep.cost_per_km,
+                revenue=float(revenue[members].sum()),
+                workload_h_per_week=workload_h,
+                utilisation=workload_h / rep.capacity_h_per_week,
+                balance_value=float(values[r]),
+                balance_target=float(targets[r]),
+                deviation=float(deviation[r]),
+                polygon=polygons[r],
+            )
+        )
+
+    assignment = {accounts[j].id: reps[rep_of[k]].id for k, j in enumerate(idx)}
+    moves = tuple(
+        Move(a.id, a.current_rep, assignment[a.id])
+        for a in accounts
+        if a.current_rep is not None and a.id in assignment and assignment[a.id] != a.current_rep
+    )
+    travel_h = float(cost[rep_of, idx].sum()) if idx.size else 0.0
+    objective_h = travel_h + options.move_penalty_h * len(moves)
+    bound = result.lower_bound if result is not None else 0.0
+    max_dev = float(np.abs(deviation).max(initial=0.0))
+    within = max_dev <= options.tolerance + _TOLERANCE_SLACK
+    explanation = (
+        tuple(notes)
+        if within
+        else tuple(
+            _explain(reps, accounts, idx, rep_of, weight, share, options, result, deviation) + notes
+        )
+    )
+    summary = BalanceSummary(
+        metric=metric.value,
+        tolerance=options.tolerance,
+        max_deviation=max_dev,
+        within_tolerance=within,
+        total_drive_h_per_week=float(sum(t.drive_h_per_week for t in territories)),
+        travel_h_per_week=travel_h,
+        objective_h_per_week=objective_h,
+        lower_bound_h_per_week=bound,
+        gap_to_bound=objective_h / bound - 1.0 if bound > 0 else 0.0,
+        moves=len(moves),
+        explanation=explanation,
+    )
+    info = SolverInfo(
+        status=result.status if result is not None else "empty",
+        seed=options.seed,
+        time_limit_s=options.time_limit_s,
+        time_s=round(solve_s, 3),
+        objective=objective_h,
+    )
+    return TerritoryPlan(
+        assignment=assignment,
+        territories=tuple(territories),
+        moves=moves,
+        unassigned=tuple(unassigned),
+        summary=summary,
+        solver=info,
+    )
+
+
+def _explain(
+    reps: Sequence[TerritoryRep],
+    accounts: Sequence[TerritoryAccount],
+    idx: np.ndarray,
+    rep_of: np.ndarray,
+    weight: np.ndarray,
+    share: np.ndarray,
+    options: TerritoryOptions,
+    result: AssignmentResult | None,
+    deviation: np.ndarray,
+) -> list[str]:
+    """Sentences saying why the tolerance was not met."""
+    tol_pct = f"+-{options.tolerance * 100:g} %"
+    metric = BalanceMetric(options.balance).value
+    sentences = []
+    outside = [
+        f"'{reps[r].id}' {deviation[r] * 100:+.1f} %"
+        for r in np.argsort(-np.abs(deviation))
+        if abs(deviation[r]) > options.tolerance + _TOLERANCE_SLACK
+    ]
+    sentences.append(
+        f"The {metric} balance cannot be held within {tol_pct}: reps outside the band are "
+        + ", ".join(outside[:10])
+        + ("" if len(outside) <= 10 else f" and {len(outside) - 10} more")
+        + "."
+    )
+    values = np.bincount(rep_of, weights=weight[rep_of, idx], minlength=len(reps))
+    targets = share * values.sum()
+    rep_index = {rep.id: i for i, rep in enumerate(reps)}
+    locked_load = np.zeros(len(reps))
+    for j in idx:
+        r = rep_index.get(accounts[j].locked_rep, -1)
+        if r >= 0:
+            locked_load[r] += weight[r, j]
+    for r in np.flatnonzero(locked_load > (1 + options.tolerance) * targets + 1e-9):
+        upper = (1 + options.tolerance) * targets[r]
+        sentences.append(
+            f"TerritoryRep '{reps[r].id}': its locked accounts alone weigh "
+            f"{locked_load[r]:.1f}, above the upper bound {upper:.1f}."
+        )
+    if result is not None and result.lp_excess > 1e-6:
+        sentences.append(
+            "Even with accounts split fractionally between reps (the LP) the band cannot be "
+            "met, so no assignment can meet it"
+            + (
+                f"; max_moves = {options.max_moves} may be what binds."
+                if options.max_moves is not None
+                else "."
+            )
+        )
+    else:
+        biggest = 0.0
+        for k, j in enumerate(idx):
+            biggest = max(biggest, float(weight[rep_of[k], j] / max(targets[rep_of[k]], 1e-12)))
+        sentences.append(
+            "The LP (fractional accounts) meets the band, but accounts are indivisible: the "
+            f"largest weighs {biggest * 100:.1f} % of a target while the band is {tol_pct}; "
+            "a wider tolerance or more accounts per rep would allow it."
+        )
+        if result is not None and result.status == "Time limit reached":
+            sentences.append("The integral search also stopped at the time limit.")
+    return sentences

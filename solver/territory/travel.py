@@ -1,0 +1,100 @@
+"""Where travel times come from: a road network or an explicit matrix.
+
+Territory design needs two kinds of matrices: homes x accounts (for the assignment) and,
+per territory, a square matrix over the home and its accounts (for simulated routes).
+:class:`TravelSource` hides whether they come from a :class:`~solver.roads.RoadNetwork`
+(locations are lat/lon) or from one explicit square :class:`~solver.model.TravelMatrix`
+(locations are ``Location(index=i)``), so the rest of the package does not care.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from solver.errors import InvalidProblemError
+from solver.model import Location, TravelMatrix
+from solver.territory.model import TerritoryAccount, TerritoryRep
+
+
+class TravelSource:
+    """Travel times and distances between reps' homes and accounts.
+
+    Parameters
+    ----------
+    reps, accounts
+        The problem's reps and accounts.
+    network
+        A loaded road network (anything with ``matrix(origins, destinations=None)``
+        returning a :class:`TravelMatrix`); locations must be lat/lon.
+    matrix
+        An explicit square matrix; locations must be ``Location(index=i)`` into it.
+    """
+
+    def __init__(
+        self,
+        reps: Sequence[TerritoryRep],
+        accounts: Sequence[TerritoryAccount],
+        *,
+        network: Any | None = None,
+        matrix: TravelMatrix | None = None,
+    ) -> None:
+        if (network is None) == (matrix is None):
+            raise InvalidProblemError(
+                "Territories: give exactly one of network or matrix.", field="matrix"
+            )
+        self.network = network
+        self.matrix = matrix
+        self.homes = [rep.home for rep in reps]
+        self.points = [account.location for account in accounts]
+        located = [(f"TerritoryRep '{r.id}'", "home", r.home) for r in reps] + [
+            (f"TerritoryAccount '{a.id}'", "location", a.location) for a in accounts
+        ]
+        if matrix is not None:
+            n, m = matrix.shape
+            if n != m:
+                raise InvalidProblemError(f"Matrix: must be square, got {n} x {m}.", field="matrix")
+            for owner, name, loc in located:
+                if loc.is_geo:
+                    raise InvalidProblemError(
+                        f"{owner}: with an explicit matrix, {name} must be {{'index': i}}.",
+                        field=name,
+                    )
+                if loc.index >= n:
+                    raise InvalidProblemError(
+                        f"{owner}: {name} index {loc.index} is outside the {n} x {n} matrix.",
+                        field=name,
+                    )
+        else:
+            for owner, name, loc in located:
+                if not loc.is_geo:
+                    raise InvalidProblemError(
+                        f"{owner}: an index {name} needs an explicit matrix; give lat/lon "
+                        "for a road network.",
+                        field=name,
+                    )
+
+    @staticmethod
+    def _latlon(locations: Sequence[Location]) -> list[tuple[float, float]]:
+        return [(loc.lat, loc.lon) for loc in locations]
+
+    def _sub(self, rows: Sequence[Location], cols: Sequence[Location]) -> TravelMatrix:
+        r = np.asarray([loc.index for loc in rows], dtype=np.int64)
+        c = np.asarray([loc.index for loc in cols], dtype=np.int64)
+        return TravelMatrix(
+            self.matrix.durations_s[np.ix_(r, c)], self.matrix.distances_m[np.ix_(r, c)]
+        )
+
+    def homes_to_accounts(self) -> TravelMatrix:
+        """Return the ``(reps, accounts)`` matrix from each home to each account."""
+        if self.matrix is not None:
+            return self._sub(self.homes, self.points)
+        return self.network.matrix(self._latlon(self.homes), self._latlon(self.points))
+
+    def among(self, locations: Sequence[Location]) -> TravelMatrix:
+        """Return the square matrix between the given locations (homes or accounts)."""
+        if self.matrix is not None:
+            return self._sub(locations, locations)
+        return self.network.matrix(self._latlon(locations))
