@@ -47,8 +47,9 @@ def screen_accounts(
     candidates: list[Account] = []
     unassigned: list[Unassigned] = []
     servers: dict[str, list[Rep]] = {}
+    cache: dict[tuple, bool] = {}
     for account in problem.accounts:
-        reason, detail, reps = _screen(resolved, account)
+        reason, detail, reps = _screen(resolved, account, cache)
         if reason is None:
             candidates.append(account)
             servers[account.id] = reps
@@ -57,7 +58,9 @@ def screen_accounts(
     return candidates, unassigned, servers
 
 
-def _screen(resolved: ResolvedProblem, account: Account) -> tuple[Reason | None, str, list[Rep]]:
+def _screen(
+    resolved: ResolvedProblem, account: Account, cache: dict[tuple, bool]
+) -> tuple[Reason | None, str, list[Rep]]:
     problem = resolved.problem
     if account.id in problem.already_visited:
         return Reason.ALREADY_VISITED, "already visited earlier today.", []
@@ -82,16 +85,35 @@ def _screen(resolved: ResolvedProblem, account: Account) -> tuple[Reason | None,
             "the drive there and back exceeds every eligible rep's maximum drive time.",
             [],
         )
-    servers = [
-        rep for rep in reps if not check_route(resolved, rep, _alone(resolved, rep, account))
-    ]
+    servers = [rep for rep in reps if _fits_alone(resolved, rep, account, cache)]
     if not servers:
         return Reason.NO_FEASIBLE_WINDOW, _window_sentence(account, reps), []
     return None, "", servers
 
 
-def _alone(resolved: ResolvedProblem, rep: Rep, account: Account) -> Route:
-    return time_route(resolved, rep, [account.id])
+def _fits_alone(
+    resolved: ResolvedProblem, rep: Rep, account: Account, cache: dict[tuple, bool]
+) -> bool:
+    """Return True when start -> account -> end (with the break) fits ``rep``'s day.
+
+    Reps with the same start, end, shift, break and limits give the same answer, so
+    it is computed once per such profile (large teams of identical reps).
+    """
+    profile = (
+        rep.start,
+        rep.end_location,
+        rep.shift,
+        rep.lunch,
+        rep.max_drive_s,
+        rep.capacity,
+        rep.max_visits,
+        account.id,
+    )
+    if profile not in cache:
+        route = time_route(resolved, rep, [account.id])
+        problems = [v for v in check_route(resolved, rep, route) if v.code != "NOT_ELIGIBLE"]
+        cache[profile] = not problems
+    return cache[profile]
 
 
 def _reachable(resolved: ResolvedProblem, rep: Rep, account: Account) -> bool:
