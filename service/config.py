@@ -49,6 +49,11 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest origins x destinations estimate answered synchronously.",
     )
+    max_sync_time_limit_s: float = Field(
+        default=60.0,
+        gt=0,
+        description="Longest solver time limit answered synchronously (more: use /v1/jobs).",
+    )
     host: str = Field(default="127.0.0.1", description="Address `fieldroute serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `fieldroute serve` binds.")
 

@@ -31,9 +31,22 @@ GEOJSON_RESPONSE: dict[int | str, dict[str, Any]] = {
 Format = Annotated[Literal["json", "geojson"], Query(description="json, or geojson for map tools.")]
 
 
-def check_sync_size(request: Request, accounts: int) -> None:
-    """Refuse synchronous work above ``max_sync_accounts`` with a 413 pointing to /v1/jobs."""
-    limit = services_of(request).settings.max_sync_accounts
+def check_sync_size(request: Request, accounts: int, time_limit_s: float) -> None:
+    """Refuse synchronous work above the configured size with a 413 pointing to /v1/jobs.
+
+    The size is the number of accounts (``max_sync_accounts``) and the requested solver
+    time limit (``max_sync_time_limit_s``).
+    """
+    settings = services_of(request).settings
+    if time_limit_s > settings.max_sync_time_limit_s:
+        raise ApiError(
+            413,
+            f"The request asks for a {time_limit_s:g} s solve, longer than the "
+            f"{settings.max_sync_time_limit_s:g} s answered synchronously; submit it to "
+            "POST /v1/jobs instead.",
+            field="options.time_limit_s",
+        )
+    limit = settings.max_sync_accounts
     if accounts > limit:
         raise ApiError(
             413,
@@ -64,7 +77,7 @@ async def create_day_plan(
     Accounts that cannot fit come back in ``unassigned`` with a reason code.
     """
     services = services_of(request)
-    check_sync_size(request, len(body.accounts))
+    check_sync_size(request, len(body.accounts), body.options.time_limit_s)
     to_problem(body, default_network=services.settings.default_network)  # 422 before the pool
     result = await services.call(runtime.solve_day_plan, body_of(body))
     if format == "geojson":
@@ -85,7 +98,7 @@ async def check_day_plan(
 ) -> JSONResponse:
     """Time the given orders and return the plan with every violated constraint."""
     services = services_of(request)
-    check_sync_size(request, len(body.accounts))
+    check_sync_size(request, len(body.accounts), body.options.time_limit_s)
     to_problem(body, default_network=services.settings.default_network)
     result = await services.call(runtime.check_day_plan, body_of(body))
     if format == "geojson":

@@ -31,7 +31,7 @@ async def create_territories(
 ) -> JSONResponse:
     """Assign accounts to reps: balanced on workload/revenue/accounts, compact, few moves."""
     services = services_of(request)
-    check_sync_size(request, len(body.accounts))
+    check_sync_size(request, len(body.accounts), body.options.time_limit_s)
     to_territory_inputs(body)  # 422 before the pool
     result = await services.call(runtime.solve_territories, body.model_dump(mode="json"))
     if format == "geojson":
