@@ -1,0 +1,201 @@
+"""Prepare networks from OSM extracts into a networks directory, list and load them.
+
+Layout: ``<networks_dir>/<name>/graph.npz`` (the compact arrays, no pickle) and
+``<networks_dir>/<name>/network.json`` (the :class:`NetworkInfo`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+from solver.errors import InvalidProblemError, NetworkBuildError, NetworkNotFoundError
+from solver.roads.engine import prepare_engine
+from solver.roads.graph import RoadArrays, assemble_graph
+from solver.roads.info import NetworkInfo
+from solver.roads.network import DEFAULT_SNAP_LIMIT_M, RoadNetwork
+from solver.roads.osm import read_drivable_ways
+from solver.roads.speeds import merge_speeds
+
+GRAPH_FILE = "graph.npz"
+INFO_FILE = "network.json"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+_SUFFIXES = (".osm", ".osm.bz2", ".osm.pbf", ".pbf", ".osm.gz")
+
+
+def _check_name(name: str) -> str:
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise InvalidProblemError(
+            f"Road network {name!r}: name must be 1-64 letters, digits, '.', '_' or '-'.",
+            field="name",
+        )
+    return name
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def build_network(
+    source: Path,
+    *,
+    name: str,
+    networks_dir: Path,
+    speeds_kmh: Mapping[str, float] | None = None,
+) -> NetworkInfo:
+    """Prepare a drive network from an OSM extract and save it under ``networks_dir/name``.
+
+    Parameters
+    ----------
+    source
+        ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` extract.
+    name
+        Name of the network (letters, digits, ``.``, ``_``, ``-``); an existing network
+        of that name is replaced.
+    networks_dir
+        Directory of prepared networks (created if missing).
+    speeds_kmh
+        Overrides of the default speed per highway class, km/h
+        (:data:`solver.roads.speeds.DEFAULT_SPEEDS_KMH`).
+
+    Returns
+    -------
+    NetworkInfo
+        What was built.
+
+    Raises
+    ------
+    InvalidProblemError
+        When the name or a speed is invalid.
+    NetworkBuildError
+        When the file is missing, unreadable or holds no drivable road.
+    """
+    started = time.perf_counter()
+    _check_name(name)
+    source = Path(source)
+    if not source.is_file():
+        raise NetworkBuildError(f"OSM extract '{source}': file not found.")
+    if not source.name.lower().endswith(_SUFFIXES):
+        raise NetworkBuildError(
+            f"OSM extract '{source}': expected a .osm, .osm.bz2 or .osm.pbf file."
+        )
+    try:
+        speeds = merge_speeds(speeds_kmh)
+    except ValueError as exc:
+        raise InvalidProblemError(str(exc), field="speeds_kmh") from exc
+    arrays = assemble_graph(read_drivable_ways(source, speeds))
+    arrays = prepare_engine(arrays)
+    info = NetworkInfo(
+        name=name,
+        source_file=source.name,
+        source_sha256=_sha256(source),
+        built_at=dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        nodes=arrays.node_count,
+        edges=arrays.arc_count,
+        bbox=(
+            float(arrays.node_lon.min()),
+            float(arrays.node_lat.min()),
+            float(arrays.node_lon.max()),
+            float(arrays.node_lat.max()),
+        ),
+        speeds_kmh=speeds,
+        build_s=round(time.perf_counter() - started, 3),
+    )
+    networks_dir = Path(networks_dir)
+    networks_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=networks_dir))
+    try:
+        arrays.save(staging / GRAPH_FILE)
+        (staging / INFO_FILE).write_text(json.dumps(info.to_dict(), indent=2) + "\n")
+        target = networks_dir / name
+        if target.exists():
+            shutil.rmtree(target)
+        os.replace(staging, target)
+    finally:
+        if staging.exists():
+            shutil.rmtree(staging)
+    return info
+
+
+def _read_info(folder: Path) -> NetworkInfo:
+    return NetworkInfo.from_dict(json.loads((folder / INFO_FILE).read_text()))
+
+
+def list_networks(networks_dir: Path) -> list[NetworkInfo]:
+    """Return the prepared networks in a directory, sorted by name.
+
+    Parameters
+    ----------
+    networks_dir
+        Directory of prepared networks; a missing directory holds none.
+
+    Returns
+    -------
+    list[NetworkInfo]
+        Metadata of each network.
+    """
+    folder = Path(networks_dir)
+    if not folder.is_dir():
+        return []
+    found = [
+        _read_info(child)
+        for child in sorted(folder.iterdir())
+        if child.is_dir() and (child / INFO_FILE).is_file() and (child / GRAPH_FILE).is_file()
+    ]
+    return sorted(found, key=lambda info: info.name)
+
+
+def load_network(
+    name: str,
+    *,
+    networks_dir: Path,
+    snap_limit_m: float = DEFAULT_SNAP_LIMIT_M,
+    prepare: bool = True,
+) -> RoadNetwork:
+    """Load a prepared network.
+
+    Parameters
+    ----------
+    name
+        Name given at build time.
+    networks_dir
+        Directory of prepared networks.
+    snap_limit_m
+        Locations further than this from a road are off-network, metres.
+    prepare
+        Build the contraction hierarchy and the spatial index now (default) rather
+        than on first use.
+
+    Returns
+    -------
+    RoadNetwork
+        The network, ready for queries.
+
+    Raises
+    ------
+    NetworkNotFoundError
+        When no network of that name exists in ``networks_dir``.
+    """
+    _check_name(name)
+    folder = Path(networks_dir) / name
+    if not (folder / INFO_FILE).is_file() or not (folder / GRAPH_FILE).is_file():
+        raise NetworkNotFoundError(
+            f"Road network '{name}': not found in {networks_dir} (build it with "
+            f"'fieldroute network build FILE --name {name}')."
+        )
+    network = RoadNetwork(
+        _read_info(folder), RoadArrays.load(folder / GRAPH_FILE), snap_limit_m=snap_limit_m
+    )
+    return network.prepare() if prepare else network

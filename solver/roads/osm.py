@@ -1,0 +1,139 @@
+"""Read the drivable ways of an OpenStreetMap extract into compact numpy arrays.
+
+The extract may be ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` (read with pyosmium). Ways
+clipped at the extract boundary reference nodes that are not in the file: such a way
+is cut into the runs of nodes that do have a location.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import osmium
+
+from solver.errors import NetworkBuildError
+from solver.roads.speeds import is_drivable, way_directions, way_speed_kmh
+
+_TAGS_USED = (
+    "highway",
+    "area",
+    "service",
+    "access",
+    "vehicle",
+    "motor_vehicle",
+    "motorcar",
+    "oneway",
+    "junction",
+    "maxspeed",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class WayRuns:
+    """Drivable ways as runs of consecutive located nodes.
+
+    Attributes
+    ----------
+    node_ids
+        ``(P,)`` OSM node id of every point, runs concatenated.
+    lat, lon
+        ``(P,)`` WGS84 degrees of every point.
+    run_offsets
+        ``(R + 1,)`` run ``r`` is points ``run_offsets[r]:run_offsets[r + 1]``.
+    forward, backward
+        ``(R,)`` whether the run may be driven along / against its node order.
+    speed_kmh
+        ``(R,)`` driving speed of the run, km/h.
+    """
+
+    node_ids: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
+    run_offsets: np.ndarray
+    forward: np.ndarray
+    backward: np.ndarray
+    speed_kmh: np.ndarray
+
+
+def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns:
+    """Read the drivable ways of an OSM extract, split where node locations are missing.
+
+    Parameters
+    ----------
+    source
+        Path of a ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` file.
+    speeds_kmh
+        Speed per drivable ``highway`` class, km/h (see :mod:`solver.roads.speeds`).
+
+    Returns
+    -------
+    WayRuns
+        Runs of at least two located nodes.
+
+    Raises
+    ------
+    NetworkBuildError
+        When the file cannot be read or holds no drivable way.
+    """
+    node_ids: list[int] = []
+    lats: list[float] = []
+    lons: list[float] = []
+    offsets = [0]
+    forward: list[bool] = []
+    backward: list[bool] = []
+    speeds: list[float] = []
+
+    def close_run() -> None:
+        start = offsets[-1]
+        if len(node_ids) - start >= 2:
+            offsets.append(len(node_ids))
+            forward.append(fwd)
+            backward.append(bwd)
+            speeds.append(speed)
+        else:  # a lone located node is no road: drop it
+            del node_ids[start:], lats[start:], lons[start:]
+
+    try:
+        processor = (
+            osmium.FileProcessor(str(source), osmium.osm.NODE | osmium.osm.WAY)
+            .with_locations()
+            .with_filter(osmium.filter.KeyFilter("highway"))
+        )
+        for way in processor:
+            if not way.is_way():
+                continue
+            tags = {key: way.tags[key] for key in _TAGS_USED if key in way.tags}
+            if not is_drivable(tags, speeds_kmh):
+                continue
+            fwd, bwd = way_directions(tags)
+            speed = way_speed_kmh(tags, speeds_kmh)
+            previous = None
+            for node in way.nodes:
+                location = node.location
+                if not location.valid():  # clipped at the extract boundary
+                    close_run()
+                    previous = None
+                    continue
+                if node.ref == previous:  # repeated node: no segment
+                    continue
+                node_ids.append(node.ref)
+                lats.append(location.lat)
+                lons.append(location.lon)
+                previous = node.ref
+            close_run()
+    except (RuntimeError, OSError) as exc:
+        raise NetworkBuildError(f"OSM extract '{source}': cannot be read ({exc}).") from exc
+    if not forward:
+        raise NetworkBuildError(f"OSM extract '{source}': holds no drivable road.")
+    return WayRuns(
+        node_ids=np.asarray(node_ids, dtype=np.int64),
+        lat=np.asarray(lats, dtype=np.float64),
+        lon=np.asarray(lons, dtype=np.float64),
+        run_offsets=np.asarray(offsets, dtype=np.int64),
+        forward=np.asarray(forward, dtype=bool),
+        backward=np.asarray(backward, dtype=bool),
+        speed_kmh=np.asarray(speeds, dtype=np.float64),
+    )
