@@ -9,7 +9,10 @@ it solves, for names, addresses and coordinates) into standard formats:
   the plan has road geometry, a track along the roads (``gpxpy``);
 * :func:`navigation_links` - Google Maps "directions" URLs (the documented
   ``maps/dir/?api=1`` form) with the stops as waypoints, split into legs of at most
-  :data:`MAX_WAYPOINTS_PER_LINK` intermediate stops as the URL scheme allows.
+  :data:`MAX_WAYPOINTS_PER_LINK` intermediate stops as the URL scheme allows;
+* :func:`route_links` - those URLs plus an RFC 5870 ``geo:`` URI per visit, per rep
+  (what ``GET /v1/jobs/{id}/links`` and ``fieldroute export links`` return);
+* :func:`plan_for_rep` - the plan cut down to one rep's route (a rep's own calendar).
 
 Times in the plan are seconds since midnight of the plan date, in the reps' local
 time. Calendar events are written as *floating* local times unless a time zone name is
@@ -18,14 +21,17 @@ given, so that 09:00 shows as 09:00 on the rep's phone.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
+from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
 import gpxpy.gpx
 import icalendar
 
+from solver.errors import InvalidProblemError
 from solver.model import Location, Plan, Problem, Route, Stop, StopType, format_time_s
 
 #: Intermediate waypoints one Google Maps directions URL accepts.
@@ -210,3 +216,72 @@ def geo_uri(location: Location) -> str:
     if not location.is_geo:
         raise ValueError("geo_uri needs a lat/lon location, not a matrix index.")
     return f"geo:{location.lat:.6f},{location.lon:.6f}"
+
+
+def plan_for_rep(plan: Plan, rep_id: str) -> Plan:
+    """Return the plan with only ``rep_id``'s route (for that rep's own calendar).
+
+    Parameters
+    ----------
+    plan
+        The day plan.
+    rep_id
+        The rep whose route to keep.
+
+    Returns
+    -------
+    Plan
+        The same plan with one route and no unassigned accounts.
+
+    Raises
+    ------
+    InvalidProblemError
+        When the plan has no route for that rep.
+    """
+    routes = tuple(route for route in plan.routes if route.rep_id == rep_id)
+    if not routes:
+        raise InvalidProblemError(f"Plan: rep '{rep_id}' has no route in it.", field="rep_id")
+    return dataclasses.replace(plan, routes=routes, unassigned=())
+
+
+def route_links(plan: Plan, problem: Problem) -> dict[str, Any]:
+    """Return every rep's navigation links and a ``geo:`` URI per visit.
+
+    Parameters
+    ----------
+    plan
+        The day plan.
+    problem
+        The problem it solves (coordinates of stops).
+
+    Returns
+    -------
+    dict
+        ``{"date": "YYYY-MM-DD", "routes": [{"rep_id", "navigation": [URL, ...],
+        "visits": [{"number", "account_id", "name", "start", "geo"}, ...]}, ...]}`` where
+        ``navigation`` is :func:`navigation_links` of the rep, ``start`` the clock time
+        the visit begins and ``geo`` its :func:`geo_uri` (``None`` for an index-only
+        location).
+    """
+    links = navigation_links(plan, problem)
+    routes = []
+    for route in plan.routes:
+        visits = []
+        number = 0
+        for stop in route.stops:
+            if stop.type != StopType.VISIT or stop.account_id is None:
+                continue
+            number += 1
+            account = problem.account(stop.account_id)
+            location = _stop_location(problem, route, stop)
+            visits.append(
+                {
+                    "number": number,
+                    "account_id": account.id,
+                    "name": account.name or account.id,
+                    "start": format_time_s(stop.start_s),
+                    "geo": geo_uri(location) if location and location.is_geo else None,
+                }
+            )
+        routes.append({"rep_id": route.rep_id, "navigation": links[route.rep_id], "visits": visits})
+    return {"date": plan.date.isoformat(), "routes": routes}

@@ -1,0 +1,143 @@
+"""Rep-facing exports of a finished job, and the data the map page draws.
+
+* ``GET /v1/jobs/{id}/calendar.ics`` - one calendar event per visit;
+* ``GET /v1/jobs/{id}/route.gpx`` - waypoints, routes and road tracks for GPS apps;
+* ``GET /v1/jobs/{id}/links`` - navigation deep links and ``geo:`` URIs per rep;
+* ``GET /v1/jobs/{id}/map`` - the job's request and result together (the map page
+  needs the request for account and rep coordinates that results leave out).
+
+The day plan is rebuilt from the job's stored request (:func:`service.schemas.to_problem`)
+and result (:func:`service.schemas.plan_from_response`); the formats themselves are
+made by :mod:`solver.exports`.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+
+from service.errors import ApiError
+from service.jobs import SUCCEEDED, Job
+from service.routes.deps import services_of
+from service.schemas import DayPlanRequest, plan_from_response, to_problem
+from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, route_links
+from solver.model import Plan, Problem
+
+router = APIRouter(tags=["exports"])
+
+RepQuery = Annotated[
+    str | None, Query(max_length=200, description="Only this rep's route (a rep's own export).")
+]
+TzQuery = Annotated[
+    str | None,
+    Query(
+        max_length=64,
+        description="IANA time zone of the plan's times, e.g. Europe/Malta; "
+        "none writes floating local times.",
+    ),
+]
+
+
+def finished_job(request: Request, job_id: str) -> Job:
+    """Return a succeeded job; 404 when unknown, 409 when it has no result yet (or failed)."""
+    job = services_of(request).store.get(job_id)
+    if job is None:
+        raise ApiError(404, f"Job '{job_id}' does not exist.", error="job_not_found")
+    if job.status != SUCCEEDED or job.result is None:
+        raise ApiError(
+            409, f"Job '{job_id}' is {job.status}; only a succeeded job has a plan to export."
+        )
+    return job
+
+
+def day_plan_of_job(request: Request, job_id: str, rep_id: str | None) -> tuple[Plan, Problem]:
+    """Rebuild the domain plan and problem of a succeeded day-plan job.
+
+    Raises
+    ------
+    ApiError
+        404 unknown job, 409 not succeeded or not a day plan.
+    InvalidProblemError
+        When ``rep_id`` has no route in the plan (422).
+    """
+    job = finished_job(request, job_id)
+    if job.kind != "day-plan":
+        raise ApiError(409, f"Job '{job_id}' is a {job.kind} job; exports need a day-plan job.")
+    settings = services_of(request).settings
+    problem = to_problem(
+        DayPlanRequest.model_validate(job.request), default_network=settings.default_network
+    )
+    plan = plan_from_response(job.result or {})
+    if rep_id is not None:
+        plan = plan_for_rep(plan, rep_id)
+    return plan, problem
+
+
+def _attachment(job_id: str, plan: Plan, rep_id: str | None, suffix: str) -> dict[str, str]:
+    who = f"-{rep_id}" if rep_id else ""
+    name = f"fieldroute-{plan.date.isoformat()}{who}-{job_id[:8]}.{suffix}"
+    safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
+    return {"Content-Disposition": f'attachment; filename="{safe}"'}
+
+
+@router.get(
+    "/jobs/{job_id}/calendar.ics",
+    summary="The day plan as an iCalendar file (one event per visit)",
+    response_class=Response,
+    responses={200: {"content": {"text/calendar": {}}}},
+)
+def job_calendar(
+    job_id: str, request: Request, rep_id: RepQuery = None, tz: TzQuery = None
+) -> Response:
+    """Return one event per visit: from service start to departure, with location and GEO."""
+    if tz is not None:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ApiError(
+                422, f"tz '{tz}' is not an IANA time zone such as Europe/Malta.", field="tz"
+            ) from None
+    plan, problem = day_plan_of_job(request, job_id, rep_id)
+    body = plan_to_ics(plan, problem, tzname=tz)
+    headers = _attachment(job_id, plan, rep_id, "ics")
+    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
+
+
+@router.get(
+    "/jobs/{job_id}/route.gpx",
+    summary="The day plan as GPX 1.1 (waypoints, routes, road tracks)",
+    response_class=Response,
+    responses={200: {"content": {"application/gpx+xml": {}}}},
+)
+def job_gpx(job_id: str, request: Request, rep_id: RepQuery = None) -> Response:
+    """Return a waypoint per visit, a route per rep and a track along the roads."""
+    plan, problem = day_plan_of_job(request, job_id, rep_id)
+    headers = _attachment(job_id, plan, rep_id, "gpx")
+    return Response(plan_to_gpx(plan, problem), media_type="application/gpx+xml", headers=headers)
+
+
+@router.get("/jobs/{job_id}/links", summary="Navigation deep links and geo: URIs per rep")
+def job_links(job_id: str, request: Request, rep_id: RepQuery = None) -> dict[str, Any]:
+    """Return, per rep, Google Maps directions URLs with the visits as waypoints.
+
+    Long routes are split into several URLs (the URL scheme takes at most 9
+    intermediate waypoints); each visit also has an RFC 5870 ``geo:`` URI.
+    """
+    plan, problem = day_plan_of_job(request, job_id, rep_id)
+    return route_links(plan, problem)
+
+
+@router.get("/jobs/{job_id}/map", summary="A finished job's request and result, for the map")
+def job_map(job_id: str, request: Request) -> JSONResponse:
+    """Return ``{"id", "kind", "request", "result"}`` of a succeeded job.
+
+    The map page draws the result; the request gives the coordinates of accounts and
+    reps that the result does not repeat (territory accounts, unassigned visits).
+    """
+    job = finished_job(request, job_id)
+    return JSONResponse(
+        {"id": job.id, "kind": job.kind, "request": job.request, "result": job.result}
+    )

@@ -1,0 +1,106 @@
+"""The map page (``GET /map``) and its road base layer (``GET /map/roads/{name}.geojson``).
+
+No tile server is reachable where fieldroute runs, so the page draws the prepared
+road network itself as its base layer. Leaflet comes from the installed
+``xstatic-leaflet`` package and is served as static files; the page's own code is
+``service/static/map.{html,js,css}``.
+
+Both routes are public: the page holds no data, and the roads are OpenStreetMap data
+(ODbL). Plans are loaded by the page through the authenticated ``/v1`` API.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import xstatic.pkg.leaflet
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import FileResponse, Response
+from fastapi.staticfiles import StaticFiles
+
+from service.errors import ApiError
+from service.routes.deps import services_of
+from service.runtime import RuntimeConfig, get_network, network_infos
+
+router = APIRouter(tags=["map"])
+
+#: The page's own files.
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+#: Leaflet's files, as shipped by the xstatic-leaflet package.
+LEAFLET_DIR = Path(xstatic.pkg.leaflet.BASE_DIR)
+
+#: Road layers already made: (networks_dir, name, built_at) -> (JSON bytes, gzipped bytes).
+#: Two first requests at once both make it (harmless, the result is the same).
+_ROAD_LAYERS: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}
+
+
+def mount_static(app: FastAPI) -> None:
+    """Serve Leaflet at ``/static/leaflet`` and the page's files at ``/static/map``."""
+    app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
+    app.mount("/static/map", StaticFiles(directory=STATIC_DIR), name="map-static")
+
+
+def road_layer(name: str, config: RuntimeConfig) -> dict[str, Any]:
+    """Return the roads of network ``name`` as GeoJSON (runs in a worker process).
+
+    Parameters
+    ----------
+    name
+        A prepared network.
+    config
+        Where networks live.
+
+    Returns
+    -------
+    dict
+        :func:`solver.roads.geojson.network_geojson` of the network.
+    """
+    from solver.roads.geojson import network_geojson
+
+    return network_geojson(get_network(name, config.networks_dir))
+
+
+@router.get("/map", include_in_schema=False)
+def map_page() -> FileResponse:
+    """Return the map page (``?job=<id>`` loads a job, ``?network=<name>`` picks the roads)."""
+    return FileResponse(STATIC_DIR / "map.html", media_type="text/html")
+
+
+@router.get(
+    "/map/roads/{name}.geojson",
+    summary="Roads of a prepared network as GeoJSON (the map's base layer)",
+    responses={
+        200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}},
+        404: {"description": "No network of that name."},
+    },
+)
+async def road_geojson(name: str, request: Request) -> Response:
+    """Return every road of the network as one simplified MultiLineString.
+
+    Made once per network build and kept in memory; sent gzipped when the client
+    accepts it, with an ETag of the build so browsers revalidate cheaply.
+    """
+    services = services_of(request)
+    networks_dir = services.config.networks_dir
+    info = next((i for i in network_infos(networks_dir) if i["name"] == name), None)
+    if info is None:
+        raise ApiError(
+            404, f"Network '{name}' is not prepared on this service.", error="network_not_found"
+        )
+    key = (networks_dir, name, str(info["built_at"]))
+    etag = '"' + str(info.get("source_sha256") or "")[:16] + "-" + key[2] + '"'
+    headers = {"ETag": etag, "Cache-Control": "public, max-age=3600", "Vary": "Accept-Encoding"}
+    if request.headers.get("if-none-match") == etag:
+        return Response(status_code=304, headers=headers)
+    if key not in _ROAD_LAYERS:
+        layer = await services.call(road_layer, name)
+        body = json.dumps(layer, separators=(",", ":")).encode()
+        _ROAD_LAYERS[key] = (body, gzip.compress(body, compresslevel=6))
+    body, zipped = _ROAD_LAYERS[key]
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        headers["Content-Encoding"] = "gzip"
+        body = zipped
+    return Response(body, media_type="application/geo+json", headers=headers)
