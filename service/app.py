@@ -166,7 +166,8 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
     FastAPI
         The ASGI app. Unfinished jobs are resumed when its lifespan starts.
     """
-    from service.routes import day_plans, estimates, health, jobs, networks, territories
+    from service.routes import day_plans, estimates, exports, health, jobs, networks, territories
+    from service.routes import map as map_page
 
     settings = settings or get_settings()
     services = Services(settings, executor)
@@ -198,7 +199,9 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     app.include_router(health.router)
+    app.include_router(map_page.router)
+    map_page.mount_static(app)
     v1 = [Depends(require_api_key)]
-    for module in (networks, day_plans, territories, estimates, jobs):
+    for module in (networks, day_plans, territories, estimates, jobs, exports):
         app.include_router(module.router, prefix="/v1", dependencies=v1, responses=ERROR_RESPONSES)
     return app
