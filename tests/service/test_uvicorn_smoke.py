@@ -96,9 +96,9 @@ def wait_job(url, job_id, timeout_s=60):
 def test_every_endpoint_on_a_real_server_and_jobs_survive_restart_and_crash(server):
     url = server.url
     with httpx.Client(base_url=url, headers=HEADERS, timeout=60) as api:
-        assert httpx.get(f"{url}/health").json()["networks"] == ["monaco"]
+        assert "monaco" in httpx.get(f"{url}/health").json()["networks"]
         assert httpx.get(f"{url}/v1/networks").status_code == 401
-        assert api.get("/v1/networks").json()[0]["name"] == "monaco"
+        assert "monaco" in [n["name"] for n in api.get("/v1/networks").json()]
         assert api.get("/v1/networks/monaco").json()["default"] is True
         plan = api.post("/v1/day-plans", json=monaco_day_plan())
         assert plan.status_code == 200 and len(visits(plan.json()["routes"][0])) == 4
