@@ -80,8 +80,14 @@ class _Snapped:
 
 
 def _as_points(points: Sequence[Point], what: str) -> np.ndarray:
-    array = np.asarray(points, dtype=np.float64).reshape(-1, 2) if len(points) else np.empty((0, 2))
-    if array.shape[0] != len(points):
+    """Check ``(lat, lon)`` pairs and return them as an ``(n, 2)`` float array."""
+    try:
+        array = np.asarray(points, dtype=np.float64)
+    except (TypeError, ValueError):
+        array = np.empty(0)
+    if len(points) == 0:
+        return np.empty((0, 2))
+    if array.ndim != 2 or array.shape[1] != 2:
         raise InvalidProblemError(f"Road network: each of the {what} must be a (lat, lon) pair.")
     bad = ~(
         np.isfinite(array).all(axis=1) & (np.abs(array[:, 0]) <= 90) & (np.abs(array[:, 1]) <= 180)
@@ -129,6 +135,12 @@ class RoadNetwork:
         self._piece_arc[arrays.arc_piece, arrays.arc_reversed.astype(np.int64)] = np.arange(
             arrays.arc_count
         )
+        self._piece_nodes = np.empty((pieces, 2), dtype=np.int64)  # [first, last] point
+        forward = ~arrays.arc_reversed
+        self._piece_nodes[arrays.arc_piece[forward], 0] = arrays.arc_tail[forward]
+        self._piece_nodes[arrays.arc_piece[forward], 1] = arrays.arc_head[forward]
+        self._piece_nodes[arrays.arc_piece[~forward], 0] = arrays.arc_head[~forward]
+        self._piece_nodes[arrays.arc_piece[~forward], 1] = arrays.arc_tail[~forward]
         self._lat0 = float((arrays.node_lat.min() + arrays.node_lat.max()) / 2)
         self._lon0 = float((arrays.node_lon.min() + arrays.node_lon.max()) / 2)
 
@@ -265,6 +277,13 @@ class RoadNetwork:
         has = arcs >= 0
         ends = a.arc_head if leaving else a.arc_tail
         node[has] = ends[arcs[has]]
+        # A point exactly at a piece's end node on a one-way piece is at that node: it
+        # may leave (arrive) by any arc of the node, not only along the piece.
+        first_last = np.full((n, 2), -1, dtype=np.int64)
+        first_last[on] = self._piece_nodes[s.piece[on]]
+        slot_node = first_last[:, ::-1] if leaving else first_last  # node each slot joins
+        at_node = on[:, None] & ~has & (share <= 1e-9)
+        node[at_node] = slot_node[at_node]
         time_u = np.zeros((n, 2), dtype=np.int64)
         length_m = np.zeros((n, 2), dtype=np.int64)
         time_u[has] = np.rint(share[has] * self._get_engine().weights[arcs[has]])
