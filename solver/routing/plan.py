@@ -68,10 +68,11 @@ def plan_day(
     orders: dict[str, list[str]] = {rep.id: [] for rep in problem.reps}
     breaks: dict[str, int | None] = dict.fromkeys(orders)
     if candidates:
-        remaining = max(0.05, time_limit_s - (time.monotonic() - began))
-        result = DayModel(resolved, candidates).solve(
-            time_limit_s=remaining, seed=seed, on_progress=on_progress
-        )
+        model = DayModel(resolved, candidates)
+        # Keep a little of the budget for timing the routes and explaining the rest.
+        reserve_s = min(0.5, 0.03 * time_limit_s)
+        remaining = max(0.05, time_limit_s - reserve_s - (time.monotonic() - began))
+        result = model.solve(time_limit_s=remaining, seed=seed, on_progress=on_progress)
         orders, breaks, status, objective = (
             result.orders,
             result.break_after,

@@ -12,14 +12,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from pyvrp import Model
 from pyvrp.stop import MaxRuntime
 
-from solver.routing.engine import COST_SCALE, REQUIRED_PENALTY
+from solver.routing.engine import COST_SCALE
 from solver.routing.schedule import account_value
 
 if TYPE_CHECKING:
     from solver.routing.engine import DayModel
+
+#: Cost of an arc with no road path, in PyVRP's units (far above any real route).
+PYVRP_BLOCKED = 10**12
 
 
 def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[list[int]] | None:
@@ -41,7 +45,13 @@ def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[lis
         feasible solution.
     """
     reps, accounts = model.reps, model.accounts
-    costs = model.arc_costs(reps[0])
+    # PyVRP balances cost against time-window and load penalties; it struggles when
+    # costs are orders of magnitude larger than durations, so costs and prizes are
+    # divided by one common factor (OR-Tools then continues with the exact costs).
+    exact = model.arc_costs(reps[0])
+    open_arcs = ~model.blocked
+    factor = max(1, int(exact[open_arcs].max() // max(1, model.durations[open_arcs].max())))
+    costs = np.minimum(np.rint(exact / factor), PYVRP_BLOCKED).astype(np.int64)
     pv = Model()
     n_acc = len(accounts)
     locations = [pv.add_location(0.0, 0.0) for _ in range(len(model.service))]
@@ -79,15 +89,14 @@ def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[lis
         windows = account.start_windows()
         early = windows[0].start_s if windows else 0
         late = windows[0].end_s if windows else max(rep.shift.end_s for rep in reps)
-        value = round(account_value(account) * COST_SCALE)
-        penalty = REQUIRED_PENALTY if account.required else value
+        prize = 0 if account.required else round(account_value(account) * COST_SCALE / factor)
         pv.add_client(
             locations[node],
             delivery=[account.demand] if uses_load else [],
             service_duration=account.visit_duration_s,
             tw_early=early,
             tw_late=late,
-            prize=penalty,
+            prize=prize,
             required=account.required,
         )
     size = len(locations)
@@ -97,7 +106,7 @@ def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[lis
                 locations[i],
                 locations[j],
                 distance=int(costs[i, j]),
-                duration=int(model.durations[i, j]),
+                duration=int(min(model.durations[i, j], PYVRP_BLOCKED)),
             )
     result = pv.solve(MaxRuntime(time_limit_s), seed=seed, display=False)
     if not result.is_feasible():
