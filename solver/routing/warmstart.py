@@ -10,10 +10,12 @@ continue from. OR-Tools stays the engine of record: it re-checks and improves th
 
 from __future__ import annotations
 
+import warnings
 from typing import TYPE_CHECKING
 
 import numpy as np
 from pyvrp import Model
+from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
 from solver.routing.engine import COST_SCALE
@@ -108,7 +110,11 @@ def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[lis
                 distance=int(costs[i, j]),
                 duration=int(min(model.durations[i, j], PYVRP_BLOCKED)),
             )
-    result = pv.solve(MaxRuntime(time_limit_s), seed=seed, display=False)
+    with warnings.catch_warnings():
+        # Raised while PyVRP still searches for a feasible solution; infeasible starts
+        # are simply not used (OR-Tools then builds its own).
+        warnings.simplefilter("ignore", PenaltyBoundWarning)
+        result = pv.solve(MaxRuntime(time_limit_s), seed=seed, display=False)
     if not result.is_feasible():
         return None
     routes: list[list[int]] = [[] for _ in reps]
