@@ -504,14 +504,35 @@ def to_problem(request: DayPlanRequest, *, default_network: str) -> Problem:
     matrix = None
     if request.matrix is not None:
         matrix = TravelMatrix(request.matrix.durations_s, request.matrix.distances_m)
-    return Problem(
-        date=request.date,
-        reps=reps,
-        accounts=accounts,
-        network=resolve_network(request, default_network),
-        matrix=matrix,
-        already_visited=frozenset(request.already_visited),
-    )
+    try:
+        return Problem(
+            date=request.date,
+            reps=reps,
+            accounts=accounts,
+            network=resolve_network(request, default_network),
+            matrix=matrix,
+            already_visited=frozenset(request.already_visited),
+        )
+    except InvalidProblemError as exc:
+        raise _with_entity_path(exc, request) from None
+
+
+_ENTITY_FIELD = re.compile(r"^(reps|accounts)\[(\d+)\]")
+
+
+def _with_entity_path(exc: InvalidProblemError, request: DayPlanRequest) -> InvalidProblemError:
+    """Name a problem-level error's entity by request path: ``Rep 'r1':`` -> ``reps[0] 'r1':``."""
+    match = _ENTITY_FIELD.match(exc.field or "")
+    if not match:
+        return exc
+    kind, index = match.group(1), int(match.group(2))
+    items = request.reps if kind == "reps" else request.accounts
+    ident = items[index].id
+    owner = f"{'Rep' if kind == 'reps' else 'Account'} '{ident}': "
+    if not exc.message.startswith(owner):
+        return exc
+    message = f"{kind}[{index}] '{ident}': {exc.message.removeprefix(owner)}"
+    return InvalidProblemError(message, field=exc.field)
 
 
 # --------------------------------------------------------------------------- responses

@@ -209,3 +209,12 @@ def test_estimate_sequence_sums_legs():
 def test_location_model_is_used_for_matrix_locations():
     problem = to_problem(DayPlanRequest.model_validate(body()), default_network="m")
     assert problem.accounts[0].location == Location(index=1)
+
+
+def test_problem_level_errors_name_the_entity_by_request_path():
+    bad = body()
+    bad["accounts"][0]["rep_ids"] = ["nobody"]
+    with pytest.raises(InvalidProblemError) as info:
+        to_problem(DayPlanRequest.model_validate(bad), default_network="m")
+    assert str(info.value) == "accounts[0] 'A1': rep_ids names unknown rep 'nobody'."
+    assert info.value.field == "accounts[0].rep_ids"
