@@ -34,7 +34,7 @@
       if (k === "style") node.style.cssText = v;
       else node.setAttribute(k, v);
     });
-    children.flat().forEach((c) => {
+    children.flat(Infinity).forEach((c) => {
       if (c !== null && c !== undefined) node.append(c instanceof Node ? c : String(c));
     });
     return node;

@@ -1,0 +1,201 @@
+"""The map page in headless Chromium: a real day plan and a real territory plan are drawn.
+
+Screenshots are saved under ``test-artifacts/`` (gitignored) for a person to look at.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator
+from typing import Any
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from tests.ui.conftest import ARTIFACTS_DIR, EARLY_BIRD, LiveService
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None or CHROMEDRIVER is None,
+        reason="headless Chromium and chromedriver are not installed "
+        "(Debian packages chromium and chromium-driver; .ci/run installs them)",
+    ),
+]
+
+WIDTH, HEIGHT = 1280, 800
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="fieldroute-chromium-")
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--window-size={WIDTH},{HEIGHT}",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def wait_until_drawn(driver: Any, kind: str) -> None:
+    """Wait until the page says the plan is drawn (or fail with the page's status line)."""
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def settled(d: Any) -> bool:
+        return d.find_element("tag name", "body").get_attribute("data-state") in ("ready", "error")
+
+    WebDriverWait(driver, 60).until(settled)
+    status = driver.find_element("id", "status").text
+    assert driver.find_element("tag name", "body").get_attribute("data-state") == "ready", status
+    assert driver.find_element("tag name", "body").get_attribute("data-kind") == kind
+
+
+def roads_drawn(driver: Any) -> bool:
+    return bool(driver.execute_script("return document.querySelectorAll('canvas').length > 0"))
+
+
+def save_screenshot(driver: Any, name: str) -> np.ndarray:
+    """Save a PNG under test-artifacts/ and return it as an RGB array."""
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    png = driver.get_screenshot_as_png()
+    path = ARTIFACTS_DIR / name
+    path.write_bytes(png)
+    print(f"screenshot: {path}")
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+
+
+def map_pixels(image: np.ndarray, driver: Any) -> np.ndarray:
+    """The part of the screenshot showing the map (right of the side panel)."""
+    left = int(driver.execute_script("return document.getElementById('map').offsetLeft"))
+    return image[:, left:, :]
+
+
+def assert_not_blank(pixels: np.ndarray) -> None:
+    colours = np.unique(pixels.reshape(-1, 3), axis=0)
+    assert len(colours) > 50, f"only {len(colours)} colours: the map looks blank"
+    non_white = np.any(pixels < 235, axis=2).mean()
+    assert non_white > 0.02, f"only {non_white:.1%} of the map is drawn on"
+
+
+def test_map_draws_day_plan_job_with_numbered_stops_routes_and_unassigned(
+    browser: Any, live_service: LiveService, day_plan_job: dict[str, Any]
+) -> None:
+    result = day_plan_job["result"]
+    visits = sum(route["totals"]["visits"] for route in result["routes"])
+    routes_with_visits = sum(1 for route in result["routes"] if route["totals"]["visits"])
+    assert visits >= 6  # the fixture plans a real day, not an empty one
+    assert [u["account_id"] for u in result["unassigned"]] == [EARLY_BIRD]
+
+    browser.get(f"{live_service.url}/map?job={day_plan_job['id']}")
+    wait_until_drawn(browser, "day-plan")
+
+    stops = browser.find_elements("css selector", ".fr-stop")
+    assert len(stops) == visits
+    # numbered 1..n per rep, in visiting order
+    numbers = sorted(int(stop.text) for stop in stops)
+    expected = sorted(
+        n for route in result["routes"] for n in range(1, route["totals"]["visits"] + 1)
+    )
+    assert numbers == expected
+    assert len(browser.find_elements("css selector", "path.fr-route")) == routes_with_visits
+    assert len(browser.find_elements("css selector", ".fr-unassigned")) == 1
+    assert EARLY_BIRD in browser.find_element("id", "details").text
+    assert "NO_FEASIBLE_WINDOW" in browser.find_element("id", "details").text
+    assert roads_drawn(browser)
+    assert_not_blank(map_pixels(save_screenshot(browser, "map-day-plan.png"), browser))
+
+    # a stop's popup shows its times
+    first_route = next(route for route in result["routes"] if route["totals"]["visits"])
+    first_visit = next(stop for stop in first_route["stops"] if stop["type"] == "visit")
+    marker = next(
+        s for s in stops if s.text == "1" and s.get_attribute("data-rep") == first_route["rep_id"]
+    )
+    browser.execute_script("arguments[0].click()", marker)
+    popup = browser.find_element("css selector", ".leaflet-popup-content").text
+    assert first_visit["arrival"] in popup and first_visit["departure"] in popup
+
+
+def test_map_draws_territory_job_with_polygons_accounts_and_kpis(
+    browser: Any, live_service: LiveService, territory_job: dict[str, Any]
+) -> None:
+    result = territory_job["result"]
+    with_accounts = [t for t in result["territories"] if t["accounts"]]
+    assert len(with_accounts) == 3
+
+    browser.get(f"{live_service.url}/map?job={territory_job['id']}")
+    wait_until_drawn(browser, "territories")
+
+    polygons = browser.find_elements("css selector", "path.fr-territory")
+    assert len(polygons) == sum(1 for t in with_accounts if t["polygon"])
+    assert len(polygons) == len(with_accounts)
+    accounts = browser.find_elements("css selector", "path.fr-account")
+    assert len(accounts) == len(result["assignment"]) == 30
+    # accounts take their rep's colour: as many fill colours as reps
+    fills = {a.get_attribute("fill") for a in accounts}
+    assert len(fills) == len(with_accounts)
+    panel = browser.find_element("id", "details").text
+    for territory in with_accounts:
+        assert territory["rep_id"] in panel
+    assert roads_drawn(browser)
+
+    assert_not_blank(map_pixels(save_screenshot(browser, "map-territories.png"), browser))
+
+
+def test_map_draws_pasted_day_plan_response(
+    browser: Any, live_service: LiveService, day_plan_job: dict[str, Any]
+) -> None:
+    browser.get(f"{live_service.url}/map")
+    browser.find_element("css selector", "#paste summary").click()
+    textarea = browser.find_element("id", "plan-json")
+    # set the value directly: typing a long JSON key by key is slow
+    browser.execute_script(
+        "arguments[0].value = arguments[1]", textarea, json.dumps(day_plan_job["result"])
+    )
+    browser.find_element("id", "show-json").click()
+    wait_until_drawn(browser, "day-plan")
+    visits = sum(route["totals"]["visits"] for route in day_plan_job["result"]["routes"])
+    assert len(browser.find_elements("css selector", ".fr-stop")) == visits
+    assert "Pasted day-plan" in browser.find_element("id", "status").text
+
+
+def test_map_reports_json_that_is_not_a_plan(browser: Any, live_service: LiveService) -> None:
+    browser.get(f"{live_service.url}/map")
+    browser.find_element("css selector", "#paste summary").click()
+    browser.execute_script(
+        "arguments[0].value = arguments[1]",
+        browser.find_element("id", "plan-json"),
+        '{"hello": "world"}',
+    )
+    browser.find_element("id", "show-json").click()
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    WebDriverWait(browser, 10).until(
+        lambda d: d.find_element("tag name", "body").get_attribute("data-state") == "error"
+    )
+    assert "neither a day plan nor a territory plan" in browser.find_element("id", "status").text
