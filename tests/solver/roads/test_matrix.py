@@ -179,3 +179,81 @@ def test_invalid_points_raise_invalid_problem(aguascalientes_network):
 def test_empty_inputs_give_empty_matrix(aguascalientes_network):
     matrix = aguascalientes_network.matrix([])
     assert matrix.shape == (0, 0)
+
+
+def _points_beside_roads(network, count: int, seed: int) -> list[tuple[float, float]]:
+    """Points a few metres beside random road segments (mid-edge, not at nodes)."""
+    a = network.arrays
+    rng = np.random.default_rng(seed)
+    pieces = rng.choice(a.piece_offsets.size - 1, size=count, replace=False)
+    points = []
+    for piece in pieces.tolist():
+        lo, hi = a.piece_offsets[piece], a.piece_offsets[piece + 1]
+        k = int(rng.integers(lo, hi - 1))
+        t = float(rng.uniform(0.2, 0.8))
+        lat = a.point_lat[k] * (1 - t) + a.point_lat[k + 1] * t + rng.normal(0, 3e-5)
+        lon = a.point_lon[k] * (1 - t) + a.point_lon[k + 1] * t + rng.normal(0, 3e-5)
+        points.append((float(lat), float(lon)))
+    # two more points on the piece of the first one: same-road pairs
+    lo, hi = a.piece_offsets[pieces[0]], a.piece_offsets[pieces[0] + 1]
+    for t in (0.1, 0.9):
+        k = lo + int((hi - 1 - lo) * t)
+        points.append(
+            (
+                float(a.point_lat[k] * 0.5 + a.point_lat[k + 1] * 0.5),
+                float(a.point_lon[k] * 0.5 + a.point_lon[k + 1] * 0.5),
+            )
+        )
+    return points
+
+
+@pytest.mark.parametrize("fixture", ["monaco_network", "aguascalientes_network"])
+def test_matrix_between_mid_road_points_equals_networkx_with_split_edges(fixture, request):
+    """Independent check of snapping onto edges: networkx on the graph with each snapped
+    point inserted into its edge (per driving direction), plus the 5 km/h walk."""
+    network = request.getfixturevalue(fixture)
+    a = network.arrays
+    weights = network._get_engine().weights.tolist()
+    lengths = a.arc_length_m.tolist()
+    points = _points_beside_roads(network, 20, seed=4)
+    snapped = network._snap_arrays(np.array(points))  # piece and position along it
+    snaps = network.snap(points)
+    assert all(s.on_network for s in snaps)
+    arcs_of_piece: dict[int, list[int]] = {}
+    for arc, piece in enumerate(a.arc_piece.tolist()):
+        arcs_of_piece.setdefault(piece, []).append(arc)
+    base = _nx_graph(network)
+    matrix = network.matrix(points)
+    walk_ms = OFF_ROAD_SPEED_KMH / 3.6
+    seconds_per_unit = int(a.time_unit_ds) / 10
+
+    def part(arc: int, share: float) -> int:
+        return round(share * weights[arc]) * BIG + round(share * lengths[arc])
+
+    for i in range(len(points)):
+        graph = base.copy()
+        for j in range(len(points)):  # destinations: entered from their arcs' tails only
+            piece, f = int(snapped.piece[j]), float(snapped.fraction[j])
+            for arc in arcs_of_piece[piece]:
+                share = (1 - f) if a.arc_reversed[arc] else f
+                graph.add_edge(int(a.arc_tail[arc]), ("d", j), lex=part(arc, share))
+        piece_o, f_o = int(snapped.piece[i]), float(snapped.fraction[i])
+        for arc in arcs_of_piece[piece_o]:  # the origin leaves towards its arcs' heads
+            share = f_o if a.arc_reversed[arc] else (1 - f_o)
+            graph.add_edge(("o", i), int(a.arc_head[arc]), lex=part(arc, share))
+            for j in range(len(points)):  # straight along the same road
+                step = float(snapped.fraction[j]) - f_o
+                same = int(snapped.piece[j]) == piece_o
+                if same and (step <= 0 if a.arc_reversed[arc] else step >= 0):
+                    lex = part(arc, abs(step))
+                    if graph.get_edge_data(("o", i), ("d", j), {"lex": lex + 1})["lex"] > lex:
+                        graph.add_edge(("o", i), ("d", j), lex=lex)
+        best = nx.single_source_dijkstra_path_length(graph, ("o", i), weight="lex")
+        for j in range(len(points)):
+            if i == j:
+                assert matrix.durations_s[i, j] == 0
+                continue
+            time_u, length_m = divmod(best[("d", j)], BIG)
+            walk_m = snaps[i].distance_m + snaps[j].distance_m
+            assert matrix.durations_s[i, j] == round(time_u * seconds_per_unit + walk_m / walk_ms)
+            assert matrix.distances_m[i, j] == round(length_m + walk_m)
