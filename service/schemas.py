@@ -335,7 +335,7 @@ class DayPlanRequest(_Model):
                             "visit_duration_s": 1800,
                         },
                     ],
-                    "options": {"time_limit_s": 2, "seed": 0},
+                    "options": {"time_limit_s": 1, "seed": 0},
                 }
             ]
         },

@@ -79,7 +79,7 @@ class TerritoryRequest(_Model):
                         {"id": "A1", "location": {"lat": 35.8989, "lon": 14.5146}},
                         {"id": "A2", "location": {"lat": 35.8958, "lon": 14.4611}},
                     ],
-                    "options": {"balance": "workload", "tolerance": 0.1, "time_limit_s": 5},
+                    "options": {"balance": "workload", "tolerance": 0.1, "time_limit_s": 1},
                 }
             ]
         },
