@@ -178,7 +178,6 @@ class MatrixEngine:
         self._time = rk.CCHMetric(self._cch, self.weights.tolist())
         lex = self.weights * self.lex_factor + self._length_m
         self._lex = rk.CCHMetric(self._cch, np.minimum(lex, INF_WEIGHT - 1).tolist())
-        self._query = rk.CCHQuery(self._time)
 
     def _many_to_many(
         self, metric: rk.CCHMetric, sources: Candidates, targets: Candidates, factor: int
@@ -283,7 +282,7 @@ class MatrixEngine:
         ends = targets.pairs(j, targets.time_u)
         if not seeds or not ends:
             return np.inf, -1, [], -1, -1
-        result = self._query.run_multi(seeds, ends)
+        result = rk.CCHQuery(self._time).run_multi(seeds, ends)  # per call: thread-safe
         if result.distance is None:
             return np.inf, -1, [], -1, -1
         nodes = result.node_path

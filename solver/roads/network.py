@@ -19,6 +19,7 @@ and 0 m apart.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -127,6 +128,7 @@ class RoadNetwork:
         self.info = info
         self.arrays = arrays
         self.snap_limit_m = float(snap_limit_m)
+        self._lock = threading.Lock()
         self._engine: MatrixEngine | None = None
         self._tree: shapely.STRtree | None = None
         self._lines: np.ndarray | None = None
@@ -169,7 +171,9 @@ class RoadNetwork:
 
     def _get_engine(self) -> MatrixEngine:
         if self._engine is None:
-            self._engine = MatrixEngine(self.arrays)
+            with self._lock:
+                if self._engine is None:
+                    self._engine = MatrixEngine(self.arrays)
         return self._engine
 
     def _project(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -184,6 +188,10 @@ class RoadNetwork:
         return y / scale + self._lat0, x / (scale * np.cos(np.radians(self._lat0))) + self._lon0
 
     def _get_tree(self) -> shapely.STRtree:
+        with self._lock:
+            return self._build_tree()
+
+    def _build_tree(self) -> shapely.STRtree:
         if self._tree is None:
             a = self.arrays
             x, y = self._project(a.point_lat, a.point_lon)
@@ -201,16 +209,13 @@ class RoadNetwork:
         piece = np.full(n, -1, dtype=np.int64)
         fraction = np.zeros(n)
         road_lat, road_lon = lat.copy(), lon.copy()
-        distance = np.full(n, np.inf)
+        distance = np.zeros(n)
         if n:
             tree = self._get_tree()
             x, y = self._project(lat, lon)
             geoms = shapely.points(x, y)
-            # a little slack: the projected distance is checked again in metres below
-            (inputs, found), _ = tree.query_nearest(
-                geoms, max_distance=self.snap_limit_m * 1.05 + 1, return_distance=True
-            )
-            keep = np.unique(inputs, return_index=True)[1]
+            inputs, found = tree.query_nearest(geoms)
+            keep = np.unique(inputs, return_index=True)[1]  # one road per point
             inputs, found = inputs[keep], found[keep]
             lines = self._lines[found]
             along = shapely.line_locate_point(lines, geoms[inputs])
@@ -238,8 +243,7 @@ class RoadNetwork:
         -------
         list[Snap]
             One per point, in order. Off-network points keep their coordinates as the
-            road point and carry the distance to the nearest road when it is within
-            slightly more than the limit (``inf`` when further).
+            road point and carry the distance to the nearest road.
 
         Raises
         ------
@@ -282,8 +286,11 @@ class RoadNetwork:
         first_last = np.full((n, 2), -1, dtype=np.int64)
         first_last[on] = self._piece_nodes[s.piece[on]]
         slot_node = first_last[:, ::-1] if leaving else first_last  # node each slot joins
-        at_node = on[:, None] & ~has & (share <= 1e-9)
-        node[at_node] = slot_node[at_node]
+        at_node = on[:, None] & (share <= 1e-9)
+        node[at_node & ~has] = slot_node[at_node & ~has]
+        # At a node, the other slot (the whole piece to its other end) is just one of
+        # that node's arcs: drop it, so fewer targets are pinned in the engine.
+        node[at_node[:, ::-1] & ~at_node] = -1
         time_u = np.zeros((n, 2), dtype=np.int64)
         length_m = np.zeros((n, 2), dtype=np.int64)
         time_u[has] = np.rint(share[has] * self._get_engine().weights[arcs[has]])

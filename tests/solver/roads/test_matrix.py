@@ -102,7 +102,7 @@ def test_point_5_km_offshore_is_off_network_and_unreachable(monaco_network):
     offshore = (43.7347 - 5000 / 111_200, 7.4206)  # 5 km south, in the sea
     snaps = monaco_network.snap([port, offshore])
     assert snaps[0].on_network and snaps[0].distance_m < 200
-    assert not snaps[1].on_network
+    assert not snaps[1].on_network and snaps[1].distance_m > 2000
     assert (snaps[1].road_lat, snaps[1].road_lon) == offshore  # never silently moved
     matrix = monaco_network.matrix([port, offshore])
     assert matrix.durations_s[0, 0] == 0
