@@ -131,6 +131,27 @@ def bench_network(label: str, source: Path, sizes: list[int], workdir: Path) -> 
             f"{base_t / cch_t:>5.1f}x | {cch_m:>12.3f}s {base_m:>8.3f}s "
             f"{base_m / cch_m:>5.1f}x | {'yes' if agree else 'NO'}"
         )
+    n = max(sizes)
+    points = beside_roads(network, n, rng)
+    cch_t, _ = timed(lambda: network.durations(points))
+    cch_m, matrix = timed(lambda: network.matrix(points))
+    print(
+        f"{n} x {n} locations beside roads (snapped mid-edge, two entry nodes each): "
+        f"time {cch_t:.3f} s, time + distance {cch_m:.3f} s, "
+        f"{(matrix.durations_s == -1).mean():.1%} unreachable (off-network)"
+    )
+
+
+def beside_roads(network, n: int, rng: np.random.Generator) -> list[tuple[float, float]]:
+    """``n`` locations 0-30 m beside random road segments (realistic accounts)."""
+    a = network.arrays
+    pieces = rng.integers(0, a.piece_offsets.size - 1, size=n)
+    start = a.piece_offsets[pieces]
+    k = start + (rng.random(n) * (a.piece_offsets[pieces + 1] - 1 - start)).astype(np.int64)
+    t = rng.random(n)
+    lat = a.point_lat[k] * (1 - t) + a.point_lat[k + 1] * t + rng.uniform(-2e-4, 2e-4, n)
+    lon = a.point_lon[k] * (1 - t) + a.point_lon[k + 1] * t + rng.uniform(-2e-4, 2e-4, n)
+    return list(zip(lat.tolist(), lon.tolist(), strict=True))
 
 
 def main() -> int:
