@@ -52,9 +52,14 @@ class Services:
 
     @property
     def executor(self) -> JobExecutor:
-        """The job executor (in-process by default)."""
+        """The job executor: the in-process pool, or Celery workers (``jobs="celery"``)."""
         if self._executor is None:
-            self._executor = InProcessExecutor(self.pool, self.config)
+            if self.settings.jobs == "celery":
+                from service.celery_app import CeleryExecutor
+
+                self._executor = CeleryExecutor(self.config)
+            else:
+                self._executor = InProcessExecutor(self.pool, self.config)
         return self._executor
 
     async def call(self, function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
