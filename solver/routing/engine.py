@@ -55,7 +55,7 @@ SMALL_PROBLEM = 15
 #: A small problem's search stops when its best cost has not improved for this long, s.
 STALL_S = 0.5
 #: Share of the time limit given to PyVRP when it builds the starting solution.
-PYVRP_SHARE = 0.7
+PYVRP_SHARE = 0.9
 
 
 @dataclass(frozen=True, slots=True)
@@ -319,8 +319,7 @@ class DayModel:
         break_after: dict[str, int | None] = {}
         for v, rep in enumerate(self.reps):
             nodes, cumuls = [], []
-            index = routing.NextVar(routing.Start(v))
-            index = solution.Value(index)
+            index = solution.Value(routing.NextVar(routing.Start(v)))
             while not routing.IsEnd(index):
                 nodes.append(self.manager.IndexToNode(index))
                 cumuls.append(solution.Value(self.time.CumulVar(index)))
