@@ -80,7 +80,7 @@ class AssignmentResult:
     """Outcome of :func:`solve_assignment` (internal)."""
 
     rep_of: np.ndarray
-    lower_bound: float
+    lower_bound: float  # nan when the LP did not finish
     lp_travel: float
     lp_excess: float
     lp_moves_excess: float
@@ -378,6 +378,7 @@ def solve_assignment(
             notes.append("The LP was stopped by the time limit: the bound is not proven.")
             break
         status = model.solve(left())
+    bound_proven = status == "Optimal" and not notes
     if status != "Optimal":
         notes.append(f"The LP ended with status '{status}': the bound is not proven.")
     values = model.column_values()
@@ -414,8 +415,7 @@ def solve_assignment(
             x_cols.size, x_cols, np.full(x_cols.size, highspy.HighsVarType.kInteger)
         )
         start = np.zeros(n_cols)
-        chosen = model.in_model.copy()
-        chosen[:] = False
+        chosen = np.zeros_like(model.in_model)
         chosen[rep_of, np.arange(n_accounts)] = True
         start[model.n_fixed :] = chosen[model.col_rep, model.col_account]
         loads = _loads(data, model.w, rep_of)
@@ -451,7 +451,11 @@ def solve_assignment(
             notes.append("The integral search was stopped by the time limit.")
     return AssignmentResult(
         rep_of=rep_of,
-        lower_bound=lp_objective - lp_penalty + data.move_penalty * model.n_current,
+        lower_bound=(
+            lp_objective - lp_penalty + data.move_penalty * model.n_current
+            if bound_proven
+            else float("nan")
+        ),
         lp_travel=lp_travel,
         lp_excess=excess,
         lp_moves_excess=moves_excess,

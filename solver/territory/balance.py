@@ -249,20 +249,12 @@ def balance_territories(
         else [None] * n_reps
     )
     territories = []
+    visit_s = np.asarray([a.visit_duration_s for a in accounts], dtype=float)
     distances_km = np.where(travel.distances_m < 0, 0, travel.distances_m) / 1000.0
     for r, rep in enumerate(reps):
         members = rep_accounts[r]
         visits = float(per_week[members].sum())
-        visit_h = (
-            float(
-                (
-                    per_week[members] * np.asarray([accounts[j].visit_duration_s for j in members])
-                ).sum()
-                / 3600.0
-            )
-            if members.size
-            else 0.0
-        )
+        visit_h = float((per_week[members] * visit_s[members]).sum() / 3600.0)
         sim = simulations[r]
         if sim is not None:
             drive_h = sim.drive_s_per_week / 3600.0
@@ -322,7 +314,7 @@ def balance_territories(
         travel_h_per_week=travel_h,
         objective_h_per_week=objective_h,
         lower_bound_h_per_week=bound,
-        gap_to_bound=objective_h / bound - 1.0 if bound > 0 else 0.0,
+        gap_to_bound=_gap(objective_h, bound),
         moves=len(moves),
         explanation=explanation,
     )
@@ -341,6 +333,13 @@ def balance_territories(
         summary=summary,
         solver=info,
     )
+
+
+def _gap(objective: float, bound: float) -> float:
+    """Relative gap of the objective above the bound (nan without a bound)."""
+    if np.isnan(bound):
+        return float("nan")
+    return objective / bound - 1.0 if bound > 0 else 0.0
 
 
 def _explain(

@@ -301,9 +301,11 @@ class BalanceSummary:
         ``travel_h_per_week`` plus the move penalties.
     lower_bound_h_per_week
         LP optimum of the same model (accounts may split between reps): no integral plan
-        with the same balance constraints can have a smaller objective.
+        with the same balance constraints can have a smaller objective. ``nan`` when the
+        LP did not finish within the time limit.
     gap_to_bound
-        ``objective / lower_bound - 1`` (0.004 = 0.4 % above the bound).
+        ``objective / lower_bound - 1`` (0.004 = 0.4 % above the bound); ``nan`` without
+        a bound.
     moves
         Number of accounts that change rep against ``current_rep``.
     explanation
