@@ -300,6 +300,10 @@ class MatrixIn(_Model):
 class PlanOptions(_Model):
     """Solver options; a result carries them back for reproducibility."""
 
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"time_limit_s": 5, "seed": 0}]}
+    )
+
     time_limit_s: float = Field(default=5.0, gt=0, le=MAX_TIME_LIMIT_S, allow_inf_nan=False)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     geometry: bool = Field(default=True, description="Return route geometry on a road network.")
@@ -606,8 +610,93 @@ class ViolationOut(BaseModel):
     detail: str
 
 
+_EXAMPLE_ROUTE = {
+    "rep_id": "maria",
+    "stops": [
+        {
+            "type": "start",
+            "account_id": None,
+            "arrival": "08:00",
+            "start": "08:00",
+            "departure": "08:00",
+            "wait_s": 0,
+            "travel_s": 0,
+            "distance_m": 0,
+            "location": {"lat": 35.8958, "lon": 14.4611},
+        },
+        {
+            "type": "visit",
+            "account_id": "valletta-pharmacy",
+            "arrival": "08:14:25",
+            "start": "09:00",
+            "departure": "09:20",
+            "wait_s": 2735,
+            "travel_s": 865,
+            "distance_m": 8123,
+            "location": {"lat": 35.8989, "lon": 14.5146},
+        },
+        {
+            "type": "end",
+            "account_id": None,
+            "arrival": "09:34:40",
+            "start": "09:34:40",
+            "departure": "09:34:40",
+            "wait_s": 0,
+            "travel_s": 880,
+            "distance_m": 8310,
+            "location": {"lat": 35.8958, "lon": 14.4611},
+        },
+    ],
+    "totals": {
+        "drive_s": 1745,
+        "distance_m": 16433,
+        "visit_s": 1200,
+        "wait_s": 2735,
+        "break_s": 0,
+        "cost": 17.05,
+        "visits": 1,
+        "value": 50.0,
+        "lateness_s": 0,
+    },
+    "geometry": {"type": "LineString", "coordinates": [[14.4611, 35.8958], [14.5146, 35.8989]]},
+}
+_EXAMPLE_PLAN = {
+    "date": "2026-12-01",
+    "network": "malta",
+    "routes": [_EXAMPLE_ROUTE],
+    "unassigned": [
+        {
+            "account_id": "sliema-clinic",
+            "reason": "NO_FEASIBLE_WINDOW",
+            "detail": "Account 'sliema-clinic': no window can be reached within the shift.",
+        }
+    ],
+    "summary": {
+        "reps": 1,
+        "visits": 1,
+        "unassigned": 1,
+        "drive_s": 1745,
+        "distance_m": 16433,
+        "visit_s": 1200,
+        "wait_s": 2735,
+        "break_s": 0,
+        "cost": 17.05,
+        "value": 50.0,
+    },
+    "solver": {
+        "status": "ROUTING_SUCCESS",
+        "seed": 0,
+        "time_limit_s": 1.0,
+        "time_s": 0.41,
+        "objective": 17.05,
+    },
+}
+
+
 class DayPlanResponse(BaseModel):
     """The planned day."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [_EXAMPLE_PLAN]})
 
     date: dt.date
     network: str | None = None
@@ -619,6 +708,26 @@ class DayPlanResponse(BaseModel):
 
 class CheckResponse(DayPlanResponse):
     """A hand-made plan, timed, with every violated constraint (empty = feasible)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **_EXAMPLE_PLAN,
+                    "feasible": False,
+                    "violations": [
+                        {
+                            "rep_id": "maria",
+                            "account_id": "valletta-pharmacy",
+                            "code": "WINDOW",
+                            "detail": "Rep 'maria': visit to 'valletta-pharmacy' starts at "
+                            "12:40, outside its windows.",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
 
     feasible: bool
     violations: list[ViolationOut]
@@ -881,6 +990,19 @@ class EstimateRequest(_Model):
 class MatrixEstimate(BaseModel):
     """Matrices, row = origin; unreachable pairs are -1 (cost null)."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "network": "malta",
+                    "durations_s": [[488, 881]],
+                    "distances_m": [[5999, 13147]],
+                    "costs": [[5.19, 10.06]],
+                }
+            ]
+        }
+    )
+
     network: str
     durations_s: list[list[int]]
     distances_m: list[list[int]]
@@ -899,6 +1021,28 @@ class Leg(BaseModel):
 
 class SequenceEstimate(BaseModel):
     """Per-leg and total estimates of visiting a sequence in order."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "network": "malta",
+                    "legs": [
+                        {
+                            "from_index": 0,
+                            "to_index": 1,
+                            "duration_s": 485,
+                            "distance_m": 6297,
+                            "cost": 1.89,
+                        }
+                    ],
+                    "total": {"duration_s": 485, "distance_m": 6297, "cost": 1.89},
+                    "reachable": True,
+                    "geometry": None,
+                }
+            ]
+        }
+    )
 
     network: str
     legs: list[Leg]
@@ -970,6 +1114,24 @@ def points_of(locations: Sequence[Loc]) -> list[tuple[float, float]]:
 class NetworkOut(BaseModel):
     """A prepared road network."""
 
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "name": "malta",
+                    "bbox": [14.3246, 35.8071, 14.5732, 35.9953],
+                    "nodes": 19025,
+                    "edges": 45692,
+                    "source_file": "malta-2016-11-09.osm.pbf",
+                    "source_sha256": "acb9bb2a00ca497c5e2bf3b96ab55bbf"
+                    "4ce01599abdedcb6c56d5cd109215a12",
+                    "built_at": "2026-11-26T22:16:35+00:00",
+                    "default": True,
+                }
+            ]
+        }
+    )
+
     name: str = Field(examples=["malta"])
     bbox: list[float] = Field(description="[min_lon, min_lat, max_lon, max_lat], degrees.")
     nodes: int
@@ -982,6 +1144,10 @@ class NetworkOut(BaseModel):
 
 class HealthOut(BaseModel):
     """Liveness and the networks this service can plan on."""
+
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "ok", "networks": ["malta"]}]}
+    )
 
     status: Literal["ok"]
     networks: list[str]
@@ -1031,6 +1197,23 @@ class JobRequest(_Model):
 
 class JobOut(BaseModel):
     """A background job and, when it succeeded, its result."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "fa3c85e08e8641bebfaec1b725440c83",
+                    "kind": "day-plan",
+                    "status": "succeeded",
+                    "progress": 1.0,
+                    "created_at": "2026-11-26T22:17:14+00:00",
+                    "updated_at": "2026-11-26T22:17:16+00:00",
+                    "result": _EXAMPLE_PLAN,
+                    "error": None,
+                }
+            ]
+        }
+    )
 
     id: str
     kind: JobKind

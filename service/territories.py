@@ -19,6 +19,21 @@ class _Model(BaseModel):
 class TerritoryRepIn(_Model):
     """A rep who owns a territory."""
 
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "north",
+                    "home": {"lat": 35.9122, "lon": 14.5042},
+                    "capacity_h_per_week": 40,
+                    "cost_per_km": 0.3,
+                    "cost_per_hour": 25,
+                }
+            ]
+        },
+    )
+
     id: Ident
     home: Loc
     capacity_h_per_week: float = Field(
@@ -30,6 +45,22 @@ class TerritoryRepIn(_Model):
 
 class TerritoryAccountIn(_Model):
     """An account to place in a territory."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "valletta",
+                    "location": {"lat": 35.8989, "lon": 14.5146},
+                    "visits_per_4_weeks": 4,
+                    "visit_duration_s": 1800,
+                    "revenue": 50000,
+                    "current_rep": "north",
+                }
+            ]
+        },
+    )
 
     id: Ident
     location: Loc
@@ -48,6 +79,21 @@ class TerritoryAccountIn(_Model):
 
 class TerritoryOptionsIn(_Model):
     """How to balance (see ``solver.territory.TerritoryOptions``)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "balance": "workload",
+                    "tolerance": 0.05,
+                    "max_moves": 10,
+                    "time_limit_s": 30,
+                    "seed": 0,
+                }
+            ]
+        },
+    )
 
     balance: Literal["workload", "revenue", "accounts"] = "workload"
     tolerance: float = Field(default=0.05, ge=0, lt=1, allow_inf_nan=False)
@@ -123,6 +169,54 @@ class TerritoryOut(BaseModel):
 
 class TerritoryResponse(BaseModel):
     """The territory plan."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "network": "malta",
+                    "assignment": {"valletta": "north", "mdina": "south"},
+                    "territories": [
+                        {
+                            "rep_id": "north",
+                            "account_ids": ["valletta"],
+                            "accounts": 1,
+                            "visits_per_week": 1.0,
+                            "visit_h_per_week": 0.5,
+                            "drive_h_per_week": 0.27,
+                            "drive_km_per_week": 12.9,
+                            "drive_method": "simulated",
+                            "cost_per_week": 0.0,
+                            "revenue": 50000.0,
+                            "workload_h_per_week": 0.77,
+                            "utilisation": 0.019,
+                            "balance_value": 1.0,
+                            "balance_target": 1.0,
+                            "deviation": 0.0,
+                            "polygon": None,
+                        }
+                    ],
+                    "moves": [{"account_id": "valletta", "from_rep": "south", "to_rep": "north"}],
+                    "unassigned": [],
+                    "summary": {
+                        "metric": "accounts",
+                        "tolerance": 0.1,
+                        "max_deviation": 0.0,
+                        "within_tolerance": True,
+                        "moves": 1,
+                        "explanation": [],
+                    },
+                    "solver": {
+                        "status": "OPTIMAL",
+                        "seed": 0,
+                        "time_limit_s": 5.0,
+                        "time_s": 0.2,
+                        "objective": 0.4,
+                    },
+                }
+            ]
+        }
+    )
 
     network: str | None = None
     assignment: dict[str, str] = Field(description="Account id -> rep id.")

@@ -127,3 +127,26 @@ def test_run_job_stores_the_plan_of_a_day_plan_job(store, tmp_path):
     assert result["solver"]["seed"] == 3
     visited = sorted(s["account_id"] for s in result["routes"][0]["stops"] if s["type"] == "visit")
     assert visited == ["A1", "A2"]
+
+
+def test_a_worker_loads_each_network_once(monkeypatch, tmp_path):
+    import solver.roads
+    from service import runtime
+
+    calls = []
+
+    def fake_load(name, *, networks_dir):
+        calls.append(name)
+        return object()
+
+    monkeypatch.setattr(solver.roads, "load_network", fake_load)
+    runtime.get_network.cache_clear()
+    try:
+        config = RuntimeConfig(str(tmp_path), "malta", preload=("malta",))
+        runtime.init_worker(config)  # the pool initializer preloads the default network
+        first = runtime.get_network("malta", str(tmp_path))
+        assert runtime.get_network("malta", str(tmp_path)) is first
+        runtime.get_network("gozo", str(tmp_path))
+        assert calls == ["malta", "gozo"]
+    finally:
+        runtime.get_network.cache_clear()
