@@ -7,6 +7,7 @@ is cut into the runs of nodes that do have a location.
 
 from __future__ import annotations
 
+from array import array
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -78,10 +79,11 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
     NetworkBuildError
         When the file cannot be read or holds no drivable way.
     """
-    node_ids: list[int] = []
-    lats: list[float] = []
-    lons: list[float] = []
-    offsets = [0]
+    # compact typed buffers: 8 bytes per way node, not a Python object each
+    node_ids = array("q")
+    lats = array("d")
+    lons = array("d")
+    offsets = array("q", [0])
     forward: list[bool] = []
     backward: list[bool] = []
     speeds: list[float] = []
