@@ -178,14 +178,16 @@ class RoadNetwork:
 
     def _project(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Local equirectangular projection around the network centre, metres."""
-        scale = np.pi / 180 * EARTH_RADIUS_M
-        return (lon - self._lon0) * scale * np.cos(np.radians(self._lat0)), (
-            lat - self._lat0
-        ) * scale
+        metres_per_degree = np.pi / 180 * EARTH_RADIUS_M
+        x = (lon - self._lon0) * metres_per_degree * np.cos(np.radians(self._lat0))
+        y = (lat - self._lat0) * metres_per_degree
+        return x, y
 
     def _unproject(self, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        scale = np.pi / 180 * EARTH_RADIUS_M
-        return y / scale + self._lat0, x / (scale * np.cos(np.radians(self._lat0))) + self._lon0
+        metres_per_degree = np.pi / 180 * EARTH_RADIUS_M
+        lat = y / metres_per_degree + self._lat0
+        lon = x / (metres_per_degree * np.cos(np.radians(self._lat0))) + self._lon0
+        return lat, lon
 
     def _get_tree(self) -> shapely.STRtree:
         with self._lock:

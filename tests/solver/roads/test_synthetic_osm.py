@@ -1,0 +1,107 @@
+"""A hand-written OSM XML file: which ways are kept, directions, clipping, speeds."""
+
+import numpy as np
+import pytest
+
+from solver.roads import DEFAULT_SPEEDS_KMH, build_network, load_network
+from solver.roads.graph import haversine_m
+
+# Node n sits at (45.0 + dlat, 7.0 + dlon); about 111 m per 0.001 degree of latitude.
+NODES = {
+    1: (0.000, 0.000),
+    2: (0.001, 0.000),
+    3: (0.001, 0.001),
+    4: (0.0005, 0.0012),  # shape point of the one-way street 3-4-1
+    5: (0.002, 0.000),
+    6: (0.002, 0.002),
+}
+WAYS = [
+    # (id, node refs, tags); node 99 is missing from the file (clipped extract)
+    (10, [1, 2, 3], {"highway": "residential"}),
+    (11, [3, 4, 1], {"highway": "primary", "oneway": "yes", "maxspeed": "50"}),
+    (12, [2, 5], {"highway": "footway"}),
+    (13, [3, 6], {"highway": "residential", "access": "private"}),
+    (14, [2, 5, 99, 6], {"highway": "residential"}),
+    (15, [1, 2], {"highway": "service", "service": "parking_aisle"}),
+]
+
+
+def _write_osm(path) -> None:
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6">']
+    for ident, (dlat, dlon) in NODES.items():
+        lines.append(f'<node id="{ident}" version="1" lat="{45 + dlat}" lon="{7 + dlon}"/>')
+    for ident, refs, tags in WAYS:
+        lines.append(f'<way id="{ident}" version="1">')
+        lines += [f'<nd ref="{ref}"/>' for ref in refs]
+        lines += [f'<tag k="{k}" v="{v}"/>' for k, v in tags.items()]
+        lines.append("</way>")
+    lines.append("</osm>")
+    path.write_text("\n".join(lines))
+
+
+@pytest.fixture(scope="module")
+def tiny(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("tiny")
+    _write_osm(folder / "tiny.osm")
+    build_network(folder / "tiny.osm", name="tiny", networks_dir=folder)
+    return load_network("tiny", networks_dir=folder)
+
+
+def _arcs(network) -> set[tuple[int, int]]:
+    a = network.arrays
+    osm = a.node_osm_id
+    return {(int(osm[t]), int(osm[h])) for t, h in zip(a.arc_tail, a.arc_head, strict=True)}
+
+
+def test_only_car_ways_are_kept_and_shape_points_are_not_nodes(tiny):
+    # footway, private and parking aisle dropped; node 4 only shapes the one-way street;
+    # the clipped way 2-5-99-6 keeps its run 2-5 (the lone 6 is no road)
+    assert sorted(tiny.arrays.node_osm_id.tolist()) == [1, 2, 3, 5]
+    assert _arcs(tiny) == {(1, 2), (2, 1), (2, 3), (3, 2), (3, 1), (2, 5), (5, 2)}
+
+
+def test_one_way_street_is_driven_in_its_direction_only(tiny):
+    a = tiny.arrays
+    osm = a.node_osm_id.tolist()
+    one_way = [k for k in range(a.arc_count) if (osm[a.arc_tail[k]], osm[a.arc_head[k]]) == (3, 1)]
+    assert len(one_way) == 1
+    piece = a.arc_piece[one_way[0]]
+    points = a.piece_offsets[piece + 1] - a.piece_offsets[piece]
+    assert points == 3  # 3 -> 4 -> 1, with its shape point
+
+
+def test_speeds_from_maxspeed_and_default_table(tiny):
+    a = tiny.arrays
+    osm = a.node_osm_id.tolist()
+    lat = dict(zip(osm, a.node_lat.tolist(), strict=True))
+    lon = dict(zip(osm, a.node_lon.tolist(), strict=True))
+    for k in range(a.arc_count):
+        tail, head = osm[a.arc_tail[k]], osm[a.arc_head[k]]
+        if (tail, head) == (3, 1):
+            speed_kmh = 50.0  # maxspeed
+            length = haversine_m(45.001, 7.001, 45.0005, 7.0012) + haversine_m(
+                45.0005, 7.0012, 45.0, 7.0
+            )
+        else:
+            speed_kmh = DEFAULT_SPEEDS_KMH["residential"]
+            length = haversine_m(lat[tail], lon[tail], lat[head], lon[head])
+        assert a.arc_length_m[k] == round(length)
+        assert a.arc_time_ds[k] == round(length / (speed_kmh / 3.6) * 10)
+
+
+def test_matrix_on_tiny_network_uses_the_one_way_shortcut(tiny):
+    at = {n: (45 + dlat, 7 + dlon) for n, (dlat, dlon) in NODES.items()}
+    matrix = tiny.matrix([at[1], at[3]])
+    a = tiny.arrays
+    osm = a.node_osm_id.tolist()
+    time_ds = {
+        (osm[t], osm[h]): int(w)
+        for t, h, w in zip(a.arc_tail, a.arc_head, a.arc_time_ds, strict=True)
+    }
+    unit_s = int(a.time_unit_ds) / 10
+    to_units = lambda ds: max(1, round(ds / int(a.time_unit_ds)))  # noqa: E731
+    via_2 = to_units(time_ds[(1, 2)]) + to_units(time_ds[(2, 3)])
+    back = min(to_units(time_ds[(3, 1)]), to_units(time_ds[(3, 2)]) + to_units(time_ds[(2, 1)]))
+    assert matrix.durations_s[0, 1] == round(via_2 * unit_s)
+    assert matrix.durations_s[1, 0] == round(back * unit_s)
+    assert np.diag(matrix.durations_s).tolist() == [0, 0]
