@@ -7,6 +7,7 @@ import logging
 import secrets
 from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import asynccontextmanager
 from functools import partial
 from typing import Any
@@ -50,6 +51,13 @@ class Services:
             self._pool = runtime.make_pool(self.config, self.settings.workers)
         return self._pool
 
+    def replace_broken_pool(self, broken: ProcessPoolExecutor) -> None:
+        """Drop a pool whose worker died (killed, out of memory); the next use starts anew."""
+        if self._pool is broken:
+            log.error("a solver worker process died; starting a new pool")
+            self._pool = None
+            broken.shutdown(wait=False, cancel_futures=True)
+
     @property
     def executor(self) -> JobExecutor:
         """The job executor: the in-process pool, or Celery workers (``jobs="celery"``)."""
@@ -59,7 +67,9 @@ class Services:
 
                 self._executor = CeleryExecutor(self.config)
             else:
-                self._executor = InProcessExecutor(self.pool, self.config)
+                self._executor = InProcessExecutor(
+                    lambda: self.pool, self.config, on_broken=self.replace_broken_pool
+                )
         return self._executor
 
     async def call(self, function: Callable[..., dict[str, Any]], *args: Any) -> dict[str, Any]:
@@ -68,12 +78,22 @@ class Services:
         Raises
         ------
         ApiError
-            With the status and body of a domain error raised by the solver.
+            With the status and body of a domain error raised by the solver; 503 when
+            the worker process died during the call (the pool is replaced).
         """
         loop = asyncio.get_running_loop()
-        ok, value = await loop.run_in_executor(
-            self.pool, partial(runtime.guarded, function, *args, self.config)
-        )
+        pool = self.pool
+        try:
+            ok, value = await loop.run_in_executor(
+                pool, partial(runtime.guarded, function, *args, self.config)
+            )
+        except BrokenProcessPool:
+            self.replace_broken_pool(pool)
+            raise ApiError(
+                503,
+                "The solver process stopped unexpectedly; retry the request.",
+                error="worker_died",
+            ) from None
         if not ok:
             body = value["body"]
             raise ApiError(

@@ -17,7 +17,9 @@ import logging
 import threading
 import time
 import uuid
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -278,37 +280,76 @@ class InProcessExecutor:
     Parameters
     ----------
     pool
-        The process pool (shared with the synchronous endpoints).
+        Returns the current process pool (shared with the synchronous endpoints).
     config
         Passed to :func:`run_job` in the worker.
+    on_broken
+        Called with a pool whose worker process died, so the owner can replace it.
 
     Notes
     -----
     Cancelling a job that is already solving does not interrupt the solver: it runs
-    to its ``time_limit_s`` and its result is dropped.
+    to its ``time_limit_s`` and its result is dropped. A job whose worker process dies
+    is marked failed (not resumed, so a job that crashes its worker cannot loop); jobs
+    still waiting in the broken pool are submitted to a new one.
     """
 
-    def __init__(self, pool: ProcessPoolExecutor, config: RuntimeConfig) -> None:
-        self.pool = pool
+    def __init__(
+        self,
+        pool: Callable[[], ProcessPoolExecutor],
+        config: RuntimeConfig,
+        *,
+        on_broken: Callable[[ProcessPoolExecutor], None] | None = None,
+    ) -> None:
+        self._pool = pool
         self.config = config
+        self._on_broken = on_broken
         self._futures: dict[str, Future] = {}
         self._lock = threading.Lock()
 
     def submit(self, job_id: str, kind: str, request_json: dict[str, Any]) -> None:
         """Queue :func:`run_job` for the job in the pool (the request is read from the store)."""
-        future = self.pool.submit(run_job, job_id, kind, self.config)
+        pool = self._pool()
+        try:
+            future = pool.submit(run_job, job_id, kind, self.config)
+        except BrokenProcessPool:
+            self._broken(pool)
+            pool = self._pool()
+            future = pool.submit(run_job, job_id, kind, self.config)
         with self._lock:
             self._futures[job_id] = future
-        future.add_done_callback(lambda f, job_id=job_id: self._done(job_id, f))
+        future.add_done_callback(lambda f: self._done(job_id, kind, pool, f))
 
-    def _done(self, job_id: str, future: Future) -> None:
+    def _broken(self, pool: ProcessPoolExecutor) -> None:
+        if self._on_broken is not None:
+            self._on_broken(pool)
+
+    def _done(self, job_id: str, kind: str, pool: ProcessPoolExecutor, future: Future) -> None:
         with self._lock:
             self._futures.pop(job_id, None)
-        if not future.cancelled() and future.exception() is not None:
-            # The worker died (e.g. killed): record it instead of leaving the job running.
-            log.error("job %s: worker failed: %r", job_id, future.exception())
-            store = store_for(self.config.database_url)
-            store.fail(job_id, error_body(future.exception()))
+        if future.cancelled():
+            return  # cancelled, or dropped at shutdown: still queued in the store if so
+        exc = future.exception()
+        if exc is None:
+            return
+        log.error("job %s: worker failed: %r", job_id, exc)
+        store = store_for(self.config.database_url)
+        if isinstance(exc, BrokenProcessPool):
+            self._broken(pool)
+            job = store.get(job_id)
+            if job is not None and job.status == QUEUED:  # waiting, not the cause: run it again
+                self.submit(job_id, kind, job.request)
+                return
+            store.fail(
+                job_id,
+                {
+                    "error": "worker_died",
+                    "detail": "The worker process running this job stopped unexpectedly.",
+                    "field": None,
+                },
+            )
+        else:
+            store.fail(job_id, error_body(exc))
 
     def cancel(self, job_id: str) -> None:
         """Drop the job from the pool queue if it has not started."""
