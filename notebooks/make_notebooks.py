@@ -311,6 +311,245 @@ plt.show()"""
     return new_notebook(cells=cells, metadata=_metadata())
 
 
+def rep_week() -> nbformat.NotebookNode:
+    """Notebook 2: one rep's week of day plans and the KPIs managers track."""
+    cells = [
+        new_markdown_cell(
+            """\
+# A rep's week: day plans and the KPIs outside-sales managers track
+
+One pharma rep, based in Birkirkara (Malta), owns the pharmacies, doctors, clinics
+and hospitals nearest to home (real OpenStreetMap places, © OpenStreetMap
+contributors, ODbL 1.0). Every working day we plan the day with
+`solver.routing.plan_day` on real drive times: shift 08:30-17:30, a 30-minute lunch
+between 12:30 and 14:00, pharmacies only while open (08:30-12:45 and from 16:00),
+doctors 09:00-12:00. What is visited leaves the list; what is left gains priority for
+the next day. Each plan is verified by the independent checker `check_plan`.
+
+Then the week in the figures managers watch: **meetings per day**, **drive time
+share** of the working day, **kilometres**, and **travel cost per visit** (car at
+€0.35/km plus the rep's time on the road at €30/h). Finally the rep's exports: the
+day in the phone's calendar (ICS) and a navigation link."""
+        ),
+        new_code_cell(
+            PARAMETERS_DOC
+            + """\
+import datetime as dt
+import os
+from pathlib import Path
+
+SMALL = os.environ.get("FIELDROUTE_NB_SMALL", "0") == "1"
+DATA_DIR = Path(os.environ.get("FIELDROUTE_NB_DATA", "../data"))
+NETWORKS_DIR = Path(os.environ.get("FIELDROUTE_NETWORKS_DIR", "../data/networks"))
+
+if SMALL:
+    NETWORK, EXTRACT = "monaco", DATA_DIR / "monaco-2021-04-21.osm.pbf"
+    HOME, TIME_ZONE = (43.7296, 7.4163), "Europe/Monaco"  # Fontvieille
+    ACCOUNTS, DAYS, TIME_LIMIT_S = 19, 2, 1
+else:
+    NETWORK, EXTRACT = "malta", DATA_DIR / "malta-2016-11-09.osm.pbf"
+    HOME, TIME_ZONE = (35.8972, 14.4611), "Europe/Malta"  # Birkirkara
+    ACCOUNTS, DAYS, TIME_LIMIT_S = 60, 5, 10
+WEEK_START = dt.date(2026, 11, 30)  # a Monday
+COST_PER_KM, COST_PER_HOUR = 0.35, 30.0
+SEED = 0"""
+        ),
+        new_markdown_cell("## The road network and the rep's accounts"),
+        new_code_cell(NETWORK_CELL),
+        new_code_cell(
+            """\
+import collections
+
+import numpy as np
+import pandas as pd
+
+from osm_accounts import CALL_PLAN, read_healthcare_pois
+
+pois = read_healthcare_pois(EXTRACT)
+drive_from_home = network.matrix([HOME], [(p.lat, p.lon) for p in pois]).durations_s[0]
+nearest = [i for i in np.argsort(drive_from_home, kind="stable") if drive_from_home[i] >= 0]
+mine = [pois[i] for i in nearest[:ACCOUNTS]]
+print(f"{len(mine)} accounts, {drive_from_home[nearest[len(mine) - 1]] / 60:.0f} min "
+      "drive from home at most")
+pd.Series(collections.Counter(p.kind for p in mine), name="accounts").to_frame()"""
+        ),
+        new_markdown_cell("## Plan the week, day by day"),
+        new_code_cell(
+            """\
+from solver.model import Account, Break, Location, Problem, Rep, Shift, TimeWindow
+from solver.routing import check_plan, plan_day
+
+
+def hhmm(text):
+    hours, minutes = text.split(":")
+    return int(hours) * 3600 + int(minutes) * 60
+
+
+OPENING = {  # windows in which a visit must fit, by kind of account
+    "pharmacy": [("08:30", "12:45"), ("16:00", "19:00")],
+    "doctors": [("09:00", "12:00")],
+    "clinic": [("09:00", "12:00")],
+    "hospital": [("09:00", "16:00")],
+    "dentist": [("09:00", "12:00")],
+}
+PRIORITY = {"hospital": 80, "doctors": 70, "clinic": 70, "dentist": 40, "pharmacy": 50}
+
+rep = Rep(
+    "rep",
+    start=Location(*HOME),
+    shift=Shift(hhmm("08:30"), hhmm("17:30")),
+    lunch=Break(hhmm("12:30"), hhmm("14:00"), 1800),
+    cost_per_km=COST_PER_KM,
+    cost_per_hour=COST_PER_HOUR,
+)
+
+
+def account(poi, days_waiting):
+    return Account(
+        poi.id,
+        Location(poi.lat, poi.lon),
+        visit_duration_s=CALL_PLAN[poi.kind][1],
+        windows=tuple(TimeWindow(hhmm(a), hhmm(b)) for a, b in OPENING[poi.kind]),
+        visit_within_window=True,
+        priority=min(100, PRIORITY[poi.kind] + 10 * days_waiting),
+        name=poi.name,
+    )
+
+
+to_visit = list(mine)
+week = []  # (problem, plan) per day
+for day in range(DAYS):
+    if not to_visit:
+        break
+    date = WEEK_START + dt.timedelta(days=day)
+    problem = Problem(date, (rep,), tuple(account(p, day) for p in to_visit), network=NETWORK)
+    plan = plan_day(problem, network=network, time_limit_s=TIME_LIMIT_S, seed=SEED)
+    violations = check_plan(problem, plan, network=network)
+    assert not violations, violations
+    visited = set(plan.routes[0].account_ids)
+    to_visit = [p for p in to_visit if p.id not in visited]
+    week.append((problem, plan))
+    print(f"{date:%a %d %b}: {len(visited)} visits, {len(to_visit)} accounts left")"""
+        ),
+        new_markdown_cell(
+            """\
+## The KPIs
+
+* **meetings**: visits that day;
+* **working_h**: from leaving home to getting back;
+* **drive_share**: share of the working time spent driving;
+* **km** and **travel_cost** (car and time on the road); **cost_per_visit** is the
+  travel cost divided by the meetings."""
+        ),
+        new_code_cell(
+            """\
+def day_kpis(plan):
+    route = plan.routes[0]
+    totals = route.totals
+    working_s = route.stops[-1].arrival_s - route.stops[0].departure_s
+    return {
+        "day": f"{plan.date:%a %d}",
+        "meetings": totals.visits,
+        "working_h": round(working_s / 3600, 2),
+        "drive_h": round(totals.drive_s / 3600, 2),
+        "drive_share": round(totals.drive_s / working_s, 3) if working_s else 0.0,
+        "km": round(totals.distance_m / 1000, 1),
+        "travel_cost": round(totals.cost, 2),
+        "cost_per_visit": round(totals.cost / totals.visits, 2) if totals.visits else None,
+    }
+
+
+kpis = pd.DataFrame([day_kpis(plan) for _, plan in week]).set_index("day")
+total = kpis[["meetings", "working_h", "drive_h", "km", "travel_cost"]].sum()
+total["drive_share"] = round(total["drive_h"] / total["working_h"], 3)
+total["cost_per_visit"] = round(total["travel_cost"] / total["meetings"], 2)
+kpis.loc["week"] = total
+kpis"""
+        ),
+        new_code_cell(
+            """\
+left = [p.id for p in to_visit]
+last_plan = week[-1][1]
+reasons = {u.account_id: f"{u.reason}: {u.detail}" for u in last_plan.unassigned}
+print(f"{int(kpis.loc['week', 'meetings'])} meetings in {len(week)} days; "
+      f"{len(left)} accounts not visited this week")
+for account_id in left:
+    print(f"  {account_id}: {reasons.get(account_id, 'no reason given')}")"""
+        ),
+        new_markdown_cell("## The week in pictures"),
+        new_code_cell(
+            ROADS_PLOT_HELPER
+            + """
+
+
+days = kpis.drop(index="week")
+fig, (bars, ax) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1, 1.4]})
+bars.bar(days.index, days["meetings"], color="#4c72b0")
+bars.set_ylabel("meetings")
+share = bars.twinx()
+share.plot(days.index, 100 * days["drive_share"], color="#dd8452", marker="o")
+share.set_ylabel("drive time share, %", color="#dd8452")
+share.set_ylim(0, max(50, 100 * days["drive_share"].max() * 1.2))
+bars.set_title("Meetings per day and share of the day spent driving")
+
+draw_roads(ax, network)
+for (problem, plan), colour in zip(week, plt.cm.tab10.colors):
+    route = plan.routes[0]
+    if route.geometry and route.geometry["coordinates"]:
+        xy = np.asarray(route.geometry["coordinates"])
+        ax.plot(xy[:, 0], xy[:, 1], color=colour, lw=1.6, label=f"{plan.date:%a}")
+    stops = [problem.account(a).location for a in route.account_ids]
+    ax.scatter([s.lon for s in stops], [s.lat for s in stops], s=16, color=colour, zorder=3)
+ax.scatter(HOME[1], HOME[0], marker="s", s=70, color="black", zorder=4, label="home")
+xy = np.asarray([(p.lon, p.lat) for p in mine])
+pad = 0.15 * (xy.max(axis=0) - xy.min(axis=0)) + 0.002
+ax.set_xlim(xy[:, 0].min() - pad[0], xy[:, 0].max() + pad[0])
+ax.set_ylim(xy[:, 1].min() - pad[1], xy[:, 1].max() + pad[1])
+ax.legend(loc="lower left", fontsize=8)
+ax.set_title("The week's routes. Roads © OpenStreetMap contributors")
+fig.tight_layout()
+plt.show()"""
+        ),
+        new_markdown_cell(
+            """\
+## The rep's exports
+
+`solver.exports` turns a day plan into what the rep uses on the road: the day in the
+phone's calendar (one event per visit, with the address or coordinates) and a link that
+opens the route, stops as waypoints, in a navigation app. The service offers the same
+as `GET /v1/jobs/{id}/calendar.ics`, `/route.gpx` and `/links`, and the command line as
+`fieldroute export ics|gpx|links`."""
+        ),
+        new_code_cell(
+            """\
+import icalendar
+
+from solver.exports import navigation_links, plan_to_ics
+
+monday_problem, monday = week[0]
+ics = plan_to_ics(monday, monday_problem, tzname=TIME_ZONE)
+events = icalendar.Calendar.from_ical(ics).walk("VEVENT")
+print(f"{len(events)} calendar events on {monday.date:%A}:")
+for event in events[:3]:
+    start, end = event.decoded("dtstart"), event.decoded("dtend")
+    print(f"  {start:%H:%M}-{end:%H:%M} {event['summary']}")
+print("navigate:", navigation_links(monday, monday_problem)["rep"][0][:120], "...")"""
+        ),
+        new_markdown_cell(
+            """\
+## Reading the week
+
+* Meetings per day are bounded by the opening hours more than by driving: pharmacies
+  close 12:45-16:00, so the early afternoon is for hospitals and the lunch break.
+* A day that mops up a few far accounts has few meetings, a high drive time share and a
+  high travel cost per visit. Managers use exactly these figures to decide whether such
+  accounts belong in a neighbour's territory (see the territory rebalance notebook) or
+  on a lower visit frequency."""
+        ),
+    ]
+    return new_notebook(cells=cells, metadata=_metadata())
+
+
 def _metadata() -> dict:
     return {
         "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -320,6 +559,7 @@ def _metadata() -> dict:
 
 NOTEBOOKS = {
     "territory_rebalance_malta.ipynb": territory_rebalance,
+    "rep_week.ipynb": rep_week,
 }
 
 
