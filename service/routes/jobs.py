@@ -12,13 +12,13 @@ from pydantic import BaseModel, ValidationError
 from service.errors import ApiError
 from service.routes.deps import services_of
 from service.schemas import DayPlanRequest, EstimateRequest, JobOut, JobRequest, to_problem
+from service.territories import TerritoryRequest, to_territory_inputs
+from solver.errors import InvalidProblemError
 
 router = APIRouter(tags=["jobs"])
 
 
 def _request_models() -> dict[str, type[BaseModel]]:
-    from service.territories import TerritoryRequest
-
     return {
         "day-plan": DayPlanRequest,
         "territories": TerritoryRequest,
@@ -40,14 +40,13 @@ def validate_job_request(body: JobRequest, default_network: str) -> dict[str, An
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", "request", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors, body=body.model_dump(mode="json")) from None
-    if isinstance(parsed, DayPlanRequest):
-        try:
+    try:
+        if isinstance(parsed, DayPlanRequest):
             to_problem(parsed, default_network=default_network)
-        except Exception as exc:
-            field = getattr(exc, "field", None)
-            if hasattr(exc, "field"):
-                exc.field = f"request.{field}" if field else "request"
-            raise
+        elif isinstance(parsed, TerritoryRequest):
+            to_territory_inputs(parsed)
+    except InvalidProblemError as exc:
+        raise exc.with_field_prefix("request") from None
     return parsed.model_dump(mode="json", by_alias=True)
 
 

@@ -178,3 +178,14 @@ def test_openapi_documents_every_endpoint_with_examples(client):
     for name in ("DayPlanRequest", "RepIn", "AccountIn", "EstimateRequest", "JobRequest"):
         assert components[name].get("examples"), name
     assert "APIKeyHeader" in schema["components"]["securitySchemes"]
+
+
+def test_job_with_a_domain_error_is_422_with_the_request_prefix_on_the_field(client):
+    request = _day_plan(accounts=2)
+    request["accounts"][1]["location"] = {"index": 9}
+    response = client.post(
+        "/v1/jobs", json={"kind": "day-plan", "request": request}, headers=HEADERS
+    )
+    body = _assert_error_shape(response, 422, "invalid_request")
+    assert body["field"] == "request.accounts[1].location"
+    assert "outside the 2 x 2 matrix" in body["detail"]
