@@ -19,6 +19,7 @@ Usage (from the repository root)::
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import resource
 import sys
@@ -43,6 +44,7 @@ from solver.territory import (  # noqa: E402
     balance_territories,
     check_territory_plan,
     estimate_workload,
+    recommend_coverage,
     simulate_territory,
 )
 
@@ -228,6 +230,8 @@ def run_malta(args) -> None:
             f"{s.travel_h_per_week:>11.2f} {bound:>9.2f} {s.gap_to_bound * 100:>6.2f}% "
             f"{s.total_drive_h_per_week:>16.1f} {elapsed:>7.1f}"
         )
+        if n_reps == args.reps[0]:
+            run_coverage(network, reps, accounts, options)
         share = np.full(n_reps, 1 / n_reps)
         for name, rep_of in baselines(reps, accounts, durations, points, options).items():
             started = time.perf_counter()
@@ -238,6 +242,24 @@ def run_malta(args) -> None:
                 f"{(travel_h / bound - 1) * 100:>6.2f}% {drive_h:>16.1f} "
                 f"{time.perf_counter() - started:>7.1f}"
             )
+
+
+def run_coverage(network, reps, accounts, options) -> None:
+    """Field or inside per account, with reps costing 35/h driving and 0.40/km."""
+    costed = [dataclasses.replace(r, cost_per_hour=35.0, cost_per_km=0.40) for r in reps]
+    started = time.perf_counter()
+    result = recommend_coverage(costed, accounts, network=network, options=options)
+    before, after = result.all_field.summary, result.field_plan.summary
+    inside = result.inside_account_ids
+    lost = sum(a.revenue or 0 for a in accounts if a.id in set(inside))
+    total = sum(a.revenue or 0 for a in accounts)
+    print(
+        f"  coverage (field cost <= 10 % of revenue): {len(inside)} of {len(accounts)} accounts "
+        f"to inside sales ({lost / total * 100:.1f} % of revenue); field territories rebuilt: "
+        f"drive {before.total_drive_h_per_week:.1f} -> {after.total_drive_h_per_week:.1f} h/wk, "
+        f"max dev {after.max_deviation * 100:.2f} %, gap {after.gap_to_bound * 100:.2f} % "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
 
 
 def run_porto(args) -> None:

@@ -21,9 +21,11 @@ a current rep only where that column is allowed).
 Steps: (1) the LP relaxation by column generation (start from each account's nearest
 reps, add every column with a negative reduced cost until none is left, so the optimum
 is the LP over *all* reps: the lower bound); (2) round the LP (largest share) and repair
-the balance with greedy single moves; (3) a MIP over the LP's columns with that start
-and the remaining time, stopped once its incumbent is within 0.5 % of the LP bound (or
-of its own dual bound).
+the balance with greedy single moves; unless that is already within ``max_gap`` of the
+LP bound, (3) a small MIP in which only the accounts the LP split (or the repair moved)
+are free, then, if still needed, the MIP over all the LP's columns, both warm-started
+with the incumbent and stopped at the time limit or once within ``max_gap`` of the LP
+bound (or of the MIP's own dual bound).
 """
 
 from __future__ import annotations
@@ -34,14 +36,14 @@ from dataclasses import dataclass, field
 import highspy
 import numpy as np
 
+#: Share of the remaining time given to the small MIP over the split accounts.
+_SUB_MIP_SHARE = 0.3
+
 #: Reduced cost below which a column enters the LP.
 _PRICE_EPS = 1e-9
 
 #: Elastic amounts below this (in targets) count as zero.
 _ELASTIC_EPS = 1e-6
-
-#: The MIP stops once within this relative gap of its own bound or of the LP bound (0.5 %).
-_MIP_REL_GAP = 5e-3
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -337,7 +339,12 @@ def repair_balance(
 
 
 def solve_assignment(
-    data: AssignmentInput, *, candidate_reps: int, time_limit_s: float, seed: int
+    data: AssignmentInput,
+    *,
+    candidate_reps: int,
+    time_limit_s: float,
+    seed: int,
+    max_gap: float = 0.01,
 ) -> AssignmentResult:
     """Solve the balanced assignment: LP bound, rounding + repair, then a MIP.
 
@@ -351,6 +358,8 @@ def solve_assignment(
         Wall-clock budget, seconds, for all steps.
     seed
         HiGHS random seed.
+    max_gap
+        The integral search stops once within this relative gap of the LP bound.
 
     Returns
     -------
@@ -396,57 +405,37 @@ def solve_assignment(
     )
 
     # round: largest share per account (columns are unique per pair)
-    best_share = np.full(n_accounts, -1.0)
     rep_of = np.zeros(n_accounts, dtype=np.int64)
+    best_share = np.zeros(n_accounts)
     order = np.argsort(x, kind="stable")
-    best_share[model.col_account[order]] = x[order]
     rep_of[model.col_account[order]] = model.col_rep[order]
-    rep_of = _enforce_max_moves(data, model.cost, rep_of)
-    rep_of = repair_balance(data, model.w, model.cost, rep_of, max_steps=4 * n_reps + 100)
+    best_share[model.col_account[order]] = x[order]
+    rounded = _enforce_max_moves(data, model.cost, rep_of)
+    rep_of = repair_balance(data, model.w, model.cost, rounded, max_steps=4 * n_reps + 100)
 
     mip_status = "rounded"
-    if left() > 0.2:
+    # the model's costs are shifted by -move_penalty on current columns; the gap is not
+    shift = data.move_penalty * model.n_current
+    target = lp_objective + max_gap * max(abs(lp_objective + shift), 1e-9)
+    if _score(data, model, rep_of) <= target + 1e-9:
+        mip_status = "Rounded within max_gap"
+    elif left() > 0.2:
         # every pair the repair used must be a column of the MIP
         missing = ~model.in_model[rep_of, np.arange(n_accounts)]
         model.add_columns(rep_of[missing], np.flatnonzero(missing))
-        n_cols = model.h.getNumCol()
-        x_cols = np.arange(model.n_fixed, n_cols, dtype=np.int32)
+        x_cols = np.arange(model.n_fixed, model.h.getNumCol(), dtype=np.int32)
         model.h.changeColsIntegrality(
             x_cols.size, x_cols, np.full(x_cols.size, highspy.HighsVarType.kInteger)
         )
-        start = np.zeros(n_cols)
-        chosen = np.zeros_like(model.in_model)
-        chosen[rep_of, np.arange(n_accounts)] = True
-        start[model.n_fixed :] = chosen[model.col_rep, model.col_account]
-        loads = _loads(data, model.w, rep_of)
-        total = loads.sum()
-        start[model.col_t] = total
-        start[model.col_up : model.col_up + n_reps] = np.maximum(
-            loads - (1 + data.tolerance) * data.share * total, 0
-        )
-        start[model.col_lo : model.col_lo + n_reps] = np.maximum(
-            (1 - data.tolerance) * data.share * total - loads, 0
-        )
-        if model.has_moves_row:
-            moved = int(np.count_nonzero(has_current & (rep_of != data.current)))
-            start[model.col_mv] = max(0, moved - data.max_moves)
-        solution = highspy.HighsSolution()
-        solution.col_value = start.tolist()
-        solution.value_valid = True
-        model.h.setSolution(solution)
-        model.h.setOptionValue("mip_rel_gap", _MIP_REL_GAP)
+        model.h.setOptionValue("mip_rel_gap", max_gap)
         # stop as soon as an incumbent is within the same gap of the LP bound
-        model.h.setOptionValue(
-            "objective_target", lp_objective + _MIP_REL_GAP * max(abs(lp_objective), 1e-9)
-        )
-        mip_status = model.solve(left())
-        mip_values = model.column_values()
-        if len(mip_values) == n_cols and model.h.getInfo().primal_solution_status == 2:
-            xm = mip_values[model.n_fixed :] > 0.5
-            candidate = rep_of.copy()
-            candidate[model.col_account[xm]] = model.col_rep[xm]
-            if _score(data, model, candidate) <= _score(data, model, rep_of) + 1e-9:
-                rep_of = candidate
+        model.h.setOptionValue("objective_target", target)
+        # (a) a small MIP over the accounts the LP split or the repair moved, others fixed
+        free = (best_share < 1 - 1e-6) | (rep_of != rounded)
+        mip_status, rep_of = _improve(data, model, rep_of, free, left() * _SUB_MIP_SHARE)
+        # (b) the full MIP with the remaining time, unless already close enough
+        if _score(data, model, rep_of) > target + 1e-9 and left() > 0.2:
+            mip_status, rep_of = _improve(data, model, rep_of, None, left())
         if mip_status == "Time limit reached":
             notes.append("The integral search was stopped by the time limit.")
     return AssignmentResult(
@@ -464,6 +453,57 @@ def solve_assignment(
         columns=int(model.col_rep.size),
         notes=notes,
     )
+
+
+def _improve(
+    data: AssignmentInput,
+    model: _Model,
+    rep_of: np.ndarray,
+    free: np.ndarray | None,
+    time_limit_s: float,
+) -> tuple[str, np.ndarray]:
+    """Run the MIP from the incumbent ``rep_of``; accounts not ``free`` stay where they are.
+
+    Returns the MIP status and the better of the incumbent and the MIP's solution.
+    """
+    n_reps, n_accounts = model.n_reps, model.n_accounts
+    n_cols = model.h.getNumCol()
+    x_cols = np.arange(model.n_fixed, n_cols, dtype=np.int32)
+    chosen = rep_of[model.col_account] == model.col_rep
+    lower = np.zeros(x_cols.size)
+    upper = np.ones(x_cols.size)
+    if free is not None:
+        fixed = ~free[model.col_account]
+        lower[fixed] = upper[fixed] = chosen[fixed]
+    model.h.changeColsBounds(x_cols.size, x_cols, lower, upper)
+    start = np.zeros(n_cols)
+    start[model.n_fixed :] = chosen
+    loads = _loads(data, model.w, rep_of)
+    total = loads.sum()
+    start[model.col_t] = total
+    start[model.col_up : model.col_up + n_reps] = np.maximum(
+        loads - (1 + data.tolerance) * data.share * total, 0
+    )
+    start[model.col_lo : model.col_lo + n_reps] = np.maximum(
+        (1 - data.tolerance) * data.share * total - loads, 0
+    )
+    solution = highspy.HighsSolution()
+    solution.col_value = start.tolist()
+    solution.value_valid = True
+    model.h.setSolution(solution)
+    status = model.solve(time_limit_s)
+    values = model.column_values()
+    if free is not None:  # undo the fixing
+        model.h.changeColsBounds(x_cols.size, x_cols, np.zeros(x_cols.size), np.ones(x_cols.size))
+    if len(values) == n_cols and model.h.getInfo().primal_solution_status == 2:
+        taken = values[model.n_fixed :] > 0.5
+        candidate = rep_of.copy()
+        candidate[model.col_account[taken]] = model.col_rep[taken]
+        if np.bincount(model.col_account[taken], minlength=n_accounts).min() == 1 and (
+            _score(data, model, candidate) <= _score(data, model, rep_of) + 1e-9
+        ):
+            return status, candidate
+    return status, rep_of
 
 
 def _enforce_max_moves(data: AssignmentInput, cost: np.ndarray, rep_of: np.ndarray) -> np.ndarray:

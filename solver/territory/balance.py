@@ -214,6 +214,7 @@ def balance_territories(
             candidate_reps=options.candidate_reps,
             time_limit_s=options.time_limit_s,
             seed=options.seed,
+            max_gap=options.max_gap,
         )
         rep_of = result.rep_of
         notes += result.notes

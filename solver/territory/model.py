@@ -170,6 +170,9 @@ class TerritoryOptions:
     simulate_routes
         Estimate each territory's weekly drive time from simulated day routes; ``None``
         means on up to 5,000 accounts, off above (then the workload estimate is reported).
+    max_gap
+        The integral search stops once the objective is within this relative gap of the
+        LP lower bound (0.01 = 1 %), or at the time limit.
     time_limit_s
         Wall-clock limit for the assignment solve, seconds (the simulation is extra).
     seed
@@ -183,6 +186,7 @@ class TerritoryOptions:
     visits_per_day: float = 6.0
     candidate_reps: int = 8
     simulate_routes: bool | None = None
+    max_gap: float = 0.01
     time_limit_s: float = 30.0
     seed: int = 0
 
@@ -223,6 +227,7 @@ class TerritoryOptions:
                 f"{self.candidate_reps!r}.",
                 field="candidate_reps",
             )
+        _check_number(owner, "max_gap", self.max_gap)
         _check_number(owner, "time_limit_s", self.time_limit_s, positive=True)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
             raise InvalidProblemError(
