@@ -18,31 +18,10 @@ from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from solver.errors import NetworkBuildError
+from solver.roads.geometry import EARTH_RADIUS_M, haversine_m
 from solver.roads.osm import WayRuns
 
-EARTH_RADIUS_M = 6_371_008.8
-
-
-def haversine_m(
-    lat1: np.ndarray, lon1: np.ndarray, lat2: np.ndarray, lon2: np.ndarray
-) -> np.ndarray:
-    """Great-circle distance between points, metres (arrays broadcast).
-
-    Parameters
-    ----------
-    lat1, lon1, lat2, lon2
-        WGS84 degrees.
-
-    Returns
-    -------
-    numpy.ndarray
-        Distances in metres.
-    """
-    phi1, phi2 = np.radians(lat1), np.radians(lat2)
-    dphi = phi2 - phi1
-    dlmb = np.radians(np.asarray(lon2) - np.asarray(lon1))
-    a = np.sin(dphi / 2) ** 2 + np.cos(phi1) * np.cos(phi2) * np.sin(dlmb / 2) ** 2
-    return 2 * EARTH_RADIUS_M * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
+__all__ = ["EARTH_RADIUS_M", "RoadArrays", "assemble_graph", "haversine_m"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -69,6 +48,8 @@ class RoadArrays:
         ``(G + 1,)`` piece ``g`` is points ``piece_offsets[g]:piece_offsets[g + 1]``.
     point_lat, point_lon
         Shape points of the pieces, WGS84 degrees (end points repeated per piece).
+    piece_ferry
+        ``(G,)`` True for a car-ferry piece (driven, but never snapped onto).
     cch_order
         ``(N,)`` node order for the contraction hierarchy (nested dissection).
     time_unit_ds
@@ -90,6 +71,7 @@ class RoadArrays:
     piece_offsets: np.ndarray
     point_lat: np.ndarray
     point_lon: np.ndarray
+    piece_ferry: np.ndarray
     cch_order: np.ndarray
     time_unit_ds: np.ndarray
     lex_factor: np.ndarray
@@ -129,7 +111,10 @@ class RoadArrays:
             The graph.
         """
         with np.load(path, allow_pickle=False) as data:
-            return cls(**{f.name: data[f.name] for f in fields(cls)})
+            arrays = {f.name: data[f.name] for f in fields(cls) if f.name in data}
+        if "piece_ferry" not in arrays:  # prepared before ferries were kept
+            arrays["piece_ferry"] = np.zeros(arrays["piece_offsets"].size - 1, dtype=bool)
+        return cls(**arrays)
 
 
 def _graph_node_points(runs: WayRuns) -> np.ndarray:
@@ -178,6 +163,13 @@ def assemble_graph(runs: WayRuns) -> RoadArrays:
     run_of_start = np.searchsorted(runs.run_offsets, start, side="right") - 1
     run_of_end = np.searchsorted(runs.run_offsets, end, side="right") - 1
     keep = (run_of_start == run_of_end) & (runs.node_ids[start] != runs.node_ids[end])
+    # A ferry that does not land on a road at both ends (e.g. to a port outside the
+    # extract) leads nowhere: drop it.
+    _, inverse, counts = np.unique(runs.node_ids, return_inverse=True, return_counts=True)
+    lands = counts[inverse] >= 2
+    ferry_run = np.flatnonzero(runs.ferry)
+    dead_end = ~(lands[runs.run_offsets[ferry_run]] & lands[runs.run_offsets[ferry_run + 1] - 1])
+    keep &= ~np.isin(run_of_start, ferry_run[dead_end])
     start, end, run = start[keep], end[keep], run_of_start[keep]
 
     segment_m = haversine_m(runs.lat[:-1], runs.lon[:-1], runs.lat[1:], runs.lon[1:])
@@ -236,6 +228,7 @@ def assemble_graph(runs: WayRuns) -> RoadArrays:
         piece_offsets=piece_offsets.astype(np.int64),
         point_lat=runs.lat[point_index],
         point_lon=runs.lon[point_index],
+        piece_ferry=runs.ferry[run][piece_used],
         cch_order=np.empty(0, dtype=np.int32),
         time_unit_ds=np.asarray(1, dtype=np.int64),
         lex_factor=np.asarray(1, dtype=np.int64),

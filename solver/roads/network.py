@@ -131,7 +131,8 @@ class RoadNetwork:
         self._lock = threading.Lock()
         self._engine: MatrixEngine | None = None
         self._tree: shapely.STRtree | None = None
-        self._lines: np.ndarray | None = None
+        self._lines: np.ndarray | None = None  # every piece, projected to metres
+        self._snappable: np.ndarray | None = None  # pieces in the tree (no ferries)
         pieces = arrays.piece_offsets.size - 1
         self._piece_arc = np.full((pieces, 2), -1, dtype=np.int64)  # [forward, backward]
         self._piece_arc[arrays.arc_piece, arrays.arc_reversed.astype(np.int64)] = np.arange(
@@ -200,7 +201,9 @@ class RoadNetwork:
             counts = np.diff(a.piece_offsets)
             owner = np.repeat(np.arange(counts.size), counts)
             self._lines = shapely.linestrings(np.column_stack((x, y)), indices=owner)
-            self._tree = shapely.STRtree(self._lines)
+            # ferries are driven but nobody is snapped onto the sea: index roads only
+            self._snappable = np.flatnonzero(~a.piece_ferry)
+            self._tree = shapely.STRtree(self._lines[self._snappable])
         return self._tree
 
     # ------------------------------------------------------------------ snapping
@@ -218,7 +221,7 @@ class RoadNetwork:
             geoms = shapely.points(x, y)
             inputs, found = tree.query_nearest(geoms)
             keep = np.unique(inputs, return_index=True)[1]  # one road per point
-            inputs, found = inputs[keep], found[keep]
+            inputs, found = inputs[keep], self._snappable[found[keep]]
             lines = self._lines[found]
             along = shapely.line_locate_point(lines, geoms[inputs])
             length = shapely.length(lines)

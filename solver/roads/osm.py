@@ -16,7 +16,8 @@ import numpy as np
 import osmium
 
 from solver.errors import NetworkBuildError
-from solver.roads.speeds import is_drivable, way_directions, way_speed_kmh
+from solver.roads.geometry import haversine_m
+from solver.roads.speeds import is_drivable, parse_duration_s, way_directions, way_speed_kmh
 
 _TAGS_USED = (
     "highway",
@@ -29,6 +30,8 @@ _TAGS_USED = (
     "oneway",
     "junction",
     "maxspeed",
+    "route",
+    "duration",
 )
 
 
@@ -48,6 +51,8 @@ class WayRuns:
         ``(R,)`` whether the run may be driven along / against its node order.
     speed_kmh
         ``(R,)`` driving speed of the run, km/h.
+    ferry
+        ``(R,)`` whether the run is a car ferry (``route=ferry``), not a road.
     """
 
     node_ids: np.ndarray
@@ -57,6 +62,18 @@ class WayRuns:
     forward: np.ndarray
     backward: np.ndarray
     speed_kmh: np.ndarray
+    ferry: np.ndarray
+
+
+def _duration_speed_kmh(
+    lat: np.ndarray, lon: np.ndarray, run_offsets: np.ndarray, duration_s: float
+) -> float:
+    """Speed (km/h) that covers the located runs of a way in its tagged duration."""
+    steps = haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:])
+    inside = np.ones(steps.size, dtype=bool)
+    inside[run_offsets[1:-1] - 1] = False  # no step between two runs
+    length_m = float(steps[inside].sum())
+    return max(length_m / duration_s * 3.6, 0.1)
 
 
 def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns:
@@ -87,6 +104,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
     forward: list[bool] = []
     backward: list[bool] = []
     speeds: list[float] = []
+    ferries: list[bool] = []
 
     def close_run() -> None:
         start = offsets[-1]
@@ -95,6 +113,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
             forward.append(fwd)
             backward.append(bwd)
             speeds.append(speed)
+            ferries.append(is_ferry)
         else:  # a lone located node is no road: drop it
             del node_ids[start:], lats[start:], lons[start:]
 
@@ -102,7 +121,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
         processor = (
             osmium.FileProcessor(str(source), osmium.osm.NODE | osmium.osm.WAY)
             .with_locations()
-            .with_filter(osmium.filter.KeyFilter("highway"))
+            .with_filter(osmium.filter.KeyFilter("highway", "route"))
         )
         for way in processor:
             if not way.is_way():
@@ -112,6 +131,8 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
                 continue
             fwd, bwd = way_directions(tags)
             speed = way_speed_kmh(tags, speeds_kmh)
+            is_ferry = tags.get("route") == "ferry"
+            first_run, first_point = len(speeds), len(node_ids)
             previous = None
             for node in way.nodes:
                 location = node.location
@@ -126,6 +147,15 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
                 lons.append(location.lon)
                 previous = node.ref
             close_run()
+            duration_s = parse_duration_s(tags.get("duration")) if is_ferry else None
+            if duration_s and len(speeds) > first_run:  # a timed ferry: its own speed
+                speed = _duration_speed_kmh(
+                    np.asarray(lats[first_point:]),
+                    np.asarray(lons[first_point:]),
+                    np.asarray(offsets[first_run:]) - first_point,
+                    duration_s,
+                )
+                speeds[first_run:] = [speed] * (len(speeds) - first_run)
     except (RuntimeError, OSError) as exc:
         raise NetworkBuildError(f"OSM extract '{source}': cannot be read ({exc}).") from exc
     if not forward:
@@ -138,4 +168,5 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
         forward=np.asarray(forward, dtype=bool),
         backward=np.asarray(backward, dtype=bool),
         speed_kmh=np.asarray(speeds, dtype=np.float64),
+        ferry=np.asarray(ferries, dtype=bool),
     )

@@ -1,7 +1,7 @@
 """Which OSM ways a car may drive on, and how fast.
 
 The rules follow the OpenStreetMap wiki (``highway``, ``access``, ``oneway``) and
-the choices of OSMnx's ``drive_service`` network type; the default speeds are
+the choices of OSMnx's ``drive_service`` network type, plus car ferries; the default speeds are
 typical urban/rural values for Europe and Latin America and can be overridden per
 network build (``build_network(..., speeds_kmh={"residential": 25})``).
 """
@@ -29,6 +29,9 @@ DEFAULT_SPEEDS_KMH: Mapping[str, float] = {
     "living_street": 10.0,
     "road": 30.0,
     "service": 15.0,
+    # not a highway class: ``route=ferry`` ways that carry cars (``motorcar`` or
+    # ``motor_vehicle`` = yes) and have no usable ``duration`` tag; boarding included
+    "ferry": 15.0,
 }
 
 #: Speed of the short leg between a location and the road it snaps to (walking
@@ -119,6 +122,9 @@ def is_drivable(tags: Mapping[str, str], speeds_kmh: Mapping[str, float]) -> boo
     bool
         False for non-road classes, areas, private or car-free ways and parking aisles.
     """
+    if tags.get("route") == "ferry":
+        car = tags.get("motorcar") or tags.get("motor_vehicle")
+        return "ferry" in speeds_kmh and car in _ALLOWED
     highway = tags.get("highway")
     if highway not in speeds_kmh or tags.get("area") == "yes":
         return False
@@ -157,21 +163,50 @@ def way_directions(tags: Mapping[str, str]) -> tuple[bool, bool]:
     return True, not implied
 
 
+def parse_duration_s(value: str | None) -> float | None:
+    """Read an OSM ``duration`` value (``"mm"``, ``"hh:mm"`` or ``"hh:mm:ss"``) as seconds.
+
+    Parameters
+    ----------
+    value
+        The tag value, e.g. ``"0:25"`` for a 25-minute ferry crossing.
+
+    Returns
+    -------
+    float or None
+        The duration in seconds, or ``None`` when absent, malformed or zero.
+    """
+    if not value:
+        return None
+    parts = value.strip().split(":")
+    if len(parts) > 3 or not all(p.strip().isdigit() for p in parts):
+        return None
+    numbers = [int(p) for p in parts]
+    if len(numbers) == 1:
+        seconds = numbers[0] * 60
+    else:
+        seconds = numbers[0] * 3600 + numbers[1] * 60 + (numbers[2] if len(numbers) == 3 else 0)
+    return float(seconds) if seconds > 0 else None
+
+
 def way_speed_kmh(tags: Mapping[str, str], speeds_kmh: Mapping[str, float]) -> float:
     """Return the driving speed of a way, km/h: ``maxspeed`` if usable, else the table.
 
     Parameters
     ----------
     tags
-        The way's OSM tags (``highway`` must be a key of ``speeds_kmh``).
+        The way's OSM tags (a drivable way, see :func:`is_drivable`).
     speeds_kmh
-        Default speed per ``highway`` class, km/h.
+        Default speed per ``highway`` class (and ``"ferry"``), km/h.
 
     Returns
     -------
     float
-        Speed in km/h.
+        Speed in km/h. For a ferry this is the table's ``"ferry"`` speed; a ``duration``
+        tag is applied by the reader, which knows the crossing's length.
     """
+    if tags.get("route") == "ferry":
+        return speeds_kmh["ferry"]
     direction_free = parse_maxspeed_kmh(tags.get("maxspeed"))
     if direction_free is not None:
         return direction_free

@@ -137,3 +137,13 @@ def test_speed_overrides_change_travel_times(tmp_path):
     assert halved.info.speeds_kmh["residential"] == DEFAULT_SPEEDS_KMH["residential"] / 2
     with pytest.raises(ValueError, match="residential"):
         merge_speeds({"residential": -5})
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("0:25", 1500.0), ("1:45", 6300.0), ("01:00:30", 3630.0), ("40", 2400.0), ("soon", None)],
+)
+def test_parse_ferry_duration(value, expected):
+    from solver.roads.speeds import parse_duration_s
+
+    assert parse_duration_s(value) == expected

@@ -14,6 +14,9 @@ NODES = {
     4: (0.0005, 0.0012),  # shape point of the one-way street 3-4-1
     5: (0.002, 0.000),
     6: (0.002, 0.002),
+    7: (0.050, 0.000),  # an island 5.5 km north, reached by car ferry from node 5
+    8: (0.051, 0.000),
+    9: (0.000, 0.050),  # a port outside the extract's roads
 }
 WAYS = [
     # (id, node refs, tags); node 99 is missing from the file (clipped extract)
@@ -23,6 +26,10 @@ WAYS = [
     (13, [3, 6], {"highway": "residential", "access": "private"}),
     (14, [2, 5, 99, 6], {"highway": "residential"}),
     (15, [1, 2], {"highway": "service", "service": "parking_aisle"}),
+    (16, [7, 8], {"highway": "residential"}),
+    (17, [5, 7], {"route": "ferry", "motorcar": "yes", "duration": "0:30"}),
+    (18, [1, 8], {"route": "ferry"}),  # passengers only
+    (19, [3, 9], {"route": "ferry", "motor_vehicle": "yes"}),  # lands on no road
 ]
 
 
@@ -55,9 +62,22 @@ def _arcs(network) -> set[tuple[int, int]]:
 
 def test_only_car_ways_are_kept_and_shape_points_are_not_nodes(tiny):
     # footway, private and parking aisle dropped; node 4 only shapes the one-way street;
-    # the clipped way 2-5-99-6 keeps its run 2-5 (the lone 6 is no road)
-    assert sorted(tiny.arrays.node_osm_id.tolist()) == [1, 2, 3, 5]
-    assert _arcs(tiny) == {(1, 2), (2, 1), (2, 3), (3, 2), (3, 1), (2, 5), (5, 2)}
+    # the clipped way 2-5-99-6 keeps its run 2-5 (the lone 6 is no road); the car ferry
+    # 5-7 joins the island 7-8; the passenger and the dead-end ferries are dropped
+    assert sorted(tiny.arrays.node_osm_id.tolist()) == [1, 2, 3, 5, 7, 8]
+    assert _arcs(tiny) == {
+        (1, 2),
+        (2, 1),
+        (2, 3),
+        (3, 2),
+        (3, 1),
+        (2, 5),
+        (5, 2),
+        (5, 7),
+        (7, 5),
+        (7, 8),
+        (8, 7),
+    }
 
 
 def test_one_way_street_is_driven_in_its_direction_only(tiny):
@@ -77,6 +97,9 @@ def test_speeds_from_maxspeed_and_default_table(tiny):
     lon = dict(zip(osm, a.node_lon.tolist(), strict=True))
     for k in range(a.arc_count):
         tail, head = osm[a.arc_tail[k]], osm[a.arc_head[k]]
+        if {tail, head} == {5, 7}:
+            assert a.arc_time_ds[k] == 30 * 60 * 10  # the ferry's duration tag
+            continue
         if (tail, head) == (3, 1):
             speed_kmh = 50.0  # maxspeed
             length = haversine_m(45.001, 7.001, 45.0005, 7.0012) + haversine_m(
@@ -105,3 +128,14 @@ def test_matrix_on_tiny_network_uses_the_one_way_shortcut(tiny):
     assert matrix.durations_s[0, 1] == round(via_2 * unit_s)
     assert matrix.durations_s[1, 0] == round(back * unit_s)
     assert np.diag(matrix.durations_s).tolist() == [0, 0]
+
+
+def test_ferry_is_driven_but_never_snapped_onto(tiny):
+    island, mainland = (45.0505, 7.0), (45.0015, 7.0)
+    at_sea_on_ferry_line = (45.026, 7.0)  # 2.6 km from either shore
+    snaps = tiny.snap([island, mainland, at_sea_on_ferry_line])
+    assert snaps[0].on_network and snaps[1].on_network
+    assert not snaps[2].on_network
+    matrix = tiny.matrix([mainland, island])
+    assert 30 * 60 < matrix.durations_s[0, 1] < 35 * 60
+    assert matrix.distances_m[0, 1] > 5000
