@@ -263,6 +263,10 @@ class MatrixEngine:
     ) -> tuple[float, int, list[int], int, int]:
         """Unpack the fastest path from source ``i`` to target ``j``.
 
+        Among equally fast paths the shortest is returned (the path of the lexicographic
+        metric, kept only when its time equals the time metric's), so that a path's
+        length agrees with :meth:`lengths_m`.
+
         Parameters
         ----------
         sources, targets
@@ -278,17 +282,38 @@ class MatrixEngine:
             parts, the arc ids driven, and which candidate of the source and of the
             target was used.
         """
-        seeds = sources.pairs(i, sources.time_u)
-        ends = targets.pairs(j, targets.time_u)
+        fastest = self._unpack(self._time, sources, i, targets, j, 0)
+        if fastest[0] == np.inf:
+            return fastest
+        shortest = self._unpack(self._lex, sources, i, targets, j, self.lex_factor)
+        return shortest if shortest[0] == fastest[0] else fastest
+
+    def _unpack(
+        self,
+        metric: rk.CCHMetric,
+        sources: Candidates,
+        i: int,
+        targets: Candidates,
+        j: int,
+        factor: int,
+    ) -> tuple[float, int, list[int], int, int]:
+        """Run one point-to-point query and sum the time and length of its path."""
+
+        def cost(c: Candidates) -> np.ndarray:
+            return c.time_u if factor == 0 else c.time_u * factor + c.length_m
+
+        seeds, ends = sources.pairs(i, cost(sources)), targets.pairs(j, cost(targets))
         if not seeds or not ends:
             return np.inf, -1, [], -1, -1
-        result = rk.CCHQuery(self._time).run_multi(seeds, ends)  # per call: thread-safe
+        result = rk.CCHQuery(metric).run_multi(seeds, ends)  # per call: thread-safe
         if result.distance is None:
             return np.inf, -1, [], -1, -1
         nodes = result.node_path
         source_k = int(np.flatnonzero(sources.node[i] == nodes[0])[0])
         target_k = int(np.flatnonzero(targets.node[j] == nodes[-1])[0])
         arcs = [int(arc) for arc in result.arc_path]
+        time_u = int(self.weights[arcs].sum()) if arcs else 0
+        time_u += int(sources.time_u[i, source_k] + targets.time_u[j, target_k])
         length = int(self._length_m[arcs].sum()) if arcs else 0
         length += int(sources.length_m[i, source_k] + targets.length_m[j, target_k])
-        return float(result.distance), length, arcs, source_k, target_k
+        return float(time_u), length, arcs, source_k, target_k

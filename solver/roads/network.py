@@ -468,9 +468,13 @@ class RoadNetwork:
         end = [[float(sd.road_lon[0]), float(sd.road_lat[0])], [float(sd.lon[0]), sd.lat[0]]]
         sources = self._candidates(so, leaving=True)
         targets = self._candidates(sd, leaving=False)
-        time_u, _, arcs, k_src, k_dst = self._get_engine().fastest_path(sources, 0, targets, 0)
-        direct_t, _ = self._direct(so, sd)
-        if direct_t[0, 0] <= time_u:
+        time_u, length_m, arcs, k_src, k_dst = self._get_engine().fastest_path(
+            sources, 0, targets, 0
+        )
+        direct_t, direct_m = self._direct(so, sd)
+        if (direct_t[0, 0], direct_m[0, 0]) < (time_u, length_m) or (
+            np.isfinite(direct_t[0, 0]) and not np.isfinite(time_u)
+        ):
             middle = self._piece_between(int(so.piece[0]), so.fraction[0], sd.fraction[0])
         elif np.isfinite(time_u):
             a = self.arrays

@@ -147,3 +147,17 @@ def test_parse_ferry_duration(value, expected):
     from solver.roads.speeds import parse_duration_s
 
     assert parse_duration_s(value) == expected
+
+
+def test_path_lengths_match_matrix_distances_for_many_pairs(monaco_network):
+    from tests.solver.roads.test_matrix import _points_beside_roads
+
+    points = _points_beside_roads(monaco_network, 12, seed=5)
+    matrix = monaco_network.matrix(points)
+    for i in range(len(points)):
+        for j in range(len(points)):
+            coords = np.array(monaco_network.path(points[i], points[j])["coordinates"])
+            if i == j:
+                continue
+            line_m = haversine_m(coords[:-1, 1], coords[:-1, 0], coords[1:, 1], coords[1:, 0])
+            assert line_m.sum() == pytest.approx(matrix.distances_m[i, j], rel=0.01, abs=3), (i, j)
