@@ -169,6 +169,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="fieldroute-bench-") as workdir:
         for label, source in (("malta", args.malta), ("porto", args.porto)):
             bench_network(label, source, args.sizes, Path(workdir))
+    load = os.getloadavg()
+    print(f"\nload average at the end: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
     return 0
 
 
