@@ -109,6 +109,8 @@ def _engine(database_url: str) -> Engine:
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+    else:
+        kwargs["pool_pre_ping"] = True  # a server-side database may drop idle connections
     return create_engine(url, **kwargs)
 
 
