@@ -42,9 +42,6 @@ _SUB_MIP_SHARE = 0.3
 #: Reduced cost below which a column enters the LP.
 _PRICE_EPS = 1e-9
 
-#: Elastic amounts below this (in targets) count as zero.
-_ELASTIC_EPS = 1e-6
-
 
 @dataclass(frozen=True, slots=True, eq=False)
 class AssignmentInput:
@@ -83,10 +80,7 @@ class AssignmentResult:
 
     rep_of: np.ndarray
     lower_bound: float  # nan when the LP did not finish
-    lp_travel: float
-    lp_excess: float
-    lp_moves_excess: float
-    lp_moves_needed: float
+    lp_excess: float  # sum of the elastic balance amounts at the LP optimum, in targets
     status: str
     columns: int
     notes: list[str] = field(default_factory=list)
@@ -116,18 +110,15 @@ class _Model:
         h.silent()
         h.setOptionValue("random_seed", int(seed) % 2147483647)
         inf = highspy.kHighsInf
-        # fixed columns: T, e_up[R], e_lo[R], e_moves
+        # fixed columns: T, e_up[R], e_lo[R]; then the x columns
         self.col_t = 0
         self.col_up = 1
         self.col_lo = 1 + n_reps
-        self.col_mv = 1 + 2 * n_reps
-        n_fixed = 2 + 2 * n_reps
-        costs = np.r_[0.0, np.full(2 * n_reps + 1, big_m)]
-        upper_bounds = np.full(n_fixed, inf)
-        upper_bounds[self.col_mv] = 0.0  # max_moves is a hard cap (zero moves is feasible)
-        h.addVars(n_fixed, np.zeros(n_fixed), upper_bounds)
+        n_fixed = 1 + 2 * n_reps
+        costs = np.r_[0.0, np.full(2 * n_reps, big_m)]
+        h.addVars(n_fixed, np.zeros(n_fixed), np.full(n_fixed, inf))
         h.changeColsCost(n_fixed, np.arange(n_fixed, dtype=np.int32), costs)
-        # rows: accounts, upper, lower, total, moves
+        # rows: accounts, upper, lower, total, moves (hard: keeping everyone is feasible)
         self.row_up = n_accounts
         self.row_lo = n_accounts + n_reps
         self.row_t = n_accounts + 2 * n_reps
@@ -154,9 +145,7 @@ class _Model:
         index.append(self.col_t)
         value.append(-1.0)
         if self.has_moves_row:
-            starts.append(len(index))
-            index.append(self.col_mv)
-            value.append(1.0)
+            starts.append(len(index))  # no fixed column in the moves row
         h.addRows(
             len(lower_arr),
             lower_arr,
@@ -239,9 +228,9 @@ class _Model:
     def column_values(self) -> np.ndarray:
         return np.asarray(self.h.getSolution().col_value)
 
-    def excess(self, values: np.ndarray) -> tuple[float, float]:
-        balance = float(values[self.col_up : self.col_mv].sum())
-        return balance, float(values[self.col_mv])
+    def excess(self, values: np.ndarray) -> float:
+        """Sum of the elastic balance amounts in a solution, in targets."""
+        return float(values[self.col_up : self.n_fixed].sum())
 
 
 def _initial_columns(data: AssignmentInput, k: int) -> tuple[np.ndarray, np.ndarray]:
@@ -392,17 +381,9 @@ def solve_assignment(
         notes.append(f"The LP ended with status '{status}': the bound is not proven.")
     values = model.column_values()
     lp_objective = float(model.h.getInfo().objective_function_value)
-    excess, moves_excess = model.excess(values)
-    lp_penalty = big_m * (excess + moves_excess)
+    excess = model.excess(values)
+    lp_penalty = big_m * excess
     x = values[model.n_fixed :]
-    lp_travel = float(
-        np.sum(data.cost[model.col_rep, model.col_account] * x)
-    )  # without move penalties
-    has_current = data.current >= 0
-    on_current = model.col_rep == data.current[model.col_account]
-    lp_moves_needed = float(
-        model.n_current - np.sum(x[on_current & has_current[model.col_account]])
-    )
 
     # round: largest share per account (columns are unique per pair)
     rep_of = np.zeros(n_accounts, dtype=np.int64)
@@ -413,7 +394,7 @@ def solve_assignment(
     rounded = _enforce_max_moves(data, model.cost, rep_of)
     rep_of = repair_balance(data, model.w, model.cost, rounded, max_steps=4 * n_reps + 100)
 
-    mip_status = "rounded"
+    mip_status = "Rounded (no time left for the MIP)"
     # the model's costs are shifted by -move_penalty on current columns; the gap is not
     shift = data.move_penalty * model.n_current
     target = lp_objective + max_gap * max(abs(lp_objective + shift), 1e-9)
@@ -445,10 +426,7 @@ def solve_assignment(
             if bound_proven
             else float("nan")
         ),
-        lp_travel=lp_travel,
         lp_excess=excess,
-        lp_moves_excess=moves_excess,
-        lp_moves_needed=lp_moves_needed,
         status=mip_status,
         columns=int(model.col_rep.size),
         notes=notes,
@@ -525,8 +503,4 @@ def _score(data: AssignmentInput, model: _Model, rep_of: np.ndarray) -> float:
     """Objective of an integral assignment in the elastic model."""
     loads = _loads(data, model.w, rep_of)
     penalty = model.big_m * float(_violation(data, loads).sum())
-    if data.max_moves is not None:
-        has = data.current >= 0
-        moved = int(np.count_nonzero(has & (rep_of != data.current)))
-        penalty += model.big_m * max(0, moved - data.max_moves)
     return float(model.cost[rep_of, np.arange(rep_of.size)].sum()) + penalty

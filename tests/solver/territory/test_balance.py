@@ -224,3 +224,26 @@ def test_mip_search_is_never_worse_than_the_rounded_incumbent():
     assert exact.summary.within_tolerance
     assert exact.summary.objective_h_per_week <= rounded.summary.objective_h_per_week + 1e-9
     assert exact.summary.gap_to_bound < 0.01
+
+
+def test_max_moves_stays_hard_when_it_blocks_the_balance_and_says_so():
+    reps, accounts, matrix = random_problem(n_reps=3, n_accounts=60, seed=14)
+    # today r0 owns almost everything: balancing needs many moves
+    accounts = [
+        dataclasses.replace(a, current_rep="r0" if j < 50 else "r1") for j, a in enumerate(accounts)
+    ]
+    options = dataclasses.replace(FAST, max_moves=3)
+    plan = solve_checked(reps, accounts, matrix, options)
+    assert plan.summary.moves <= 3
+    assert not plan.summary.within_tolerance
+    text = " ".join(plan.summary.explanation)
+    assert "Even with accounts split fractionally" in text and "max_moves = 3" in text
+
+
+def test_lock_to_another_rep_than_today_is_a_forced_move_beyond_max_moves():
+    reps, accounts, matrix = random_problem(n_reps=3, n_accounts=30, seed=15)
+    accounts = [dataclasses.replace(a, current_rep="r0") for a in accounts]
+    accounts[0] = dataclasses.replace(accounts[0], locked_rep="r2")
+    options = dataclasses.replace(FAST, max_moves=0, tolerance=0.9)
+    plan = solve_checked(reps, accounts, matrix, options)
+    assert [(m.account_id, m.from_rep, m.to_rep) for m in plan.moves] == [("a0", "r0", "r2")]
