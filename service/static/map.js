@@ -240,9 +240,11 @@
         links.routes.forEach((route) => {
           const cell = document.querySelector(`span.nav[data-rep="${CSS.escape(route.rep_id)}"]`);
           if (!cell) return;
+          const legs = route.navigation.length;
           route.navigation.forEach((url, i) => {
-            cell.append(el("a", { href: url, target: "_blank", rel: "noopener" },
-              route.navigation.length > 1 ? `leg ${i + 1} ` : "open"));
+            cell.append(el("a", {
+              href: url, target: "_blank", rel: "noopener", title: `leg ${i + 1} of ${legs}`,
+            }, legs > 1 ? String(i + 1) : "open"), " ");
           });
         });
       }).catch(() => { /* links are a convenience */ });
@@ -293,6 +295,7 @@
         fillOpacity: 0.9, className: "fr-unassigned",
       }).bindPopup(definitionList([["Unassigned", u.account_id], ["Reason", u.reason],
         ["Why", u.detail]])).addTo(planLayer);
+      bounds.extend(latLng(account.location));
     });
     Object.entries(places.reps).forEach(([repId, home]) => {
       if (!isGeo(home)) return;
@@ -313,7 +316,7 @@
         ["Drive per week", `${s.total_drive_h_per_week.toFixed(1)} h`], ["Moves", s.moves],
       ]),
       el("ul", { class: "unassigned" }, (s.explanation || []).map((line) => el("li", {}, line))));
-    $("details").replaceChildren(
+    $("details").replaceChildren(...[
       el("h2", {}, "Territories (per week)"),
       table(["Rep", "Accts", "Work h", "Drive h", "km", "Util.", "Dev."],
         plan.territories.map((t) => [
@@ -322,9 +325,11 @@
           t.drive_km_per_week.toFixed(0), pct(t.utilisation), pct(t.deviation),
         ])),
       (plan.unassigned || []).length
-        ? el("ul", { class: "unassigned" },
-          plan.unassigned.map((u) => el("li", {}, `${u.account_id} ${u.reason}: ${u.detail}`)))
-        : "");
+        ? [el("h2", {}, `Unassigned (${plan.unassigned.length})`),
+          el("ul", { class: "unassigned" }, plan.unassigned.map((u) => el("li", {},
+            el("b", {}, u.account_id), ` ${u.reason}: ${u.detail}`)))]
+        : [],
+    ].flat());
     return bounds;
   }
 

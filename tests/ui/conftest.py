@@ -28,6 +28,8 @@ ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 
 #: Account that only opens before the shift: always unassigned (NO_FEASIBLE_WINDOW).
 EARLY_BIRD = "early-bird"
+#: Territory account far off the road network: always unassigned.
+AT_SEA = "at-sea"
 
 
 def _free_port() -> int:
@@ -85,18 +87,20 @@ def day_plan_request(network: RoadNetwork) -> dict[str, Any]:
 
 
 def territory_request(network: RoadNetwork) -> dict[str, Any]:
-    """Three reps sharing 30 accounts across Monaco."""
+    """Three reps sharing 30 accounts across Monaco, and one account out at sea."""
     points = road_points(network, 33)
+    accounts = [
+        {"id": f"T{i:02d}", "location": {"lat": lat, "lon": lon}, "visits_per_4_weeks": 4}
+        for i, (lat, lon) in enumerate(points[:30])
+    ]
+    accounts.append({"id": AT_SEA, "location": {"lat": 43.70, "lon": 7.50}})  # 5 km offshore
     return {
         "network": "monaco",
         "reps": [
             {"id": rep_id, "home": {"lat": lat, "lon": lon}}
             for rep_id, (lat, lon) in zip(("west", "centre", "east"), points[::16], strict=True)
         ],
-        "accounts": [
-            {"id": f"T{i:02d}", "location": {"lat": lat, "lon": lon}, "visits_per_4_weeks": 4}
-            for i, (lat, lon) in enumerate(points[:30])
-        ],
+        "accounts": accounts,
         "options": {"tolerance": 0.2, "time_limit_s": 2, "seed": 0},
     }
 

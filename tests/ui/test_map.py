@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.ui.conftest import ARTIFACTS_DIR, EARLY_BIRD, LiveService
+from tests.ui.conftest import ARTIFACTS_DIR, AT_SEA, EARLY_BIRD, LiveService
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -126,6 +126,7 @@ def test_map_draws_day_plan_job_with_numbered_stops_routes_and_unassigned(
     assert len(browser.find_elements("css selector", "path.fr-route")) == routes_with_visits
     assert len(browser.find_elements("css selector", ".fr-unassigned")) == 1
     assert EARLY_BIRD in browser.find_element("id", "details").text
+    assert "[object" not in browser.find_element("id", "panel").text
     assert "NO_FEASIBLE_WINDOW" in browser.find_element("id", "details").text
     assert roads_drawn(browser)
     assert_not_blank(map_pixels(save_screenshot(browser, "map-day-plan.png"), browser))
@@ -159,9 +160,13 @@ def test_map_draws_territory_job_with_polygons_accounts_and_kpis(
     # accounts take their rep's colour: as many fill colours as reps
     fills = {a.get_attribute("fill") for a in accounts}
     assert len(fills) == len(with_accounts)
+    assert [u["account_id"] for u in result["unassigned"]] == [AT_SEA]
+    assert len(browser.find_elements("css selector", "path.fr-unassigned")) == 1
     panel = browser.find_element("id", "details").text
     for territory in with_accounts:
         assert territory["rep_id"] in panel
+    assert "Unassigned (1)" in panel and AT_SEA in panel
+    assert "[object" not in panel  # every element rendered as an element, not as text
     assert roads_drawn(browser)
 
     assert_not_blank(map_pixels(save_screenshot(browser, "map-territories.png"), browser))
