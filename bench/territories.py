@@ -44,6 +44,8 @@ from solver.territory import (  # noqa: E402
     balance_territories,
     check_territory_plan,
     estimate_workload,
+    order_day,
+    plan_day_router,
     recommend_coverage,
     simulate_territory,
 )
@@ -232,6 +234,7 @@ def run_malta(args) -> None:
         )
         if n_reps == args.reps[0]:
             run_coverage(network, reps, accounts, options)
+            compare_day_routers(network, reps, accounts, plan, args.seed)
         share = np.full(n_reps, 1 / n_reps)
         for name, rep_of in baselines(reps, accounts, durations, points, options).items():
             started = time.perf_counter()
@@ -242,6 +245,25 @@ def run_malta(args) -> None:
                 f"{(travel_h / bound - 1) * 100:>6.2f}% {drive_h:>16.1f} "
                 f"{time.perf_counter() - started:>7.1f}"
             )
+
+
+def compare_day_routers(network, reps, accounts, plan, seed, n_territories=3) -> None:
+    """Simulated weekly drive of a few territories: default router vs the day-plan engine."""
+    by_id = {a.id: a for a in accounts}
+    for r, territory in enumerate(plan.territories[:n_territories]):
+        mine = [by_id[a] for a in territory.account_ids]
+        points = [(reps[r].home.lat, reps[r].home.lon)] + [
+            (a.location.lat, a.location.lon) for a in mine
+        ]
+        matrix = network.matrix(points)
+        freq = np.array([a.visits_per_4_weeks for a in mine])
+        figures = []
+        for name, router in (("OR-Tools", order_day), ("plan_day 0.1 s/day", plan_day_router(0.1))):
+            started = time.perf_counter()
+            sim = simulate_territory(matrix, freq, seed=seed + r, day_router=router)
+            elapsed = time.perf_counter() - started
+            figures.append(f"{name} {sim.drive_s_per_week / 3600:.2f} h/wk ({elapsed:.1f} s)")
+        print(f"  simulated drive of {territory.rep_id}: " + " vs ".join(figures))
 
 
 def run_coverage(network, reps, accounts, options) -> None:
