@@ -150,7 +150,9 @@ def describe_validation_error(error: dict[str, Any], body: Any) -> tuple[str, st
     message = str(error.get("msg", "invalid value"))
     message = message.removeprefix("Value error, ")
     prefix, covered = _entity_prefix(body, loc)
-    if prefix:
+    if prefix and error.get("type") == "entity_error":  # the message names its own field
+        where = prefix
+    elif prefix:
         rest = format_loc(["body", *list(loc)[1 + covered :]]) if covered else field
         where = f"{prefix}: {rest}" if rest else prefix
     else:

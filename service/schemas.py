@@ -20,6 +20,7 @@ from pydantic import (
     Field,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from solver.errors import InvalidProblemError
 from solver.model import (
@@ -94,6 +95,15 @@ Count = Annotated[int, Field(ge=0, le=10**9)]
 Seconds = Annotated[int, Field(ge=0, le=MAX_TIME_S)]
 
 
+#: Pydantic error type of messages that name their own field (no path is added to them).
+ENTITY_ERROR = "entity_error"
+
+
+def _entity_error_of(message: str) -> PydanticCustomError:
+    """Return a validation error whose message already names the field (``window end ...``)."""
+    return PydanticCustomError(ENTITY_ERROR, message.replace("{", "(").replace("}", ")"))
+
+
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
@@ -152,7 +162,7 @@ class Window(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> Window:
         if parse_time_s(self.end) < parse_time_s(self.start):
-            raise ValueError(f"window end {self.end} is before start {self.start}")
+            raise _entity_error_of(f"window end {self.end} is before start {self.start}")
         return self
 
 
@@ -169,7 +179,7 @@ class ShiftIn(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> ShiftIn:
         if parse_time_s(self.end) <= parse_time_s(self.start):
-            raise ValueError(f"shift end {self.end} is not after start {self.start}")
+            raise _entity_error_of(f"shift end {self.end} is not after start {self.start}")
         return self
 
 
@@ -190,7 +200,7 @@ class BreakIn(_Model):
     @model_validator(mode="after")
     def _ordered(self) -> BreakIn:
         if parse_time_s(self.latest) < parse_time_s(self.earliest):
-            raise ValueError(f"break latest {self.latest} is before earliest {self.earliest}")
+            raise _entity_error_of(f"break latest {self.latest} is before earliest {self.earliest}")
         return self
 
 
