@@ -303,9 +303,10 @@ plt.show()"""
   driving changes little (the sentence under the summary table gives the figure);
   `summary.gap_to_bound` says how far the plan can be from the least possible travel
   (the LP bound).
-* On Malta, accounts on **Gozo** come back *unassigned*: the extract has no road
-  link to Gozo (it is reached by ferry), so no rep on the main island can drive there.
-  A Gozo-based rep (add one to `HOMES`) would take them."""
+* On Malta, **Gozo** is reached by the car ferry (Cirkewwa-Mgarr), which the road
+  network drives as a timed link: Gozo's accounts go to the rep nearest the ferry, and
+  that rep's weekly drive hours carry the crossings (compare `drive_h` per rep). An
+  account no rep can reach would come back unassigned with the reason `UNREACHABLE`."""
         ),
     ]
     return new_notebook(cells=cells, metadata=_metadata())
@@ -567,6 +568,8 @@ def main() -> None:
     """Write every notebook (without outputs) next to this script."""
     for name, make in NOTEBOOKS.items():
         notebook = make()
+        for number, cell in enumerate(notebook.cells):
+            cell.id = f"cell-{number:02d}"  # stable ids: regenerating gives no spurious diff
         nbformat.validate(notebook)
         nbformat.write(notebook, HERE / name)
         print(f"wrote {HERE / name}")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -59,6 +60,18 @@ def test_committed_notebooks_have_no_outputs() -> None:
         for cell in notebook["cells"]:
             if cell["cell_type"] == "code":
                 assert cell["outputs"] == [] and cell["execution_count"] is None, path.name
+
+
+def test_committed_notebooks_are_what_the_generator_writes() -> None:
+    spec = importlib.util.spec_from_file_location(
+        "make_notebooks", NOTEBOOKS_DIR / "make_notebooks.py"
+    )
+    generator = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generator)
+    for name, make in generator.NOTEBOOKS.items():
+        committed = nbformat.read(NOTEBOOKS_DIR / name, as_version=4)
+        made = make()
+        assert [c.source for c in committed.cells] == [c.source for c in made.cells], name
 
 
 def test_territory_rebalance_notebook_balances_real_accounts(
