@@ -13,6 +13,7 @@ import pytest
 
 from tests.service.conftest import HEADERS
 from tests.service.test_api import CASINO, PORT, matrix_day_plan, monaco_day_plan, visits
+from tests.service.test_territories_api import territory_request
 
 pytestmark = pytest.mark.slow
 
@@ -110,6 +111,8 @@ def test_every_endpoint_on_a_real_server_and_jobs_survive_restart_and_crash(serv
         assert check.json()["feasible"] is True
         estimate = api.post("/v1/estimates", json={"origins": [CASINO], "destinations": [PORT]})
         assert estimate.json()["durations_s"][0][0] > 0
+        territories = api.post("/v1/territories", json=territory_request())
+        assert territories.status_code == 200 and len(territories.json()["assignment"]) == 8
         bad = api.post("/v1/day-plans", json={"date": "2026-12-01", "reps": []})
         assert bad.status_code == 422 and bad.json()["field"] == "reps"
 
@@ -117,6 +120,7 @@ def test_every_endpoint_on_a_real_server_and_jobs_survive_restart_and_crash(serv
         assert done.status_code == 202
         finished = wait_job(url, done.json()["id"])
         assert finished["status"] == "succeeded"
+        assert api.delete(f"/v1/jobs/{finished['id']}").status_code == 409  # already done
 
     # Stop, start, fetch the result.
     server.stop()
