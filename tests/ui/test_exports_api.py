@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
@@ -10,7 +11,10 @@ import gpxpy
 import httpx
 import icalendar
 import pytest
+from fastapi.testclient import TestClient
 
+from service.app import create_app
+from service.config import Settings
 from service.schemas import parse_time_s
 from tests.ui.conftest import LiveService
 
@@ -190,3 +194,25 @@ def test_road_layer_is_the_network_as_geojson_cached_by_etag(
     )
     assert again.status_code == 304
     assert get(live_service, "/map/roads/atlantis.geojson").status_code == 404
+
+
+def test_exports_need_an_api_key_but_the_map_page_and_roads_do_not(
+    tmp_path: Path, networks_dir: Path, monaco_network: Any
+) -> None:
+    settings = Settings(
+        networks_dir=networks_dir,
+        database_url=f"sqlite:///{tmp_path / 'jobs.sqlite'}",
+        api_keys=["secret"],
+        dev_mode=False,
+        default_network="monaco",
+        workers=1,
+    )
+    with TestClient(create_app(settings)) as client:
+        for export in ("calendar.ics", "route.gpx", "links", "map"):
+            assert client.get(f"/v1/jobs/any/{export}").status_code == 401
+            wrong = client.get(f"/v1/jobs/any/{export}", headers={"X-API-Key": "guess"})
+            assert wrong.status_code == 403
+            right = client.get(f"/v1/jobs/any/{export}", headers={"X-API-Key": "secret"})
+            assert right.status_code == 404
+        assert client.get("/map").status_code == 200
+        assert client.get("/map/roads/monaco.geojson").status_code == 200
