@@ -301,6 +301,8 @@ class DayModel:
             from solver.routing.warmstart import pyvrp_routes
 
             routes = pyvrp_routes(self, time_limit_s=PYVRP_SHARE * time_limit_s, seed=seed)
+            if on_progress is not None:
+                on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), None)
             routing.CloseModelWithParameters(self.search_parameters(time_limit_s))
             if routes is not None:
                 indices = [[self.manager.NodeToIndex(n) for n in route] for route in routes]
