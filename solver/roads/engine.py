@@ -51,23 +51,33 @@ def arc_weights(arrays: RoadArrays, time_unit_ds: int) -> np.ndarray:
     return np.maximum(1, np.rint(arrays.arc_time_ds / time_unit_ds)).astype(np.int64)
 
 
-def _eccentricity_bound(arrays: RoadArrays, weights: np.ndarray) -> float:
-    """Upper bound on any fastest-path weight: max in- plus max out-distance of a centre."""
+def _eccentricities(arrays: RoadArrays, weights: np.ndarray) -> tuple[float, float]:
+    """Time bound and length estimate of fastest paths, from the network's centre.
+
+    Returns ``(time_u, length_m)``: the centre's largest in- plus out- travel time (an
+    upper bound on any fastest path: go via the centre) and the lengths of those
+    furthest fastest paths added up (an estimate, not a bound, of the longest one).
+    """
     n = arrays.node_count
-    order = np.lexsort((weights, arrays.arc_head, arrays.arc_tail))
-    tail, head, w = arrays.arc_tail[order], arrays.arc_head[order], weights[order]
-    first = np.ones(tail.size, dtype=bool)  # keep the lightest of parallel arcs
+    lex = weights + arrays.arc_length_m * 1e-7  # time first, then length (< 1 unit)
+    order = np.lexsort((lex, arrays.arc_head, arrays.arc_tail))
+    tail, head, w = arrays.arc_tail[order], arrays.arc_head[order], lex[order]
+    first = np.ones(tail.size, dtype=bool)  # keep the best of parallel arcs
     first[1:] = (tail[1:] != tail[:-1]) | (head[1:] != head[:-1])
-    graph = csr_matrix((w[first].astype(np.float64), (tail[first], head[first])), shape=(n, n))
+    graph = csr_matrix((w[first], (tail[first], head[first])), shape=(n, n))
     centre = int(
         np.argmin(
             (arrays.node_lat - np.median(arrays.node_lat)) ** 2
             + (arrays.node_lon - np.median(arrays.node_lon)) ** 2
         )
     )
-    out = dijkstra(graph, indices=centre)
-    into = dijkstra(graph.T.tocsr(), indices=centre)
-    return float(out[np.isfinite(out)].max() + into[np.isfinite(into)].max())
+    time_u, length_m = 0.0, 0.0
+    for tree in (dijkstra(graph, indices=centre), dijkstra(graph.T.tocsr(), indices=centre)):
+        tree = tree[np.isfinite(tree)]
+        whole = np.floor(tree + 1e-6)
+        time_u += float(whole.max())
+        length_m += float(np.rint((tree - whole) * 1e7).max())
+    return time_u, length_m
 
 
 def choose_units(arrays: RoadArrays) -> tuple[int, int]:
@@ -77,11 +87,10 @@ def choose_units(arrays: RoadArrays) -> tuple[int, int]:
     first, which needs ``K`` above the length of any fastest path, and (b) stay
     below RoutingKit's 31-bit infinity. Any fastest path takes at most ``T``, the
     centre's in- plus out-eccentricity (plus two partial arcs at the snapped ends);
-    its length is estimated as ``1.25 * T`` times the 99th percentile of the arcs'
-    metres per time unit (a bound would be needlessly loose; the split ``W = K*T + L``
-    is checked on every query, and pairs that fail are answered exactly by path
-    unpacking). The finest unit of :data:`TIME_UNITS_DS` for which ``K * T`` fits is
-    chosen: 0.1 s for a city, 0.5 s for a 50 km region.
+    ``K`` is 1.25 times the lengths of those two furthest fastest paths (an estimate:
+    the split ``W = K*T + L`` is checked on every query, and pairs that fail are
+    answered exactly by path unpacking). The finest unit of :data:`TIME_UNITS_DS` for
+    which ``K * T`` fits is chosen: 0.1 s for a city, 0.5 s for a 50 km region.
 
     Parameters
     ----------
@@ -96,11 +105,9 @@ def choose_units(arrays: RoadArrays) -> tuple[int, int]:
     longest = 0.0
     for unit in TIME_UNITS_DS:
         weights = arc_weights(arrays, unit)
-        longest = _eccentricity_bound(arrays, weights) + 2 * weights.max()
-        long_arcs = weights >= 10  # short arcs' ratios are rounding noise
-        speeds = arrays.arc_length_m[long_arcs] / weights[long_arcs]
-        speed = np.percentile(speeds, 99) if speeds.size else 1.0
-        factor = int(np.ceil(1.25 * longest * max(speed, 1.0))) + 1
+        time_u, length_m = _eccentricities(arrays, weights)
+        longest = time_u + 2 * weights.max()  # plus partial arcs at both ends
+        factor = int(np.ceil(1.25 * max(length_m, 1000.0))) + 1
         if factor * (longest + 1) < INF_WEIGHT:
             return unit, factor
     # Too large for lexicographic weights: pairs that fail the check fall back.
@@ -255,7 +262,7 @@ class MatrixEngine:
         exact = reachable & (rest >= 0) & (rest < self.lex_factor)
         lengths = np.where(exact, rest, np.inf)
         for i, j in zip(*np.nonzero(reachable & ~exact), strict=True):
-            lengths[i, j] = self.fastest_path(sources, i, targets, j)[1]
+            lengths[i, j] = self._unpack(self._time, sources, i, targets, j, 0)[1]
         return lengths
 
     def fastest_path(
