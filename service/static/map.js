@@ -355,7 +355,8 @@
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
     else if (roadsBounds) map.fitBounds(roadsBounds);
     document.body.dataset.kind = kind;
-    setStatus(jobId ? `Job ${jobId} (${kind})` : `Pasted ${kind}`, "ready");
+    const note = bounds.isValid() ? "" : ": nothing to draw (no coordinates, e.g. a matrix plan)";
+    setStatus((jobId ? `Job ${jobId} (${kind})` : `Pasted ${kind}`) + note, "ready");
   }
 
   async function loadJob(jobId) {

@@ -204,3 +204,34 @@ def test_map_reports_json_that_is_not_a_plan(browser: Any, live_service: LiveSer
         lambda d: d.find_element("tag name", "body").get_attribute("data-state") == "error"
     )
     assert "neither a day plan nor a territory plan" in browser.find_element("id", "status").text
+
+
+def test_map_says_when_a_plan_has_no_coordinates(browser: Any, live_service: LiveService) -> None:
+    import httpx
+
+    matrix_plan = httpx.post(
+        f"{live_service.url}/v1/day-plans",
+        json={
+            "date": "2026-12-01",
+            "reps": [
+                {"id": "r1", "start": {"index": 0}, "shift": {"start": "08:00", "end": "17:00"}}
+            ],
+            "accounts": [{"id": "A1", "location": {"index": 1}, "visit_duration_s": 600}],
+            "matrix": {"durations_s": [[0, 600], [600, 0]], "distances_m": [[0, 5000], [5000, 0]]},
+            "options": {"time_limit_s": 0.5},
+        },
+        timeout=60,
+    )
+    assert matrix_plan.status_code == 200, matrix_plan.text
+    browser.get(f"{live_service.url}/map")
+    browser.find_element("css selector", "#paste summary").click()
+    browser.execute_script(
+        "arguments[0].value = arguments[1]",
+        browser.find_element("id", "plan-json"),
+        matrix_plan.text,
+    )
+    browser.find_element("id", "show-json").click()
+    wait_until_drawn(browser, "day-plan")
+    assert "nothing to draw" in browser.find_element("id", "status").text
+    assert browser.find_elements("css selector", ".fr-stop") == []
+    assert "Visits" in browser.find_element("id", "summary").text
