@@ -257,3 +257,36 @@ def test_matrix_between_mid_road_points_equals_networkx_with_split_edges(fixture
             walk_m = snaps[i].distance_m + snaps[j].distance_m
             assert matrix.durations_s[i, j] == round(time_u * seconds_per_unit + walk_m / walk_ms)
             assert matrix.distances_m[i, j] == round(length_m + walk_m)
+
+
+def test_pairs_failing_the_lexicographic_check_fall_back_to_path_unpacking(
+    aguascalientes_network,
+):
+    """With a far too small K every pair fails the split check: the engine must then
+    unpack a fastest path, whose length lies between the shortest and the longest of
+    the equally fast paths (networkx, both tie-breaks)."""
+    from dataclasses import replace
+
+    a = aguascalientes_network.arrays
+    tiny_k = type(aguascalientes_network)(
+        aguascalientes_network.info, replace(a, lex_factor=np.asarray(1))
+    )
+    nodes = _sample_nodes(aguascalientes_network, 12, seed=6)
+    points = [(float(a.node_lat[k]), float(a.node_lon[k])) for k in nodes]
+    fallback = tiny_k.matrix(points)
+    exact = aguascalientes_network.matrix(points)
+    assert np.array_equal(fallback.durations_s, exact.durations_s)
+    weights = aguascalientes_network._get_engine().weights.tolist()
+    graph = nx.MultiDiGraph()
+    for u, v, w, m in zip(
+        a.arc_tail.tolist(), a.arc_head.tolist(), weights, a.arc_length_m.tolist(), strict=True
+    ):
+        graph.add_edge(u, v, short=w * BIG + m, long=w * BIG - m)
+    for i, u in enumerate(nodes.tolist()):
+        short = nx.single_source_dijkstra_path_length(graph, u, weight="short")
+        long = nx.single_source_dijkstra_path_length(graph, u, weight="long")
+        for j, v in enumerate(nodes.tolist()):
+            shortest_m = short[v] % BIG
+            longest_m = -(long[v] % -BIG)  # long = time * BIG - length
+            assert shortest_m <= fallback.distances_m[i, j] <= longest_m, (i, j)
+            assert exact.distances_m[i, j] == shortest_m
