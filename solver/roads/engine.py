@@ -29,6 +29,9 @@ from solver.roads.graph import RoadArrays
 #: RoutingKit's infinite weight; every path weight must stay below it.
 INF_WEIGHT = 2**31 - 1
 
+#: Sources per batch of a many-to-many query (bounds the memory of the raw answers).
+_ROWS_PER_CHUNK = 256
+
 #: Engine time units tried at build, deciseconds: the finest that fits is used.
 TIME_UNITS_DS = (1, 2, 5, 10, 20, 50)
 
@@ -191,7 +194,9 @@ class MatrixEngine:
     ) -> np.ndarray:
         """Return ``(n, m)`` float costs (``inf`` = unreachable) in one metric.
 
-        ``factor`` = 0 costs time units; otherwise ``time * factor + length_m``.
+        ``factor`` = 0 costs time units; otherwise ``time * factor + length_m``. The
+        distinct target nodes are pinned once; each source is one sweep, seeded with
+        its candidates; a target's cost is the best over its candidates.
         """
 
         def cost(c: Candidates) -> np.ndarray:
@@ -208,19 +213,18 @@ class MatrixEngine:
         target_cost = cost(targets).astype(np.float64)
         source_cost = cost(sources)
         query = rk.CCHOneToMany(metric, pinned.tolist())
-        found = [i for i in range(n) if (sources.node[i] >= 0).any()]
-        answers = [query.distances_from_multi(sources.pairs(i, source_cost)) for i in found]
-        rows = np.full((n, pinned.size), np.inf)
-        if found:
+        rows = np.flatnonzero((sources.node >= 0).any(axis=1))
+        for chunk in np.array_split(rows, max(1, rows.size // _ROWS_PER_CHUNK)):
+            answers = [query.distances_from_multi(sources.pairs(i, source_cost)) for i in chunk]
             try:  # the graph is strongly connected: normally every target is reached
-                rows[found] = np.array(answers, dtype=np.int64)
-            except TypeError:  # some None (unreachable): the slower conversion
-                answers = np.array(answers, dtype=np.float64)
-                rows[found] = np.where(np.isnan(answers), np.inf, answers)
-        for k in range(2):
-            ok = valid_t[:, k]
-            via = rows[:, target_col[ok, k]] + target_cost[ok, k]
-            result[:, ok] = np.minimum(result[:, ok], via)
+                found = np.array(answers, dtype=np.float64)
+            except TypeError:  # some None (unreachable)
+                found = np.array(answers, dtype=object)
+                found = np.where(found == None, np.inf, found).astype(np.float64)  # noqa: E711
+            for k in range(2):
+                ok = valid_t[:, k]
+                via = found[:, target_col[ok, k]] + target_cost[ok, k]
+                result[np.ix_(chunk, ok)] = np.minimum(result[np.ix_(chunk, ok)], via)
         return result
 
     def times_u(self, sources: Candidates, targets: Candidates) -> np.ndarray:
