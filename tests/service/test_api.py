@@ -4,7 +4,7 @@ import time
 
 import pytest
 
-from service.schemas import DayPlanRequest, plan_from_response, to_problem
+from service.schemas import CheckRequest, DayPlanRequest, plan_from_response, to_problem
 from solver.routing import check_plan
 from tests.service.conftest import HEADERS
 
@@ -94,11 +94,16 @@ def monaco_day_plan():
     }
 
 
+def checker_violations(request, response, network=None):
+    """What the routing engineer's independent checker finds in a plan the API returned."""
+    model = CheckRequest if "orders" in request else DayPlanRequest
+    problem = to_problem(model.model_validate(request), default_network="monaco")
+    return check_plan(problem, plan_from_response(response), network=network)
+
+
 def assert_checked(request, response, network=None):
-    """The plan the API returned passes the routing engineer's independent checker."""
-    problem = to_problem(DayPlanRequest.model_validate(request), default_network="monaco")
-    violations = check_plan(problem, plan_from_response(response), network=network)
-    assert violations == []
+    """The plan the API returned passes the independent checker."""
+    assert checker_violations(request, response, network) == []
 
 
 def visits(route):
@@ -126,6 +131,7 @@ def test_day_plan_is_reproducible_for_a_seed(client):
     first = client.post("/v1/day-plans", json=matrix_day_plan(), headers=HEADERS).json()
     second = client.post("/v1/day-plans", json=matrix_day_plan(), headers=HEADERS).json()
     assert first["routes"] == second["routes"]
+    assert_checked(matrix_day_plan(), first)
 
 
 def test_check_endpoint_reports_the_violated_window_of_a_hand_made_order(client):
@@ -136,6 +142,10 @@ def test_check_endpoint_reports_the_violated_window_of_a_hand_made_order(client)
     assert body["feasible"] is False
     assert visits(body["routes"][0]) == ["A2", "A3", "A1"]
     assert any(v["code"] == "WINDOW" and v["account_id"] == "A3" for v in body["violations"])
+    found = checker_violations(request, body)
+    assert sorted((v.code, v.account_id) for v in found) == sorted(
+        (v["code"], v["account_id"]) for v in body["violations"]
+    )
 
 
 def test_check_endpoint_accepts_a_feasible_order(client):
@@ -143,6 +153,7 @@ def test_check_endpoint_accepts_a_feasible_order(client):
     body = client.post("/v1/day-plans/check", json=request, headers=HEADERS).json()
     assert body["feasible"] is True and body["violations"] == []
     assert [u["account_id"] for u in body["unassigned"]] == ["A3"]
+    assert_checked(request, body)
 
 
 def test_check_endpoint_rejects_an_order_naming_an_unknown_account(client):

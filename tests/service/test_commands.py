@@ -8,6 +8,7 @@ from service.commands import serve
 from service.config import Settings
 from solver.errors import NetworkNotFoundError
 from solver.roads import list_networks
+from tests.service.test_api import assert_checked
 from tests.service.test_jobs import day_plan
 
 DATA_DIR = Path(__file__).resolve().parents[2] / "data"
@@ -21,6 +22,7 @@ def test_plan_command_prints_the_day_plan_response(tmp_path, capsys):
     assert response["solver"]["seed"] == 3
     visited = [s["account_id"] for s in response["routes"][0]["stops"] if s["type"] == "visit"]
     assert sorted(visited) == ["A1", "A2"]
+    assert_checked(day_plan(), response)
 
 
 def test_plan_command_reports_bad_input_in_one_sentence_and_exits_2(tmp_path, capsys):

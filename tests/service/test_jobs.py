@@ -119,7 +119,7 @@ def test_run_job_records_a_domain_error_in_the_one_error_shape(store, tmp_path):
 
 
 def test_run_job_stores_the_plan_of_a_day_plan_job(store, tmp_path):
-    from solver.routing import check_plan  # noqa: F401 - the routing engine must be present
+    from tests.service.test_api import assert_checked
 
     job = store.create("day-plan", day_plan())
     assert run_job(job.id, "day-plan", _config(store, tmp_path)) == "succeeded"
@@ -127,6 +127,7 @@ def test_run_job_stores_the_plan_of_a_day_plan_job(store, tmp_path):
     assert result["solver"]["seed"] == 3
     visited = sorted(s["account_id"] for s in result["routes"][0]["stops"] if s["type"] == "visit")
     assert visited == ["A1", "A2"]
+    assert_checked(day_plan(), result)
 
 
 def test_a_worker_loads_each_network_once(monkeypatch, tmp_path):

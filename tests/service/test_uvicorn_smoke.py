@@ -12,7 +12,14 @@ import httpx
 import pytest
 
 from tests.service.conftest import HEADERS
-from tests.service.test_api import CASINO, PORT, matrix_day_plan, monaco_day_plan, visits
+from tests.service.test_api import (
+    CASINO,
+    PORT,
+    assert_checked,
+    matrix_day_plan,
+    monaco_day_plan,
+    visits,
+)
 from tests.service.test_territories_api import territory_request
 
 pytestmark = pytest.mark.slow
@@ -78,6 +85,7 @@ def server(tmp_path, networks_dir, monaco_network):
         "FIELDROUTE_WORKERS": "1",
     }
     srv = Server(env, free_port(), tmp_path / "server.log")
+    srv.network = monaco_network
     srv.start()
     yield srv
     if srv.proc.poll() is None:
@@ -103,6 +111,7 @@ def test_every_endpoint_on_a_real_server_and_jobs_survive_restart_and_crash(serv
         assert api.get("/v1/networks/monaco").json()["default"] is True
         plan = api.post("/v1/day-plans", json=monaco_day_plan())
         assert plan.status_code == 200 and len(visits(plan.json()["routes"][0])) == 4
+        assert_checked(monaco_day_plan(), plan.json(), network=server.network)
         geo = api.post("/v1/day-plans?format=geojson", json=monaco_day_plan())
         assert geo.json()["type"] == "FeatureCollection"
         check = api.post(
@@ -120,6 +129,7 @@ def test_every_endpoint_on_a_real_server_and_jobs_survive_restart_and_crash(serv
         assert done.status_code == 202
         finished = wait_job(url, done.json()["id"])
         assert finished["status"] == "succeeded"
+        assert_checked(matrix_day_plan(), finished["result"])
         assert api.delete(f"/v1/jobs/{finished['id']}").status_code == 409  # already done
 
     # Stop, start, fetch the result.
@@ -139,4 +149,5 @@ def test_every_endpoint_on_a_real_server_and_jobs_survive_restart_and_crash(serv
     resumed = wait_job(url, job["id"])
     assert resumed["status"] == "succeeded", resumed
     assert sorted(visits(resumed["result"]["routes"][0])) == ["A1", "A2"]
+    assert_checked(slow, resumed["result"])
     server.stop()

@@ -9,7 +9,7 @@ import psutil
 import pytest
 
 from tests.service.conftest import HEADERS
-from tests.service.test_api import matrix_day_plan, wait_for
+from tests.service.test_api import assert_checked, matrix_day_plan, wait_for
 
 pytestmark = pytest.mark.slow
 
@@ -73,6 +73,7 @@ def test_a_killed_worker_gives_503_and_the_next_request_succeeds(client, setting
     assert responses[0].json()["error"] == "worker_died"
     again = client.post("/v1/day-plans", json=matrix_day_plan(), headers=HEADERS)
     assert again.status_code == 200
+    assert_checked(matrix_day_plan(), again.json())
 
 
 def test_a_job_whose_worker_dies_fails_and_later_jobs_still_run(client):
@@ -87,4 +88,6 @@ def test_a_job_whose_worker_dies_fails_and_later_jobs_still_run(client):
     later = client.post(
         "/v1/jobs", json={"kind": "day-plan", "request": matrix_day_plan()}, headers=HEADERS
     ).json()
-    assert wait_for(client, later["id"])["status"] == "succeeded"
+    done = wait_for(client, later["id"])
+    assert done["status"] == "succeeded"
+    assert_checked(matrix_day_plan(), done["result"])
