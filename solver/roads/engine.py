@@ -216,11 +216,8 @@ class MatrixEngine:
         rows = np.flatnonzero((sources.node >= 0).any(axis=1))
         for chunk in np.array_split(rows, max(1, rows.size // _ROWS_PER_CHUNK)):
             answers = [query.distances_from_multi(sources.pairs(i, source_cost)) for i in chunk]
-            try:  # the graph is strongly connected: normally every target is reached
-                found = np.array(answers, dtype=np.float64)
-            except TypeError:  # some None (unreachable)
-                found = np.array(answers, dtype=object)
-                found = np.where(found == None, np.inf, found).astype(np.float64)  # noqa: E711
+            found = np.array(answers, dtype=np.float64)  # None (unreachable) becomes NaN
+            found[np.isnan(found)] = np.inf
             for k in range(2):
                 ok = valid_t[:, k]
                 via = found[:, target_col[ok, k]] + target_cost[ok, k]
