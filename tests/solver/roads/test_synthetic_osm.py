@@ -139,3 +139,40 @@ def test_ferry_is_driven_but_never_snapped_onto(tiny):
     matrix = tiny.matrix([mainland, island])
     assert 30 * 60 < matrix.durations_s[0, 1] < 35 * 60
     assert matrix.distances_m[0, 1] > 5000
+
+
+def test_unreachable_pairs_are_explicit_minus_one():
+    """A graph that is not strongly connected (never built from OSM, where only the
+    largest strongly connected part is kept): one-way 0 -> 1 -> 2 and nothing back."""
+    from solver.model import UNREACHABLE
+    from solver.roads import NetworkInfo, RoadNetwork
+    from solver.roads.engine import prepare_engine
+    from solver.roads.graph import RoadArrays
+
+    lat = np.array([45.0, 45.001, 45.002])
+    lon = np.array([7.0, 7.0, 7.0])
+    arrays = RoadArrays(
+        node_lat=lat,
+        node_lon=lon,
+        node_osm_id=np.array([10, 11, 12]),
+        arc_tail=np.array([0, 1], dtype=np.int32),
+        arc_head=np.array([1, 2], dtype=np.int32),
+        arc_time_ds=np.array([100, 100], dtype=np.int32),
+        arc_length_m=np.array([111, 111], dtype=np.int32),
+        arc_piece=np.array([0, 1], dtype=np.int32),
+        arc_reversed=np.array([False, False]),
+        piece_offsets=np.array([0, 2, 4]),
+        point_lat=np.array([45.0, 45.001, 45.001, 45.002]),
+        point_lon=np.array([7.0, 7.0, 7.0, 7.0]),
+        piece_ferry=np.array([False, False]),
+        cch_order=np.empty(0, dtype=np.int32),
+        time_unit_ds=np.asarray(1),
+        lex_factor=np.asarray(1),
+    )
+    info = NetworkInfo("line", "none", "0" * 64, "2026-01-01T00:00:00+00:00", 3, 2, (7, 45, 7, 45))
+    network = RoadNetwork(info, prepare_engine(arrays))
+    points = [(45.0, 7.0), (45.002, 7.0)]
+    matrix = network.matrix(points)
+    assert matrix.durations_s.tolist() == [[0, 20], [UNREACHABLE, 0]]
+    assert matrix.distances_m.tolist() == [[0, 222], [UNREACHABLE, 0]]
+    assert network.path(points[1], points[0])["coordinates"] == []
