@@ -195,32 +195,45 @@ class MatrixEngine:
         """Return ``(n, m)`` float costs (``inf`` = unreachable) in one metric.
 
         ``factor`` = 0 costs time units; otherwise ``time * factor + length_m``. The
-        distinct target nodes are pinned once; each source is one sweep, seeded with
-        its candidates; a target's cost is the best over its candidates.
+        smaller side is swept (one search per point, seeded with its candidates) and
+        the larger side's distinct nodes are pinned once.
+        """
+        if sources.node.shape[0] <= targets.node.shape[0]:
+            return self._sweep(rk.CCHOneToMany, metric, sources, targets, factor)
+        return self._sweep(rk.CCHManyToOne, metric, targets, sources, factor).T
+
+    @staticmethod
+    def _sweep(
+        kind: type, metric: rk.CCHMetric, swept: Candidates, pinned: Candidates, factor: int
+    ) -> np.ndarray:
+        """Return costs ``(len(swept), len(pinned))`` between the two sides.
+
+        ``kind`` is ``CCHOneToMany`` (swept = sources) or ``CCHManyToOne`` (swept =
+        targets); either way a cost is swept candidate + path + pinned candidate.
         """
 
         def cost(c: Candidates) -> np.ndarray:
             return c.time_u if factor == 0 else c.time_u * factor + c.length_m
 
-        n, m = sources.node.shape[0], targets.node.shape[0]
+        n, m = swept.node.shape[0], pinned.node.shape[0]
         result = np.full((n, m), np.inf)
-        valid_t = targets.node >= 0
-        if n == 0 or not valid_t.any():
+        valid = pinned.node >= 0
+        if n == 0 or not valid.any():
             return result
-        pinned, column = np.unique(targets.node[valid_t], return_inverse=True)
-        target_col = np.full(targets.node.shape, -1, dtype=np.int64)
-        target_col[valid_t] = column
-        target_cost = cost(targets).astype(np.float64)
-        source_cost = cost(sources)
-        query = rk.CCHOneToMany(metric, pinned.tolist())
-        rows = np.flatnonzero((sources.node >= 0).any(axis=1))
+        nodes, column = np.unique(pinned.node[valid], return_inverse=True)
+        pinned_col = np.full(pinned.node.shape, -1, dtype=np.int64)
+        pinned_col[valid] = column
+        pinned_cost = cost(pinned).astype(np.float64)
+        swept_cost = cost(swept)
+        query = kind(metric, nodes.tolist())
+        run = query.distances_from_multi if kind is rk.CCHOneToMany else query.distances_to_multi
+        rows = np.flatnonzero((swept.node >= 0).any(axis=1))
         for chunk in np.array_split(rows, max(1, rows.size // _ROWS_PER_CHUNK)):
-            answers = [query.distances_from_multi(sources.pairs(i, source_cost)) for i in chunk]
-            found = np.array(answers, dtype=np.float64)  # None (unreachable) becomes NaN
-            found[np.isnan(found)] = np.inf
+            found = np.array([run(swept.pairs(i, swept_cost)) for i in chunk], dtype=np.float64)
+            found[np.isnan(found)] = np.inf  # None (unreachable) became NaN
             for k in range(2):
-                ok = valid_t[:, k]
-                via = found[:, target_col[ok, k]] + target_cost[ok, k]
+                ok = valid[:, k]
+                via = found[:, pinned_col[ok, k]] + pinned_cost[ok, k]
                 result[np.ix_(chunk, ok)] = np.minimum(result[np.ix_(chunk, ok)], via)
         return result
 

@@ -165,6 +165,10 @@ def test_rectangular_matrix_and_default_destinations(aguascalientes_network):
     assert square.shape == (10, 10) and part.shape == (3, 5)
     assert np.array_equal(part.durations_s, square.durations_s[:3, 5:])
     assert np.array_equal(part.distances_m, square.distances_m[:3, 5:])
+    tall = aguascalientes_network.matrix(points[3:], points[:2])  # swept from the targets
+    assert tall.shape == (7, 2)
+    assert np.array_equal(tall.durations_s, square.durations_s[3:, :2])
+    assert np.array_equal(tall.distances_m, square.distances_m[3:, :2])
     assert (np.diag(square.durations_s) == 0).all()
     assert np.array_equal(aguascalientes_network.durations(points), square.durations_s)
 
