@@ -123,6 +123,7 @@ class LiveService:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "service.cli", "serve", "--dev", "--port", port],
                 env=env,
+                cwd=ARTIFACTS_DIR.parent,  # the repository root
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
