@@ -198,6 +198,7 @@
       routeRows.push([
         el("span", {}, swatch(color), route.rep_id), t.visits, hours(t.drive_s), km(t.distance_m),
         t.cost.toFixed(2), el("span", { class: "nav", "data-rep": route.rep_id }),
+        el("span", { class: "rep-ics", "data-rep": route.rep_id }),
       ]);
     });
 
@@ -227,18 +228,21 @@
         ["Drive share of working time",
           pct(s.drive_s / Math.max(1, s.drive_s + s.visit_s + s.wait_s + s.break_s))],
       ]));
-    const details = [
-      el("h2", {}, "Routes"),
-      table(["Rep", "Visits", "Drive", "km", "Cost", "Navigate"], routeRows),
-    ];
+    const routesTable = table(["Rep", "Visits", "Drive", "km", "Cost", "Navigate", "Day"], routeRows);
+    const details = [el("h2", {}, "Routes"), routesTable];
     if (jobId) {
       const base = `/v1/jobs/${encodeURIComponent(jobId)}`;
+      routesTable.querySelectorAll("span.rep-ics").forEach((cell) => {
+        const rep = cell.dataset.rep;
+        cell.append(downloadLink("ics", `${base}/calendar.ics?rep_id=${encodeURIComponent(rep)}`,
+          `fieldroute-${plan.date}-${rep}.ics`));
+      });
       details.push(el("p", { class: "exports" }, "Export: ",
         downloadLink("calendar (.ics)", `${base}/calendar.ics`, `fieldroute-${plan.date}.ics`),
         downloadLink("GPX", `${base}/route.gpx`, `fieldroute-${plan.date}.gpx`)));
       api(`${base}/links`).then((links) => {
         links.routes.forEach((route) => {
-          const cell = document.querySelector(`span.nav[data-rep="${CSS.escape(route.rep_id)}"]`);
+          const cell = routesTable.querySelector(`span.nav[data-rep="${CSS.escape(route.rep_id)}"]`);
           if (!cell) return;
           const legs = route.navigation.length;
           route.navigation.forEach((url, i) => {

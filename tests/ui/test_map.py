@@ -127,6 +127,11 @@ def test_map_draws_day_plan_job_with_numbered_stops_routes_and_unassigned(
     assert len(browser.find_elements("css selector", ".fr-unassigned")) == 1
     assert EARLY_BIRD in browser.find_element("id", "details").text
     assert "[object" not in browser.find_element("id", "panel").text
+    # each rep's own calendar is one click away
+    rep_calendars = browser.find_elements("css selector", "span.rep-ics a")
+    assert [a.get_attribute("href").rsplit("rep_id=", 1)[1] for a in rep_calendars] == [
+        route["rep_id"] for route in result["routes"]
+    ]
     assert "NO_FEASIBLE_WINDOW" in browser.find_element("id", "details").text
     assert roads_drawn(browser)
     assert_not_blank(map_pixels(save_screenshot(browser, "map-day-plan.png"), browser))
