@@ -288,7 +288,8 @@ left.set_title("Workload balanced on, hours per week (estimate)")
 right.set_title("Driving, hours per week")
 for ax in (left, right):
     ax.set_xticks(x, rep_ids)
-    ax.legend()
+    ax.set_ylim(0, ax.get_ylim()[1] * 1.25)  # room for the legend above the bars
+    ax.legend(loc="upper center", ncols=3, fontsize=8)
 fig.tight_layout()
 plt.show()"""
         ),
