@@ -49,7 +49,11 @@ from solver.roads import build_network
 start = time.perf_counter()
 info = build_network(Path(sys.argv[1]), name=sys.argv[2], networks_dir=Path(sys.argv[3]))
 seconds = time.perf_counter() - start
-peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+try:  # VmHWM: this process's own peak (ru_maxrss can carry the parent's after fork)
+    status = open("/proc/self/status").read().split("VmHWM:")[1]
+    peak_mb = int(status.split()[0]) / 1024
+except (OSError, IndexError):
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 print(json.dumps({"build_s": seconds, "peak_mb": peak_mb, "nodes": info.nodes,
                   "edges": info.edges}))
 """
