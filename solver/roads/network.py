@@ -348,6 +348,7 @@ class RoadNetwork:
     def _finish(
         self, so: _Snapped, sd: _Snapped, road: np.ndarray, off_road: np.ndarray
     ) -> np.ndarray:
+        """Add the off-road legs, round to integers; -1 for no path or off-network points."""
         total = road + off_road
         same_place = (so.lat[:, None] == sd.lat[None, :]) & (so.lon[:, None] == sd.lon[None, :])
         total = np.where(same_place & so.on_network[:, None], 0.0, total)
@@ -363,6 +364,7 @@ class RoadNetwork:
         return so, self._snap_arrays(_as_points(destinations, "destinations"))
 
     def _walk_s(self, so: _Snapped, sd: _Snapped) -> np.ndarray:
+        """Seconds walked between each location and its road point, both ends."""
         speed_ms = OFF_ROAD_SPEED_KMH / 3.6
         return so.distance_m[:, None] / speed_ms + sd.distance_m[None, :] / speed_ms
 
