@@ -63,9 +63,9 @@ class Services:
         """The job executor: the in-process pool, or Celery workers (``jobs="celery"``)."""
         if self._executor is None:
             if self.settings.jobs == "celery":
-                from service.celery_app import CeleryExecutor
+                from service.celery_app import CeleryExecutor, make_celery
 
-                self._executor = CeleryExecutor(self.config)
+                self._executor = CeleryExecutor(self.config, make_celery(self.settings))
             else:
                 self._executor = InProcessExecutor(
                     lambda: self.pool, self.config, on_broken=self.replace_broken_pool
@@ -202,7 +202,8 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
         if settings.dev_mode:
             log.warning("open dev mode: no API key is required")
         if services.store.unfinished():  # only then start the workers at start-up
-            resume_unfinished(services.store, services.executor)
+            stale_after_s = settings.job_lease_s if settings.jobs == "celery" else None
+            resume_unfinished(services.store, services.executor, stale_after_s=stale_after_s)
         try:
             yield
         finally:

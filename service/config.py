@@ -38,8 +38,35 @@ class Settings(BaseSettings):
         default="inprocess", description="Job executor: in-process pool or Celery workers."
     )
     workers: int = Field(default=2, ge=1, description="Processes of the in-process executor.")
-    celery_broker_url: str = Field(default="redis://127.0.0.1:6379/0")
-    celery_result_url: str = Field(default="redis://127.0.0.1:6379/1")
+    celery_broker_url: str = Field(
+        default="redis://127.0.0.1:6379/0", description="Celery broker (jobs=celery)."
+    )
+    celery_result_url: str = Field(
+        default="redis://127.0.0.1:6379/1",
+        description="Celery result backend (task states only: results live in the database).",
+    )
+    celery_visibility_timeout_s: float = Field(
+        default=120.0,
+        gt=0,
+        description=(
+            "Redis broker: a message not acknowledged this long is delivered again, so a "
+            "job whose worker died is taken over by another after about this long."
+        ),
+    )
+    job_deadline_s: float = Field(
+        default=900.0, gt=0, description="A job not finished this long after submission fails."
+    )
+    job_max_attempts: int = Field(
+        default=3, ge=1, description="Starts of a job (first run plus take-overs) before it fails."
+    )
+    job_lease_s: float = Field(
+        default=30.0,
+        gt=0,
+        description="A running job whose worker sent no heartbeat this long may be taken over.",
+    )
+    max_batch_reps: int = Field(
+        default=5000, ge=1, description="Most single-rep requests in one day-plan batch."
+    )
     max_sync_accounts: int = Field(
         default=200, ge=1, description="Larger synchronous requests get 413 (use /v1/jobs)."
     )

@@ -41,12 +41,18 @@ class RuntimeConfig:
         SQLAlchemy URL of the job store.
     preload
         Networks each worker loads at start-up.
+    lease_s
+        A running job whose worker sent no heartbeat for this long is taken over.
+    max_attempts
+        Times a job is started (first run plus take-overs) before it is abandoned.
     """
 
     networks_dir: str
     default_network: str
     database_url: str = "sqlite://"
     preload: tuple[str, ...] = field(default_factory=tuple)
+    lease_s: float = 30.0
+    max_attempts: int = 3
 
     @classmethod
     def from_settings(cls, settings: Any, *, preload: tuple[str, ...] = ()) -> RuntimeConfig:
@@ -56,6 +62,8 @@ class RuntimeConfig:
             default_network=settings.default_network,
             database_url=settings.database_url,
             preload=preload,
+            lease_s=settings.job_lease_s,
+            max_attempts=settings.job_max_attempts,
         )
 
 

@@ -1163,7 +1163,7 @@ class HealthOut(BaseModel):
     networks: list[str]
 
 
-JobKind = Literal["day-plan", "territories", "estimates"]
+JobKind = Literal["day-plan", "territories", "estimates", "day-plan-batch"]
 JobStatus = Literal["queued", "running", "succeeded", "failed", "cancelled"]
 
 
@@ -1228,10 +1228,60 @@ class JobOut(BaseModel):
     id: str
     kind: JobKind
     status: JobStatus
-    progress: float = Field(ge=0, le=1, description="Fraction done, 0..1.")
+    progress: float = Field(
+        ge=0, le=1, description="Fraction done, 0..1 (a batch: fraction of reps planned)."
+    )
+    best_cost: float | None = Field(
+        default=None, description="Objective of the best solution found so far (long solves)."
+    )
+    attempts: int = Field(
+        default=0, description="Times the job was started (more than 1: a worker died)."
+    )
+    parts: dict[str, int] | None = Field(
+        default=None, description="A batch: {'total', 'done'} reps."
+    )
     created_at: str
     updated_at: str
     result: dict[str, Any] | None = None
     error: dict[str, Any] | None = Field(
         default=None, description="The error body when the job failed."
+    )
+
+
+class DayPlanBatchRequest(_Model):
+    """Many reps' independent day plans, one request per rep, run as one job."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "requests": [
+                        {
+                            "network": "malta",
+                            "date": "2026-12-01",
+                            "reps": [
+                                {
+                                    "id": "R1",
+                                    "start": {"lat": 35.8958, "lon": 14.4611},
+                                    "shift": {"start": "08:00", "end": "17:00"},
+                                }
+                            ],
+                            "accounts": [
+                                {
+                                    "id": "A1",
+                                    "location": {"lat": 35.8989, "lon": 14.5146},
+                                    "visit_duration_s": 1800,
+                                }
+                            ],
+                            "options": {"time_limit_s": 2, "seed": 0},
+                        }
+                    ]
+                }
+            ]
+        },
+    )
+
+    requests: list[DayPlanRequest] = Field(
+        min_length=1, description="One day-plan request per rep (each with exactly one rep)."
     )
