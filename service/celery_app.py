@@ -1,0 +1,152 @@
+"""Celery executor: jobs run on Celery workers over a Redis broker.
+
+Chosen with ``FIELDROUTE_JOBS=celery``; broker and result URLs come from the settings
+(``FIELDROUTE_CELERY_BROKER_URL``, ``FIELDROUTE_CELERY_RESULT_URL``). Start workers with
+``fieldroute worker`` (one per machine or more; each loads the prepared road networks
+once per process).
+
+The job database stays the source of truth: a task carries only the job id and the
+job's part key; the worker reads the request from the database and writes progress
+and the result back there (see :func:`service.jobs.run_job`). Flushing Redis loses no
+finished result; it only loses queued messages, which ``resume_unfinished`` submits
+again when the service starts.
+
+Fault tolerance
+---------------
+* Late acknowledgement (``task_acks_late``) and ``task_reject_on_worker_lost``: a
+  message is acknowledged only after the job's result is stored, so when a worker dies
+  mid-job the broker delivers the message again (Redis: after the visibility timeout,
+  ``FIELDROUTE_CELERY_VISIBILITY_TIMEOUT_S``) and another worker completes the job.
+* A worker renews a lease on its job (a heartbeat in the database) while solving. A
+  message delivered while the job's holder is alive (a job longer than the visibility
+  timeout, or a duplicate) finds the job *busy*: the task checks again one lease later
+  (``self.retry``) instead of running it twice, and takes the job over once the
+  heartbeat stops (``FIELDROUTE_JOB_LEASE_S``). Results are written only by the holder
+  of the current attempt, so each result is stored once.
+* Prefetch of one message per process: a busy worker does not hoard jobs.
+* A job that fails on bad input is recorded as ``failed`` and never retried (the task
+  does not raise). Redelivery is bounded by ``FIELDROUTE_JOB_MAX_ATTEMPTS`` attempts
+  counted in the database; database outages are retried with back-off up to
+  :data:`DB_RETRIES` times.
+* Every job has a deadline (``FIELDROUTE_JOB_DEADLINE_S`` from its creation): a message
+  delivered after it fails the job instead of solving, a job still busy one lease after
+  it is abandoned, and Celery's hard time limit stops a task that runs that long.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from typing import Any
+
+from celery import Celery, signals
+from sqlalchemy.exc import OperationalError
+
+from service.config import Settings, get_settings
+from service.runtime import RuntimeConfig, init_worker
+
+log = logging.getLogger(__name__)
+
+#: Retries of a task whose database was unreachable.
+DB_RETRIES = 3
+
+TASK_NAME = "fieldroute.run_job"
+
+
+def make_celery(settings: Settings) -> Celery:
+    """Return the Celery application configured from ``settings``.
+
+    Parameters
+    ----------
+    settings
+        Service settings (broker and result URLs, visibility timeout, deadline).
+
+    Returns
+    -------
+    Celery
+        The application with the ``fieldroute.run_job`` task registered.
+    """
+    app = Celery(
+        "fieldroute", broker=settings.celery_broker_url, backend=settings.celery_result_url
+    )
+    app.conf.update(
+        task_acks_late=True,
+        task_reject_on_worker_lost=True,
+        worker_prefetch_multiplier=1,
+        task_serializer="json",
+        accept_content=["json"],
+        task_ignore_result=True,  # results live in the job database
+        task_default_queue="fieldroute",
+        task_time_limit=settings.job_deadline_s,
+        broker_transport_options={
+            "visibility_timeout": settings.celery_visibility_timeout_s,
+            # Scan for messages of dead workers every quarter of the timeout (kombu's
+            # default cadence is about 100 s whatever the timeout).
+            "unacked_restore_interval": max(1, int(settings.celery_visibility_timeout_s / 4)),
+            "unacked_restore_throttle": 1,
+        },
+        broker_connection_retry_on_startup=True,
+        worker_hijack_root_logger=False,
+        worker_send_task_events=False,
+    )
+
+    @app.task(name=TASK_NAME, bind=True, max_retries=DB_RETRIES)
+    def run_job_task(
+        self: Any, job_id: str, kind: str, config: dict[str, Any], part: str | None = None
+    ) -> str:
+        """Run one job (or one part of a batch job) in this worker process."""
+        from service.jobs import BUSY, run_job
+
+        runtime_config = RuntimeConfig(**{**config, "preload": tuple(config["preload"])})
+        try:
+            status = run_job(job_id, kind, runtime_config, part=part, worker=self.request.hostname)
+        except OperationalError as exc:  # the job database is unreachable: try later
+            raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+        if status == BUSY:  # a live worker holds the job: look again after one lease
+            raise self.retry(countdown=runtime_config.lease_s, max_retries=None)
+        return status
+
+    return app
+
+
+#: The application ``fieldroute worker`` and ``celery -A service.celery_app`` use.
+celery_app = make_celery(get_settings())
+
+
+@signals.worker_process_init.connect
+def _load_networks(**_: Any) -> None:
+    """Load the default road network once in each worker process."""
+    settings = get_settings()
+    init_worker(RuntimeConfig.from_settings(settings, preload=(settings.default_network,)))
+
+
+class CeleryExecutor:
+    """Submits jobs as Celery tasks (the :class:`~service.jobs.JobExecutor` interface).
+
+    Parameters
+    ----------
+    config
+        What workers need to run the job (networks, database).
+    app
+        The Celery application; default :data:`celery_app` (configured from the
+        environment).
+    """
+
+    def __init__(self, config: RuntimeConfig, app: Celery | None = None) -> None:
+        self.config = config
+        self.app = app if app is not None else celery_app
+
+    def submit(
+        self, job_id: str, kind: str, request_json: dict[str, Any], part: str | None = None
+    ) -> None:
+        """Send the job (or one part of it) to the queue; the request stays in the database."""
+        task_id = job_id if part is None else f"{job_id}:{part}"
+        self.app.send_task(
+            TASK_NAME,
+            args=(job_id, kind, dataclasses.asdict(self.config), part),
+            task_id=task_id,
+        )
+
+    def cancel(self, job_id: str) -> None:
+        """Revoke the job's queued message (the store already says ``cancelled``)."""
+        self.app.control.revoke(job_id)
