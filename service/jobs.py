@@ -228,6 +228,37 @@ def _engine(database_url: str) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def _takeable(
+    table: type[JobRow] | type[JobPartRow], stale: dt.datetime, max_attempts: int
+) -> list:
+    """Return the conditions under which a job (or part) row may be claimed.
+
+    Queued, or running with a heartbeat older than ``stale`` (its worker died); and
+    fewer than ``max_attempts`` attempts so far.
+    """
+    return [
+        or_(
+            table.status == QUEUED,
+            and_(
+                table.status == RUNNING,
+                or_(table.heartbeat_at.is_(None), table.heartbeat_at < stale),
+            ),
+        ),
+        table.attempts < max_attempts,
+    ]
+
+
+def _taken(table: type[JobRow] | type[JobPartRow], worker: str, now: dt.datetime) -> dict[str, Any]:
+    """Return the column values of a row just claimed by ``worker``."""
+    return {
+        "status": RUNNING,
+        "attempts": table.attempts + 1,
+        "worker": worker,
+        "heartbeat_at": now,
+        "updated_at": now,
+    }
+
+
 def default_worker_name() -> str:
     """Return ``pid@host`` of this process (who runs a job, for the audit trail)."""
     return f"{os.getpid()}@{socket.gethostname()}"
@@ -434,23 +465,10 @@ class JobStore:
         now = _now()
         stale = now - dt.timedelta(seconds=lease_s)
         with Session(self.engine) as session, session.begin():
-            takeable = or_(
-                JobRow.status == QUEUED,
-                and_(
-                    JobRow.status == RUNNING,
-                    or_(JobRow.heartbeat_at.is_(None), JobRow.heartbeat_at < stale),
-                ),
-            )
             result = session.execute(
                 update(JobRow)
-                .where(JobRow.id == job_id, takeable, JobRow.attempts < max_attempts)
-                .values(
-                    status=RUNNING,
-                    attempts=JobRow.attempts + 1,
-                    worker=worker,
-                    heartbeat_at=now,
-                    updated_at=now,
-                )
+                .where(JobRow.id == job_id, *_takeable(JobRow, stale, max_attempts))
+                .values(**_taken(JobRow, worker, now))
             )
             row = session.get(JobRow, job_id)
             if row is None:
@@ -598,28 +616,14 @@ class JobStore:
             if job.deadline_at is not None and _aware(job.deadline_at) < now:
                 self._give_up(session, job, "its deadline passed before all reps were planned")
                 return Claim(None)
-            takeable = or_(
-                JobPartRow.status == QUEUED,
-                and_(
-                    JobPartRow.status == RUNNING,
-                    or_(JobPartRow.heartbeat_at.is_(None), JobPartRow.heartbeat_at < stale),
-                ),
-            )
             result = session.execute(
                 update(JobPartRow)
                 .where(
                     JobPartRow.job_id == job_id,
                     JobPartRow.key == key,
-                    takeable,
-                    JobPartRow.attempts < max_attempts,
+                    *_takeable(JobPartRow, stale, max_attempts),
                 )
-                .values(
-                    status=RUNNING,
-                    attempts=JobPartRow.attempts + 1,
-                    worker=worker,
-                    heartbeat_at=now,
-                    updated_at=now,
-                )
+                .values(**_taken(JobPartRow, worker, now))
             )
             part = session.get(JobPartRow, (job_id, key))
             if part is None:
