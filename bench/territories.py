@@ -23,6 +23,7 @@ import dataclasses
 import os
 import resource
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -346,7 +347,12 @@ def main() -> None:
         type=Path,
         default=ROOT / "../shared/data/osm/porto-region-2015-06-06.roads.osm.pbf",
     )
-    parser.add_argument("--networks-dir", type=Path, default=Path("/tmp/fieldroute-bench-networks"))
+    parser.add_argument(
+        "--networks-dir",
+        type=Path,
+        default=None,
+        help="reuse networks prepared there (default: build fresh into a temporary directory)",
+    )
     parser.add_argument("--reps", type=int, nargs="+", default=[10, 30])
     parser.add_argument("--malta-accounts", type=int, default=1500)
     parser.add_argument("--time-limit-s", type=float, default=30.0)
@@ -357,6 +363,8 @@ def main() -> None:
     parser.add_argument("--skip-porto", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args()
+    if args.networks_dir is None:
+        args.networks_dir = Path(tempfile.mkdtemp(prefix="fieldroute-bench-networks-"))
     print(f"load average {os.getloadavg()}, {os.cpu_count()} CPUs")
     if not args.skip_malta:
         run_malta(args)
