@@ -24,6 +24,7 @@
   const planLayer = L.layerGroup().addTo(map);
   let roadsName = null;
   let roadsBounds = null;
+  let planShown = false; // a plan was drawn: the empty page's status must not replace it
 
   // ------------------------------------------------------------------ small helpers
 
@@ -113,21 +114,31 @@
 
   // ------------------------------------------------------------------ base layer
 
-  async function loadRoads(name) {
-    if (!name || name === roadsName) return;
-    const response = await fetch(`/map/roads/${encodeURIComponent(name)}.geojson`);
-    if (!response.ok) throw new Error(`no road network '${name}' on this service`);
-    const data = await response.json();
-    roadsLayer.clearLayers();
-    L.geoJSON(data, {
-      style: { color: "#a0a0a0", weight: 1, opacity: 0.9 },
-      interactive: false,
-      attribution: ATTRIBUTION,
-    }).addTo(roadsLayer);
-    map.attributionControl.addAttribution(ATTRIBUTION);
-    roadsName = name;
-    const [w, s, e, n] = data.bbox;
-    roadsBounds = L.latLngBounds([s, w], [n, e]);
+  let roadsLoading = null; // {name, promise} of the road layer being fetched
+
+  /** Draw the road network `name` as the base layer (once; concurrent calls share a fetch). */
+  function loadRoads(name) {
+    if (!name || name === roadsName) return Promise.resolve();
+    if (roadsLoading && roadsLoading.name === name) return roadsLoading.promise;
+    const promise = (async () => {
+      const response = await fetch(`/map/roads/${encodeURIComponent(name)}.geojson`);
+      if (!response.ok) throw new Error(`no road network '${name}' on this service`);
+      const data = await response.json();
+      roadsLayer.clearLayers();
+      L.geoJSON(data, {
+        style: { color: "#a0a0a0", weight: 1, opacity: 0.9 },
+        interactive: false,
+        attribution: ATTRIBUTION,
+      }).addTo(roadsLayer);
+      map.attributionControl.addAttribution(ATTRIBUTION);
+      roadsName = name;
+      const [w, s, e, n] = data.bbox;
+      roadsBounds = L.latLngBounds([s, w], [n, e]);
+    })().finally(() => {
+      if (roadsLoading && roadsLoading.promise === promise) roadsLoading = null;
+    });
+    roadsLoading = { name, promise };
+    return promise;
   }
 
   // ------------------------------------------------------------------ input places
@@ -359,6 +370,7 @@
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
     else if (roadsBounds) map.fitBounds(roadsBounds);
     document.body.dataset.kind = kind;
+    planShown = true;
     const note = bounds.isValid() ? "" : ": nothing to draw (no coordinates, e.g. a matrix plan)";
     setStatus((jobId ? `Job ${jobId} (${kind})` : `Pasted ${kind}`) + note, "ready");
   }
@@ -410,10 +422,11 @@
     fetch("/health").then((r) => r.json()).then(async (health) => {
       const name = params.get("network") || (health.networks || [])[0];
       if (!name) {
-        setStatus("No road network is prepared on this service.", "empty");
+        if (!planShown) setStatus("No road network is prepared on this service.", "empty");
         return;
       }
       await loadRoads(name);
+      if (planShown) return; // a plan was pasted while the roads loaded
       if (roadsBounds) map.fitBounds(roadsBounds);
       setStatus(`Roads of ${name}. Load a job or paste a plan.`, "empty");
     }).catch(fail);
