@@ -20,7 +20,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from service.errors import ApiError
-from service.jobs import SUCCEEDED, Job
+from service.jobs import BATCH_KIND, SUCCEEDED, Job
 from service.routes.deps import services_of
 from service.schemas import DayPlanRequest, plan_from_response, to_problem
 from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, route_links
@@ -54,23 +54,36 @@ def finished_job(request: Request, job_id: str) -> Job:
 
 
 def day_plan_of_job(request: Request, job_id: str, rep_id: str | None) -> tuple[Plan, Problem]:
-    """Rebuild the domain plan and problem of a succeeded day-plan job.
+    """Rebuild the domain plan and problem of a succeeded day-plan job (or batch rep).
 
     Raises
     ------
     ApiError
-        404 unknown job, 409 not succeeded or not a day plan.
+        404 unknown job (or batch rep), 409 not succeeded or not a day plan, 422 a batch
+        without ``rep_id``.
     InvalidProblemError
         When ``rep_id`` has no route in the plan (422).
     """
     job = finished_job(request, job_id)
-    if job.kind != "day-plan":
+    body, result = job.request, job.result or {}
+    if job.kind == BATCH_KIND:  # a batch: the rep's own part
+        if rep_id is None:
+            raise ApiError(
+                422,
+                f"Job '{job_id}' is a batch of reps' plans; name the rep with ?rep_id=.",
+                field="rep_id",
+            )
+        part = services_of(request).store.part(job_id, rep_id)
+        if part is None or part.result is None:
+            raise ApiError(404, f"Job '{job_id}' has no plan of rep '{rep_id}'.", field="rep_id")
+        body, result = job.request["requests"][part.position], part.result
+    elif job.kind != "day-plan":
         raise ApiError(409, f"Job '{job_id}' is a {job.kind} job; exports need a day-plan job.")
     settings = services_of(request).settings
     problem = to_problem(
-        DayPlanRequest.model_validate(job.request), default_network=settings.default_network
+        DayPlanRequest.model_validate(body), default_network=settings.default_network
     )
-    plan = plan_from_response(job.result or {})
+    plan = plan_from_response(result)
     if rep_id is not None:
         plan = plan_for_rep(plan, rep_id)
     return plan, problem

@@ -17,6 +17,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import icalendar
 import pytest
 from fastapi.testclient import TestClient
 
@@ -291,6 +292,14 @@ def test_batch_job_counts_finished_reps_and_serves_each_rep_plan(executor_client
     assert failed.status_code == 422 and failed.json()["error"] == "network_not_found"
     missing = client.get(f"/v1/jobs/{job['id']}/results/nobody", headers=HEADERS)
     assert missing.status_code == 404
+    # a rep of a batch gets their own calendar
+    plan_r1 = client.get(f"/v1/jobs/{job['id']}/results/R1", headers=HEADERS).json()
+    ics = client.get(f"/v1/jobs/{job['id']}/calendar.ics?rep_id=R1", headers=HEADERS)
+    assert ics.status_code == 200
+    events = list(icalendar.Calendar.from_ical(ics.content).walk("VEVENT"))
+    assert len(events) == plan_r1["routes"][0]["totals"]["visits"] > 0
+    whole = client.get(f"/v1/jobs/{job['id']}/calendar.ics", headers=HEADERS)
+    assert whole.status_code == 422 and whole.json()["field"] == "rep_id"
 
 
 def test_batch_rejects_a_request_with_two_reps_naming_it(executor_client):
