@@ -20,12 +20,13 @@ a current rep only where that column is allowed).
 
 Steps: (1) the LP relaxation by column generation (start from each account's nearest
 reps, add every column with a negative reduced cost until none is left, so the optimum
-is the LP over *all* reps: the lower bound); (2) round the LP (largest share) and repair
-the balance with greedy single moves; unless that is already within ``max_gap`` of the
-LP bound, (3) a small MIP in which only the accounts the LP split (or the repair moved)
-are free, then, if still needed, the MIP over all the LP's columns, both warm-started
-with the incumbent and stopped at the time limit or once within ``max_gap`` of the LP
-bound (or of the MIP's own dual bound).
+is the LP over *all* reps: the lower bound); (2) round the LP (largest share), repair
+the balance with greedy single moves, then improve it inside the bands with single moves
+and exchanges of two accounts between two reps (numpy) until neither helps; unless that
+is already within ``max_gap`` of the LP bound, (3) a small MIP in which only the
+accounts the LP split (or the repair moved) are free, then, if still needed, the MIP
+over all the LP's columns, both warm-started with the incumbent and stopped at the time
+limit or once within ``max_gap`` of the LP bound (or of the MIP's own dual bound).
 """
 
 from __future__ import annotations
@@ -38,6 +39,15 @@ import numpy as np
 
 #: Share of the remaining time given to the small MIP over the split accounts.
 _SUB_MIP_SHARE = 0.3
+
+#: Accounts (smallest regret first) among which improve_swaps looks for exchanges.
+_SWAP_CANDIDATES = 1500
+
+#: Exchanges tried per round of improve_swaps (best first).
+_SWAP_TRIALS = 5000
+
+#: Alternations of improve_moves and improve_swaps after the repair.
+_LOCAL_ROUNDS = 10
 
 #: Reduced cost below which a column enters the LP.
 _PRICE_EPS = 1e-9
@@ -327,6 +337,209 @@ def repair_balance(
     return rep_of
 
 
+def improve_moves(
+    data: AssignmentInput,
+    w: np.ndarray,
+    cost: np.ndarray,
+    rep_of: np.ndarray,
+    *,
+    max_rounds: int = 50,
+) -> np.ndarray:
+    """Make cost-improving single moves that keep every rep inside its balance band.
+
+    Each round finds every account's best move (to a rep whose load stays under its
+    upper bound, from a rep whose load stays over its lower bound) and applies the
+    improving ones, best first, re-checking both bands against the loads as they change.
+    Moves that would add a move beyond ``max_moves`` are not made. Stops when a round
+    improves nothing; an assignment that was outside its bands is returned unchanged.
+
+    Parameters
+    ----------
+    data
+        The problem.
+    w
+        Normalised weights ``(R, A)``.
+    cost
+        Objective ``(R, A)`` including move penalties; ``inf`` where not allowed.
+    rep_of
+        Starting assignment ``(A,)``; not modified.
+    max_rounds
+        Upper bound on rounds.
+
+    Returns
+    -------
+    numpy.ndarray
+        An assignment no worse in cost, inside the bands when the start was.
+    """
+    rep_of = rep_of.copy()
+    if _violation(data, _loads(data, w, rep_of)).max(initial=0.0) > 1e-12:
+        return rep_of
+    accounts = np.arange(rep_of.size)
+    has_current = data.current >= 0
+    for _ in range(max_rounds):
+        loads = _loads(data, w, rep_of)
+        total = loads.sum()
+        upper = (1 + data.tolerance) * data.share * total
+        lower = (1 - data.tolerance) * data.share * total
+        own_cost = cost[rep_of, accounts]
+        delta = np.where(loads[:, None] + w <= upper[:, None] + 1e-12, cost - own_cost, np.inf)
+        delta[rep_of, accounts] = np.inf
+        leaves = loads[rep_of] - w[rep_of, accounts] >= lower[rep_of] - 1e-12
+        delta[:, ~leaves] = np.inf
+        best_rep = np.argmin(delta, axis=0)
+        gain = delta[best_rep, accounts]
+        candidates = np.flatnonzero(gain < -1e-9)
+        if candidates.size == 0:
+            break
+        moves_used = int(np.count_nonzero(has_current & (rep_of != data.current)))
+        before = rep_of.copy()
+        changed = False
+        for a in candidates[np.argsort(gain[candidates], kind="stable")]:
+            src, dst = rep_of[a], best_rep[a]
+            if loads[dst] + w[dst, a] > upper[dst] + 1e-12:
+                continue
+            if loads[src] - w[src, a] < lower[src] - 1e-12:
+                continue
+            adds_move = has_current[a] and src == data.current[a]
+            if adds_move and data.max_moves is not None and moves_used >= data.max_moves:
+                continue
+            rep_of[a] = dst
+            loads[src] -= w[src, a]
+            loads[dst] += w[dst, a]
+            moves_used += int(adds_move) - int(has_current[a] and dst == data.current[a])
+            changed = True
+        if _violation(data, _loads(data, w, rep_of)).max(initial=0.0) > 1e-12:
+            return before  # the shifting total pushed a rep out: keep the last good round
+        if not changed:
+            break
+    return rep_of
+
+
+def improve_swaps(
+    data: AssignmentInput,
+    w: np.ndarray,
+    cost: np.ndarray,
+    rep_of: np.ndarray,
+    *,
+    max_rounds: int = 200,
+    max_candidates: int = _SWAP_CANDIDATES,
+    time_limit_s: float = float("inf"),
+) -> np.ndarray:
+    """Make cost-improving exchanges of two accounts between two reps, inside the bands.
+
+    Where the bands are tight a single move pushes a rep out of its band, but exchanging an
+    account of rep ``p`` with one of rep ``q`` barely changes either load. Each round
+    evaluates, in numpy, every exchange among the ``max_candidates`` accounts with the
+    smallest regret (cheapest other allowed rep minus their own), keeps those after which
+    every rep (``p``, ``q`` and, as the total shifts, all others) is inside its band and
+    ``max_moves`` holds, and applies the improving ones best first, each account at most
+    once a round and each re-checked exactly against the loads as they change. Stops when
+    a round improves nothing; an assignment outside its bands is returned unchanged.
+
+    Parameters
+    ----------
+    data
+        The problem.
+    w
+        Normalised weights ``(R, A)``.
+    cost
+        Objective ``(R, A)`` including move penalties; ``inf`` where not allowed.
+    rep_of
+        Starting assignment ``(A,)``; not modified.
+    max_rounds
+        Upper bound on rounds.
+    max_candidates
+        Accounts considered per round (memory grows with its square).
+    time_limit_s
+        No new round starts after this many seconds (wall clock).
+
+    Returns
+    -------
+    numpy.ndarray
+        An assignment no worse in cost, inside the bands when the start was.
+    """
+    rep_of = rep_of.copy()
+    n_reps, n_accounts = w.shape
+    if n_reps < 2 or _violation(data, _loads(data, w, rep_of)).max(initial=0.0) > 1e-12:
+        return rep_of
+    tol = data.tolerance
+    accounts = np.arange(n_accounts)
+    has_current = data.current >= 0
+    allowed = np.isfinite(cost)
+
+    def fits(loads: np.ndarray) -> bool:
+        return bool(_violation(data, loads).max(initial=0.0) <= 1e-12)
+
+    started = time.perf_counter()
+    for _ in range(max_rounds):
+        if time.perf_counter() - started >= time_limit_s:
+            break
+        loads = _loads(data, w, rep_of)
+        total = loads.sum()
+        own = cost[rep_of, accounts]
+        others = np.where(allowed, cost, np.inf)
+        others[rep_of, accounts] = np.inf
+        regret = others.min(axis=0) - own
+        k = min(max_candidates, n_accounts)
+        cand = np.argsort(regret, kind="stable")[:k]
+        cand = cand[np.isfinite(regret[cand])]
+        if cand.size < 2:
+            break
+        p = rep_of[cand]
+        # exchange (i, j): account cand[i] goes to p[j], account cand[j] goes to p[i]
+        gain = cost[p[None, :], cand[:, None]] + cost[p[:, None], cand[None, :]]
+        gain -= own[cand][:, None] + own[cand][None, :]
+        gain[p[:, None] == p[None, :]] = np.inf
+        gain[~(gain < -1e-9)] = np.inf
+        gain = np.triu(gain, 1) + np.tril(np.full_like(gain, np.inf))
+        i_idx, j_idx = np.nonzero(np.isfinite(gain))
+        if i_idx.size == 0:
+            break
+        # bands of p and q as the total shifts (all reps are re-checked when applied)
+        w_own = w[p, cand]
+        new_p = loads[p[i_idx]] - w_own[i_idx] + w[p[i_idx], cand[j_idx]]
+        new_q = loads[p[j_idx]] - w_own[j_idx] + w[p[j_idx], cand[i_idx]]
+        new_total = total + (new_p - loads[p[i_idx]]) + (new_q - loads[p[j_idx]])
+        s_p, s_q = data.share[p[i_idx]], data.share[p[j_idx]]
+        ok = (new_p <= (1 + tol) * s_p * new_total + 1e-12) & (
+            new_p >= (1 - tol) * s_p * new_total - 1e-12
+        )
+        ok &= (new_q <= (1 + tol) * s_q * new_total + 1e-12) & (
+            new_q >= (1 - tol) * s_q * new_total - 1e-12
+        )
+        i_idx, j_idx = i_idx[ok], j_idx[ok]
+        order = np.argsort(gain[i_idx, j_idx], kind="stable")[:_SWAP_TRIALS]
+        moves_used = int(np.count_nonzero(has_current & (rep_of != data.current)))
+        used = np.zeros(n_accounts, dtype=bool)
+        changed = False
+        for i, j in zip(i_idx[order], j_idx[order], strict=True):
+            a, b = cand[i], cand[j]
+            if used[a] or used[b]:
+                continue
+            pa, pb = rep_of[a], rep_of[b]
+            if pa != p[i] or pb != p[j]:
+                continue
+            trial = loads.copy()
+            trial[pa] += w[pa, b] - w[pa, a]
+            trial[pb] += w[pb, a] - w[pb, b]
+            if not fits(trial):
+                continue
+            moved = 0
+            for acc, old, new in ((a, pa, pb), (b, pb, pa)):
+                if has_current[acc]:
+                    moved += int(new != data.current[acc]) - int(old != data.current[acc])
+            if data.max_moves is not None and moved > 0 and moves_used + moved > data.max_moves:
+                continue
+            rep_of[a], rep_of[b] = pb, pa
+            loads = trial
+            moves_used += moved
+            used[a] = used[b] = True
+            changed = True
+        if not changed:
+            break
+    return rep_of
+
+
 def solve_assignment(
     data: AssignmentInput,
     *,
@@ -393,6 +606,14 @@ def solve_assignment(
     best_share[model.col_account[order]] = x[order]
     rounded = _enforce_max_moves(data, model.cost, rep_of)
     rep_of = repair_balance(data, model.w, model.cost, rounded, max_steps=4 * n_reps + 100)
+    for _ in range(_LOCAL_ROUNDS):  # single moves and exchanges until neither helps
+        if left() <= 0:
+            break
+        moved = improve_moves(data, model.w, model.cost, rep_of)
+        improved = improve_swaps(data, model.w, model.cost, moved, time_limit_s=left())
+        if np.array_equal(improved, rep_of):
+            break
+        rep_of = improved
 
     mip_status = "Rounded (no time left for the MIP)"
     # the model's costs are shifted by -move_penalty on current columns; the gap is not
