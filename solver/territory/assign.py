@@ -265,10 +265,14 @@ def _loads(data: AssignmentInput, w: np.ndarray, rep_of: np.ndarray) -> np.ndarr
     return np.bincount(rep_of, weights=w[rep_of, np.arange(rep_of.size)], minlength=w.shape[0])
 
 
+def _bands(data: AssignmentInput, loads: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return each rep's ``(lower, upper)`` balance bounds for these loads' total."""
+    target = data.share * loads.sum()
+    return (1 - data.tolerance) * target, (1 + data.tolerance) * target
+
+
 def _violation(data: AssignmentInput, loads: np.ndarray) -> np.ndarray:
-    total = loads.sum()
-    upper = (1 + data.tolerance) * data.share * total
-    lower = (1 - data.tolerance) * data.share * total
+    lower, upper = _bands(data, loads)
     return np.maximum(loads - upper, 0) + np.maximum(lower - loads, 0)
 
 
@@ -308,9 +312,7 @@ def repair_balance(
         worst = int(np.argmax(violation))
         if violation[worst] <= 1e-12:
             break
-        total = loads.sum()
-        upper = (1 + data.tolerance) * data.share * total
-        lower = (1 - data.tolerance) * data.share * total
+        lower, upper = _bands(data, loads)
         moves_used = int(np.count_nonzero(has_current & (rep_of != data.current)))
         budget_left = None if data.max_moves is None else data.max_moves - moves_used
         if loads[worst] > upper[worst]:
@@ -378,9 +380,7 @@ def improve_moves(
     has_current = data.current >= 0
     for _ in range(max_rounds):
         loads = _loads(data, w, rep_of)
-        total = loads.sum()
-        upper = (1 + data.tolerance) * data.share * total
-        lower = (1 - data.tolerance) * data.share * total
+        lower, upper = _bands(data, loads)
         own_cost = cost[rep_of, accounts]
         delta = np.where(loads[:, None] + w <= upper[:, None] + 1e-12, cost - own_cost, np.inf)
         delta[rep_of, accounts] = np.inf
@@ -678,14 +678,10 @@ def _improve(
     start = np.zeros(n_cols)
     start[model.n_fixed :] = chosen
     loads = _loads(data, model.w, rep_of)
-    total = loads.sum()
-    start[model.col_t] = total
-    start[model.col_up : model.col_up + n_reps] = np.maximum(
-        loads - (1 + data.tolerance) * data.share * total, 0
-    )
-    start[model.col_lo : model.col_lo + n_reps] = np.maximum(
-        (1 - data.tolerance) * data.share * total - loads, 0
-    )
+    band_lower, band_upper = _bands(data, loads)
+    start[model.col_t] = loads.sum()
+    start[model.col_up : model.col_up + n_reps] = np.maximum(loads - band_upper, 0)
+    start[model.col_lo : model.col_lo + n_reps] = np.maximum(band_lower - loads, 0)
     solution = highspy.HighsSolution()
     solution.col_value = start.tolist()
     solution.value_valid = True
