@@ -20,22 +20,51 @@ class InvalidProblemError(FieldrouteError, ValueError):
 
     Parameters
     ----------
-    message
-        One sentence naming the entity, e.g.
-        ``"Account 'A17': window end 09:00 is before start 10:00."``.
+    reason
+        What is wrong, as a sentence, e.g. ``"window end 09:00 is before start 10:00."``.
+        Without ``entity`` this is the whole message.
+    entity
+        Kind of the offending object as the caller knows it, e.g. ``"Account"``.
+    entity_id
+        Its id, e.g. ``"A17"``.
     field
         Optional dotted path of the offending field, e.g. ``"accounts[3].windows[0]"``.
+
+    Notes
+    -----
+    ``str(error)`` is one sentence naming the entity:
+    ``"Account 'A17': window end 09:00 is before start 10:00."``. The HTTP service
+    formats its messages from the parts, in one place.
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(
+        self,
+        reason: str,
+        *,
+        entity: str | None = None,
+        entity_id: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.entity = entity
+        self.entity_id = entity_id
         self.field = field
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        """The whole sentence: ``"<entity> '<id>': <reason>"`` (or the reason alone)."""
+        if self.entity is None:
+            return self.reason
+        name = self.entity if self.entity_id is None else f"{self.entity} '{self.entity_id}'"
+        return f"{name}: {self.reason}"
 
     def with_field_prefix(self, prefix: str) -> InvalidProblemError:
         """Return a copy whose ``field`` is prefixed with ``prefix`` (e.g. ``accounts[3]``)."""
         field = prefix if not self.field else f"{prefix}.{self.field}"
-        return InvalidProblemError(self.message, field=field)
+        return InvalidProblemError(
+            self.reason, entity=self.entity, entity_id=self.entity_id, field=field
+        )
 
 
 class NetworkNotFoundError(FieldrouteError, LookupError):
