@@ -228,6 +228,8 @@ class MatrixEngine:
         query = kind(metric, nodes.tolist())
         run = query.distances_from_multi if kind is rk.CCHOneToMany else query.distances_to_multi
         rows = np.flatnonzero((swept.node >= 0).any(axis=1))
+        if rows.size == 0:  # every swept point is off the network: nothing to search
+            return result
         for chunk in np.array_split(rows, max(1, rows.size // _ROWS_PER_CHUNK)):
             found = np.array([run(swept.pairs(i, swept_cost)) for i in chunk], dtype=np.float64)
             found[np.isnan(found)] = np.inf  # None (unreachable) became NaN
