@@ -1136,6 +1136,7 @@ class NetworkOut(BaseModel):
                     "source_sha256": "acb9bb2a00ca497c5e2bf3b96ab55bbf"
                     "4ce01599abdedcb6c56d5cd109215a12",
                     "built_at": "2026-11-26T22:16:35+00:00",
+                    "timezone": "Europe/Malta",
                     "default": True,
                 }
             ]
@@ -1149,6 +1150,13 @@ class NetworkOut(BaseModel):
     source_file: str
     source_sha256: str | None = None
     built_at: str = Field(description="ISO 8601 build time.")
+    timezone: str | None = Field(
+        default=None,
+        description="IANA time zone of the network's area, recorded at build time: the "
+        "local time of plans on it, used by the calendar and GPX exports. Null for a "
+        "network built before zones were recorded.",
+        examples=["Europe/Malta"],
+    )
     default: bool = False
 
 

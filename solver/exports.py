@@ -15,8 +15,16 @@ it solves, for names, addresses and coordinates) into standard formats:
 * :func:`plan_for_rep` - the plan cut down to one rep's route (a rep's own calendar).
 
 Times in the plan are seconds since midnight of the plan date, in the reps' local
-time. Calendar events are written as *floating* local times unless a time zone name is
-given, so that 09:00 shows as 09:00 on the rep's phone.
+time. Given the IANA time zone of that local time (``tzname``; the service and the CLI
+pass the road network's, see :func:`solver.roads.network_local_timezone`), the exports
+hold real instants: calendar events carry a ``TZID`` with its ``VTIMEZONE`` definition
+(so that Google Calendar, Outlook and Apple Calendar all place them right), and GPX
+times are UTC as GPX 1.1 requires. Without a zone, calendar events are *floating*
+local times (09:00 shows as 09:00 wherever the phone is) and GPX points have no time
+(a GPX time is an instant, which an unzoned clock time is not).
+
+In a team's export (more than one route) each visit's label starts with its rep's id,
+because every rep's visits are numbered from 1.
 """
 
 from __future__ import annotations
@@ -26,7 +34,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import gpxpy.gpx
 import icalendar
@@ -54,8 +62,32 @@ def _stop_location(problem: Problem, route: Route, stop: Stop) -> Location | Non
     return None
 
 
+def _zone(tzname: str | None) -> ZoneInfo | None:
+    """Return the zone of an IANA name (``None`` for none); reject an unknown name."""
+    if tzname is None:
+        return None
+    try:
+        return ZoneInfo(tzname)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidProblemError(
+            f"Time zone {tzname!r}: not an IANA time zone such as Europe/Malta.", field="tz"
+        ) from None
+
+
 def _at(date: dt.date, time_s: int, tz: ZoneInfo | None) -> dt.datetime:
-    return dt.datetime.combine(date, dt.time(), tzinfo=tz) + dt.timedelta(seconds=int(time_s))
+    """Return the wall-clock time ``time_s`` after midnight of ``date`` in zone ``tz``.
+
+    The clock time is kept across a daylight-saving change (as the plan means it);
+    ``None`` gives a naive (floating) time.
+    """
+    midnight = dt.datetime.combine(date, dt.time())
+    return (midnight + dt.timedelta(seconds=int(time_s))).replace(tzinfo=tz)
+
+
+def _label(plan: Plan, route: Route, number: int, account_name: str) -> str:
+    """Return a visit's label: ``"3. Name"``, with the rep first in a team's export."""
+    label = f"{number}. {account_name}"
+    return f"{route.rep_id} · {label}" if len(plan.routes) > 1 else label
 
 
 def _visits(problem: Problem, plan: Plan) -> Iterator[tuple[Route, int, Stop]]:
@@ -77,21 +109,30 @@ def plan_to_ics(plan: Plan, problem: Problem, *, tzname: str | None = None) -> b
     problem
         The problem the plan solves (account names, addresses and coordinates).
     tzname
-        IANA time zone of the plan's times (e.g. ``"Europe/Malta"``); ``None`` writes
-        floating local times.
+        IANA time zone of the plan's times (e.g. ``"Europe/Malta"``): events then carry
+        that ``TZID`` and the calendar its ``VTIMEZONE``; ``None`` writes floating
+        local times.
 
     Returns
     -------
     bytes
         The ``.ics`` file content. Each event runs from the visit's service start to
         its departure, carries ``LOCATION`` (address or coordinates), ``GEO`` when the
-        account has coordinates, and the rep id in the description.
+        account has coordinates, and the rep id in the description (and, in a team's
+        calendar, at the start of the summary).
+
+    Raises
+    ------
+    InvalidProblemError
+        When ``tzname`` is not an IANA time zone.
     """
-    tz = ZoneInfo(tzname) if tzname else None
+    tz = _zone(tzname)
     calendar = icalendar.Calendar()
     calendar.add("prodid", _PRODID)
     calendar.add("version", "2.0")
     calendar.add("x-wr-calname", f"fieldroute day plan {plan.date.isoformat()}")
+    if tzname:
+        calendar.add("x-wr-timezone", tzname)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for route, number, stop in _visits(problem, plan):
         account = problem.account(stop.account_id or "")
@@ -101,7 +142,7 @@ def plan_to_ics(plan: Plan, problem: Problem, *, tzname: str | None = None) -> b
         event.add("dtstamp", stamp)
         event.add("dtstart", _at(plan.date, stop.start_s, tz))
         event.add("dtend", _at(plan.date, stop.departure_s, tz))
-        event.add("summary", f"{number}. {account.name or account.id}")
+        event.add("summary", _label(plan, route, number, account.name or account.id))
         where = account.address
         if location is not None and location.is_geo:
             event.add("geo", (location.lat, location.lon))
@@ -115,10 +156,17 @@ def plan_to_ics(plan: Plan, problem: Problem, *, tzname: str | None = None) -> b
             f"drive before {round(stop.travel_s / 60)} min, {stop.distance_m / 1000:.1f} km.",
         )
         calendar.add_component(event)
+    if tz is not None:
+        # the VTIMEZONE of the TZID (RFC 5545 3.6.5), its rules from the year before
+        # the plan to the year after (an event moved by a few months stays right)
+        year = plan.date.year
+        calendar.add_missing_timezones(
+            first_date=dt.date(year - 1, 1, 1), last_date=dt.date(year + 1, 12, 31)
+        )
     return calendar.to_ical()
 
 
-def plan_to_gpx(plan: Plan, problem: Problem) -> str:
+def plan_to_gpx(plan: Plan, problem: Problem, *, tzname: str | None = None) -> str:
     """Return the plan as GPX 1.1 XML.
 
     Parameters
@@ -127,15 +175,25 @@ def plan_to_gpx(plan: Plan, problem: Problem) -> str:
         The day plan.
     problem
         The problem it solves (coordinates of stops).
+    tzname
+        IANA time zone of the plan's times (e.g. ``"Europe/Malta"``): each point's
+        ``<time>`` is then the instant it is reached, in UTC (``...Z``) as GPX 1.1
+        requires; ``None`` writes no times (the instants are unknown).
 
     Returns
     -------
     str
-        GPX with one waypoint per geographic visit (named ``"<n>. <account>"``), one
-        ``<rte>`` per rep through its stops in order and, when the route has road
-        geometry, one ``<trk>`` following the roads. Index-only locations (explicit
-        matrices) have no coordinates and are left out.
+        GPX with one waypoint per geographic visit (named ``"<n>. <account>"``, with the
+        rep id first in a team's plan), one ``<rte>`` per rep through its stops in order
+        and, when the route has road geometry, one ``<trk>`` following the roads.
+        Index-only locations (explicit matrices) have no coordinates and are left out.
+
+    Raises
+    ------
+    InvalidProblemError
+        When ``tzname`` is not an IANA time zone.
     """
+    tz = _zone(tzname)
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "fieldroute"
     for route in plan.routes:
@@ -145,11 +203,11 @@ def plan_to_gpx(plan: Plan, problem: Problem) -> str:
             location = _stop_location(problem, route, stop)
             if location is None or not location.is_geo:
                 continue
-            when = _at(plan.date, stop.start_s, dt.UTC)
+            when = _at(plan.date, stop.start_s, tz).astimezone(dt.UTC) if tz else None
             if stop.type == StopType.VISIT:
                 number += 1
                 account = problem.account(stop.account_id or "")
-                name = f"{number}. {account.name or account.id}"
+                name = _label(plan, route, number, account.name or account.id)
                 gpx.waypoints.append(
                     gpxpy.gpx.GPXWaypoint(location.lat, location.lon, time=when, name=name)
                 )

@@ -61,7 +61,8 @@ def export_day_plan(
     rep_id
         Only this rep's route.
     tzname
-        IANA time zone of the calendar times (``ics`` only); ``None`` = floating.
+        IANA time zone of the plan's times (``ics`` and ``gpx``); ``None``: the road
+        network's time zone (floating times for a plan on an explicit matrix).
 
     Returns
     -------
@@ -77,7 +78,9 @@ def export_day_plan(
 
     from service.runtime import RuntimeConfig, solve_day_plan
     from service.schemas import DayPlanRequest, plan_from_response, to_problem
+    from solver.errors import NetworkNotFoundError
     from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, route_links
+    from solver.roads import network_local_timezone
 
     if tzname is not None:
         try:
@@ -103,10 +106,20 @@ def export_day_plan(
                 )
     if rep_id is not None:
         day_plan = plan_for_rep(day_plan, rep_id)
+    if tzname is None and problem.network is not None:
+        try:
+            tzname = network_local_timezone(problem.network, networks_dir=Path(config.networks_dir))
+        except NetworkNotFoundError:
+            print(
+                f"fieldroute export: network '{problem.network}' is not prepared here, so its "
+                "time zone is unknown: calendar times are floating and GPX points have no "
+                "time (give --tz).",
+                file=sys.stderr,
+            )
     if what == "ics":
         return plan_to_ics(day_plan, problem, tzname=tzname)
     if what == "gpx":
-        return plan_to_gpx(day_plan, problem).encode()
+        return plan_to_gpx(day_plan, problem, tzname=tzname).encode()
     return (json.dumps(route_links(day_plan, problem), indent=2) + "\n").encode()
 
 
@@ -166,7 +179,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--output", "-o", type=Path, default=None, help="write to this file")
     parser.add_argument("--rep", default=None, help="only this rep's route")
     parser.add_argument(
-        "--tz", default=None, help="IANA time zone of the calendar (e.g. Europe/Malta)"
+        "--tz",
+        default=None,
+        help="IANA time zone of the plan's times (e.g. Europe/Malta); default: the road network's",
     )
     parser.add_argument("--networks-dir", type=Path, default=None, help="prepared networks")
     parser.set_defaults(handler=run_export)

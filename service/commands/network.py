@@ -27,6 +27,12 @@ def _describe(info_dict: dict) -> str:
             f"nodes:       {info_dict['nodes']}",
             f"edges:       {info_dict['edges']} (directed)",
             f"bbox:        lon {min_lon:.5f}..{max_lon:.5f}, lat {min_lat:.5f}..{max_lat:.5f}",
+            "time zone:   "
+            + (
+                info_dict.get("timezone")
+                or "not recorded (built by an older version; exports use the zone at the "
+                "bbox centre; rebuild to record it)"
+            ),
         ]
     )
 

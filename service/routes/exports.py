@@ -13,6 +13,8 @@ made by :mod:`solver.exports`.
 
 from __future__ import annotations
 
+import logging
+from pathlib import Path
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -23,8 +25,12 @@ from service.errors import ApiError
 from service.jobs import BATCH_KIND, SUCCEEDED, Job
 from service.routes.deps import services_of
 from service.schemas import DayPlanRequest, plan_from_response, to_problem
+from solver.errors import NetworkNotFoundError
 from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, route_links
 from solver.model import Plan, Problem
+from solver.roads import network_local_timezone
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(tags=["exports"])
 
@@ -35,8 +41,9 @@ TzQuery = Annotated[
     str | None,
     Query(
         max_length=64,
-        description="IANA time zone of the plan's times, e.g. Europe/Malta; "
-        "none writes floating local times.",
+        description="IANA time zone of the plan's times, e.g. Europe/Malta; default: the "
+        "road network's time zone (floating local times, and GPX points without times, "
+        "for a plan on an explicit matrix).",
     ),
 ]
 
@@ -89,6 +96,32 @@ def day_plan_of_job(request: Request, job_id: str, rep_id: str | None) -> tuple[
     return plan, problem
 
 
+def plan_timezone(request: Request, problem: Problem, tz: str | None) -> str | None:
+    """Return the time zone of an export: ``tz`` if given, else the plan's network's.
+
+    Raises
+    ------
+    ApiError
+        422 when ``tz`` is not an IANA time zone.
+    """
+    if tz is not None:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ApiError(
+                422, f"tz '{tz}' is not an IANA time zone such as Europe/Malta.", field="tz"
+            ) from None
+        return tz
+    if problem.network is None:
+        return None
+    networks_dir = Path(services_of(request).config.networks_dir)
+    try:
+        return network_local_timezone(problem.network, networks_dir=networks_dir)
+    except NetworkNotFoundError:  # removed since the job ran: floating times, no GPX times
+        log.warning("Export of a plan on network %r, which is gone: no time zone.", problem.network)
+        return None
+
+
 def _attachment(job_id: str, plan: Plan, rep_id: str | None, suffix: str) -> dict[str, str]:
     who = f"-{rep_id}" if rep_id else ""
     name = f"fieldroute-{plan.date.isoformat()}{who}-{job_id[:8]}.{suffix}"
@@ -106,15 +139,8 @@ def job_calendar(
     job_id: str, request: Request, rep_id: RepQuery = None, tz: TzQuery = None
 ) -> Response:
     """Return one event per visit: from service start to departure, with location and GEO."""
-    if tz is not None:
-        try:
-            ZoneInfo(tz)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ApiError(
-                422, f"tz '{tz}' is not an IANA time zone such as Europe/Malta.", field="tz"
-            ) from None
     plan, problem = day_plan_of_job(request, job_id, rep_id)
-    body = plan_to_ics(plan, problem, tzname=tz)
+    body = plan_to_ics(plan, problem, tzname=plan_timezone(request, problem, tz))
     headers = _attachment(job_id, plan, rep_id, "ics")
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
@@ -125,11 +151,16 @@ def job_calendar(
     response_class=Response,
     responses={200: {"content": {"application/gpx+xml": {}}}},
 )
-def job_gpx(job_id: str, request: Request, rep_id: RepQuery = None) -> Response:
-    """Return a waypoint per visit, a route per rep and a track along the roads."""
+def job_gpx(job_id: str, request: Request, rep_id: RepQuery = None, tz: TzQuery = None) -> Response:
+    """Return a waypoint per visit, a route per rep and a track along the roads.
+
+    Point times are UTC instants (the plan's local times in ``tz``, by default the
+    road network's time zone).
+    """
     plan, problem = day_plan_of_job(request, job_id, rep_id)
+    body = plan_to_gpx(plan, problem, tzname=plan_timezone(request, problem, tz))
     headers = _attachment(job_id, plan, rep_id, "gpx")
-    return Response(plan_to_gpx(plan, problem), media_type="application/gpx+xml", headers=headers)
+    return Response(body, media_type="application/gpx+xml", headers=headers)
 
 
 @router.get("/jobs/{job_id}/links", summary="Navigation deep links and geo: URIs per rep")

@@ -23,6 +23,7 @@ def _network_out(info: dict[str, Any], default: str) -> NetworkOut:
         source_file=str(info["source_file"]),
         source_sha256=info.get("source_sha256"),
         built_at=str(info["built_at"]),
+        timezone=info.get("timezone"),
         default=info["name"] == default,
     )
 

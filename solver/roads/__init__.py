@@ -4,7 +4,12 @@ Entry points: :func:`build_network`, :func:`load_network`, :func:`list_networks`
 the :class:`RoadNetwork` methods ``snap``, ``matrix`` and ``path``.
 """
 
-from solver.roads.catalog import build_network, list_networks, load_network
+from solver.roads.catalog import (
+    build_network,
+    list_networks,
+    load_network,
+    network_local_timezone,
+)
 from solver.roads.info import NetworkInfo
 from solver.roads.network import DEFAULT_SNAP_LIMIT_M, RoadNetwork, Snap
 from solver.roads.speeds import DEFAULT_SPEEDS_KMH, OFF_ROAD_SPEED_KMH
@@ -19,4 +24,5 @@ __all__ = [
     "build_network",
     "list_networks",
     "load_network",
+    "network_local_timezone",
 ]

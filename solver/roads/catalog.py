@@ -20,7 +20,7 @@ from pathlib import Path
 from solver.errors import InvalidProblemError, NetworkBuildError, NetworkNotFoundError
 from solver.roads.engine import prepare_engine
 from solver.roads.graph import RoadArrays, assemble_graph
-from solver.roads.info import NetworkInfo
+from solver.roads.info import NetworkInfo, network_timezone
 from solver.roads.network import DEFAULT_SNAP_LIMIT_M, RoadNetwork
 from solver.roads.osm import read_drivable_ways
 from solver.roads.speeds import merge_speeds
@@ -112,6 +112,7 @@ def build_network(
         ),
         speeds_kmh=speeds,
         build_s=round(time.perf_counter() - started, 3),
+        timezone=network_timezone(arrays.node_lat, arrays.node_lon),
     )
     networks_dir = Path(networks_dir)
     networks_dir.mkdir(parents=True, exist_ok=True)
@@ -131,6 +132,38 @@ def build_network(
 
 def _read_info(folder: Path) -> NetworkInfo:
     return NetworkInfo.from_dict(json.loads((folder / INFO_FILE).read_text()))
+
+
+def network_local_timezone(name: str, *, networks_dir: Path) -> str | None:
+    """Return the time zone of a prepared network (the local time of plans on it).
+
+    Parameters
+    ----------
+    name
+        Name given at build time.
+    networks_dir
+        Directory of prepared networks.
+
+    Returns
+    -------
+    str | None
+        The IANA zone recorded in its ``network.json``; for a network built before
+        zones were recorded, the zone at the centre of its bbox (with a warning, see
+        :meth:`NetworkInfo.local_timezone`).
+
+    Raises
+    ------
+    NetworkNotFoundError
+        When no network of that name is prepared.
+    """
+    _check_name(name)
+    folder = Path(networks_dir) / name
+    if not (folder / INFO_FILE).is_file():
+        raise NetworkNotFoundError(
+            f"Road network '{name}': not prepared (build it with "
+            f"'fieldroute network build FILE --name {name}')."
+        )
+    return _read_info(folder).local_timezone()
 
 
 def list_networks(networks_dir: Path) -> list[NetworkInfo]:

@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
+from zoneinfo import ZoneInfo
 
 import gpxpy
 import httpx
@@ -21,6 +22,7 @@ from tests.ui.conftest import LiveService
 pytestmark = pytest.mark.slow
 
 DATE = dt.date(2026, 12, 1)
+MONACO = ZoneInfo("Europe/Monaco")
 
 
 def visits_of(job: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
@@ -56,8 +58,9 @@ def test_calendar_has_one_event_per_visit_at_the_planned_times(
     by_uid = {str(event["uid"]): event for event in events}
     for rep_id, stop in visits:
         event = by_uid[f"{DATE.isoformat()}-{rep_id}-{stop['account_id']}@fieldroute"]
-        assert event.decoded("dtstart") == at(stop["start"])
-        assert event.decoded("dtend") == at(stop["departure"])
+        # in the network's time zone by default (Monaco's, recorded in its network.json)
+        assert event.decoded("dtstart") == at(stop["start"]).replace(tzinfo=MONACO)
+        assert event.decoded("dtend") == at(stop["departure"]).replace(tzinfo=MONACO)
         account = accounts[stop["account_id"]]
         assert str(event["location"]) == account["address"]
         geo = event["geo"]
