@@ -422,6 +422,18 @@ class RoadNetwork:
 
     # ------------------------------------------------------------------ geometry
 
+    def outline(self) -> shapely.Polygon:
+        """Return the area the network serves: the convex hull of its road points.
+
+        Returns
+        -------
+        shapely.Polygon
+            In ``(lon, lat)`` degrees, like GeoJSON (what territory polygons cover).
+        """
+        a = self.arrays
+        hull = shapely.multipoints(np.c_[a.point_lon, a.point_lat]).convex_hull
+        return hull if isinstance(hull, shapely.Polygon) else hull.buffer(1e-6)
+
     def _piece_points(self, piece: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Shape points of a piece and their position along it (0..1)."""
         a = self.arrays

@@ -126,8 +126,10 @@ def balance_territories(
     Returns
     -------
     TerritoryPlan
-        Assignment, territories with weekly figures and polygons, moves, unassigned
-        accounts (no rep can reach them) and the summary with the LP bound. A tolerance
+        Assignment, territories with weekly figures and polygons (on a road network
+        they cover the network's whole area, see :mod:`solver.territory.geometry`),
+        moves, unassigned accounts (no rep can reach them) and the summary with the LP
+        bound. A tolerance
         that cannot be met is reported in ``summary.explanation``, not raised.
 
     Raises
@@ -244,7 +246,11 @@ def balance_territories(
     geo = bool(accounts) and all(a.location.is_geo for a in accounts)
     polygons = (
         territory_polygons(
-            [accounts[j].location for j in idx], rep_of, n_reps, [r.home for r in reps]
+            [accounts[j].location for j in idx],
+            rep_of,
+            n_reps,
+            [r.home for r in reps],
+            area=network.outline() if hasattr(network, "outline") else None,
         )
         if geo and idx.size
         else [None] * n_reps

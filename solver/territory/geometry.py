@@ -1,9 +1,11 @@
 """Territory polygons: the union of each rep's accounts' Voronoi cells, as GeoJSON.
 
-The Voronoi diagram of all account points (shapely / GEOS) is clipped to the convex hull
-of the accounts and homes, buffered by :data:`HULL_BUFFER_DEG`; each rep's polygon is
-the union of the cells of its accounts. Accounts at the same point share one cell (it
-goes to the rep of the first of them).
+The Voronoi diagram of all account points (shapely / GEOS) is clipped to the area the
+territories cover: the convex hull of the served area (on a road network, its roads'
+outline, so that coasts and the network's edges are assigned too), the accounts and
+the homes, buffered by :data:`HULL_BUFFER_DEG`. Each rep's polygon is the union of the
+cells of its accounts. Accounts at the same point share one cell (it goes to the rep of
+the first of them).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ def territory_polygons(
     rep_of: Sequence[int],
     n_reps: int,
     home_locations: Sequence[Location] = (),
+    area: shapely.Geometry | None = None,
 ) -> list[dict | None]:
     """Return one GeoJSON geometry per rep (``None`` for a rep without accounts).
 
@@ -38,6 +41,10 @@ def territory_polygons(
         Number of reps.
     home_locations
         Reps' homes, included in the clipping hull.
+    area
+        The area to cover, ``(lon, lat)`` degrees, e.g. a road network's
+        :meth:`~solver.roads.RoadNetwork.outline`; ``None`` covers only the hull of
+        the accounts and homes.
 
     Returns
     -------
@@ -49,7 +56,10 @@ def territory_polygons(
     coords = np.asarray([(loc.lon, loc.lat) for loc in account_locations])
     points = shapely.points(coords)
     hull_points = list(points) + [shapely.Point(h.lon, h.lat) for h in home_locations if h.is_geo]
-    hull = shapely.MultiPoint(hull_points).convex_hull.buffer(HULL_BUFFER_DEG)
+    hull = shapely.MultiPoint(hull_points).convex_hull
+    if area is not None:
+        hull = shapely.union(hull, area).convex_hull
+    hull = hull.buffer(HULL_BUFFER_DEG)
     cells = shapely.get_parts(shapely.voronoi_polygons(shapely.MultiPoint(points), extend_to=hull))
     # map each cell to the first account point inside it
     tree = shapely.STRtree(points)
