@@ -7,6 +7,10 @@ road network itself as its base layer. Leaflet comes from the installed
 
 Both routes are public: the page holds no data, and the roads are OpenStreetMap data
 (ODbL). Plans are loaded by the page through the authenticated ``/v1`` API.
+
+Every HTML page of the service is sent with :data:`PAGE_CSP` (see
+:class:`PageSecurityHeaders`): scripts only from the service's own files, no inline
+script, no ``eval``; the page renders every string of a plan as text.
 """
 
 from __future__ import annotations
@@ -20,12 +24,63 @@ import xstatic.pkg.leaflet
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from service.errors import ApiError
 from service.routes.deps import services_of
 from service.runtime import RuntimeConfig, get_network, network_infos
 
 router = APIRouter(tags=["map"])
+
+#: Content-Security-Policy of the service's HTML pages: everything from the service
+#: itself, no inline script or ``eval`` (a string that slipped into the page as HTML
+#: still could not run), no plugins, no framing, no foreign ``<base>``.
+PAGE_CSP = "; ".join(
+    [
+        "default-src 'none'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data: blob:",
+        "connect-src 'self'",
+        "font-src 'self'",
+        "form-action 'self'",
+        "base-uri 'none'",
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+    ]
+)
+#: Pages that bring their own script inline (FastAPI's Swagger UI and ReDoc pages).
+OWN_POLICY_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
+
+
+class PageSecurityHeaders:
+    """ASGI middleware: send :data:`PAGE_CSP` and ``nosniff`` with every HTML page.
+
+    Applies to any ``text/html`` response (the map page and any page to come) that
+    does not set a policy of its own, except :data:`OWN_POLICY_PATHS`.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Pass the request on, adding the headers to an HTML response."""
+        if scope["type"] != "http" or scope.get("path") in OWN_POLICY_PATHS:
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_policy(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                html = headers.get("content-type", "").startswith("text/html")
+                if html and "content-security-policy" not in headers:
+                    headers["Content-Security-Policy"] = PAGE_CSP
+                    headers["X-Content-Type-Options"] = "nosniff"
+            await send(message)
+
+        await self.app(scope, receive, send_with_policy)
+
 
 #: The page's own files.
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
@@ -38,7 +93,12 @@ _ROAD_LAYERS: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}
 
 
 def mount_static(app: FastAPI) -> None:
-    """Serve Leaflet at ``/static/leaflet`` and the page's files at ``/static/map``."""
+    """Serve Leaflet at ``/static/leaflet`` and the page's files at ``/static/map``.
+
+    Also installs :class:`PageSecurityHeaders`, so that every HTML page (this one,
+    its static copy and any page to come) is sent with :data:`PAGE_CSP`.
+    """
+    app.add_middleware(PageSecurityHeaders)
     app.mount("/static/leaflet", StaticFiles(directory=LEAFLET_DIR), name="leaflet")
     app.mount("/static/map", StaticFiles(directory=STATIC_DIR), name="map-static")
 

@@ -4,7 +4,13 @@
 // Plans come from a job (GET /v1/jobs/{id} until it is finished, then
 // GET /v1/jobs/{id}/map for request + result) or from JSON pasted into the panel.
 // Overlays use an SVG renderer so that each stop, route and polygon is a DOM element
-// with a class (fr-stop, fr-route, fr-unassigned, fr-territory, fr-account).
+// with a class (fr-stop, fr-route, fr-unassigned, fr-territory, fr-account, fr-home).
+//
+// Every string from a request or a result (ids, names, addresses, reasons, details)
+// comes from a CRM or a user: it is only ever put into the page as text (DOM nodes made
+// by el() / text(), textContent), never as HTML. Leaflet's tooltips, popups and
+// divIcons are given DOM elements, not HTML strings. The page is served with a
+// Content-Security-Policy that forbids inline script.
 "use strict";
 
 (function () {
@@ -41,9 +47,14 @@
     return node;
   }
 
-  function setStatus(text, state) {
+  /** A <span> holding the parts as text: what Leaflet tooltips and icons are given. */
+  function text(...parts) {
+    return el("span", {}, ...parts);
+  }
+
+  function setStatus(message, state) {
     const status = $("status");
-    status.textContent = text;
+    status.textContent = message;
     status.className = state === "error" ? "error" : "";
     if (state) document.body.dataset.state = state;
   }
@@ -166,7 +177,7 @@
         : geoStops.map((s) => latLng(s.location));
       if (line.length >= 2) {
         L.polyline(line, { renderer: svg, color, weight: 4, opacity: 0.8, className: "fr-route" })
-          .bindTooltip(`${route.rep_id}: ${route.totals.visits} visits`, { sticky: true })
+          .bindTooltip(text(`${route.rep_id}: ${route.totals.visits} visits`), { sticky: true })
           .addTo(planLayer);
         line.forEach((p) => bounds.extend(p));
       }
@@ -179,8 +190,8 @@
           number += 1;
           const account = places.accounts[stop.account_id] || {};
           const marker = L.marker(where, {
-            icon: L.divIcon({ className: "fr-stop", html: String(number), iconSize: [24, 24] }),
-            title: `${number}. ${account.name || stop.account_id}`,
+            icon: L.divIcon({ className: "fr-stop", html: text(number), iconSize: [24, 24] }),
+            title: `${route.rep_id} · ${number}. ${account.name || stop.account_id}`,
             riseOnHover: true,
           }).bindPopup(definitionList([
             ["Visit", `${number}. ${account.name || stop.account_id}`],
@@ -277,13 +288,18 @@
   function drawTerritories(plan, places) {
     const bounds = L.latLngBounds([]);
     const colors = {};
-    plan.territories.forEach((t, i) => { colors[t.rep_id] = PALETTE[i % PALETTE.length]; });
+    const numbers = {}; // a rep's number (1, 2, ...): the label of its home marker
+    plan.territories.forEach((t, i) => {
+      colors[t.rep_id] = PALETTE[i % PALETTE.length];
+      numbers[t.rep_id] = i + 1;
+    });
     plan.territories.forEach((t) => {
       if (!t.polygon) return;
       const layer = L.geoJSON(t.polygon, {
         renderer: svg, className: "fr-territory", color: colors[t.rep_id], weight: 2,
         fillColor: colors[t.rep_id], fillOpacity: 0.12,
-      }).bindTooltip(`${t.rep_id}: ${t.accounts} accounts`, { sticky: true }).addTo(planLayer);
+      }).bindTooltip(text(`${t.rep_id}: ${t.accounts} accounts`), { sticky: true })
+        .addTo(planLayer);
       bounds.extend(layer.getBounds());
     });
     const movedFrom = {};
@@ -314,11 +330,18 @@
     });
     Object.entries(places.reps).forEach(([repId, home]) => {
       if (!isGeo(home)) return;
+      // ids often share a prefix ("rep-1", "rep-2"): label homes by the rep's number,
+      // which the territory table shows next to the rep's id
+      const number = numbers[repId];
       const marker = L.marker(latLng(home), {
-        icon: L.divIcon({ className: "fr-home", html: repId.slice(0, 2), iconSize: [22, 22] }),
-        title: `${repId} (home)`,
-      }).addTo(planLayer);
+        icon: L.divIcon({
+          className: "fr-home", html: text(number === undefined ? "?" : number), iconSize: [22, 22],
+        }),
+        title: `${number === undefined ? "" : `${number}. `}${repId} (home)`,
+      }).bindPopup(definitionList([["Home of rep", repId], ["Rep number", number]]))
+        .addTo(planLayer);
       marker.getElement().style.background = colors[repId] || "#444";
+      marker.getElement().dataset.rep = repId;
       bounds.extend(latLng(home));
     });
 
@@ -333,9 +356,9 @@
       el("ul", { class: "unassigned" }, (s.explanation || []).map((line) => el("li", {}, line))));
     $("details").replaceChildren(...[
       el("h2", {}, "Territories (per week)"),
-      table(["Rep", "Accts", "Work h", "Drive h", "km", "Util.", "Dev."],
+      table(["#", "Rep", "Accts", "Work h", "Drive h", "km", "Util.", "Dev."],
         plan.territories.map((t) => [
-          el("span", {}, swatch(colors[t.rep_id]), t.rep_id), t.accounts,
+          numbers[t.rep_id], el("span", {}, swatch(colors[t.rep_id]), t.rep_id), t.accounts,
           t.workload_h_per_week.toFixed(1), t.drive_h_per_week.toFixed(1),
           t.drive_km_per_week.toFixed(0), pct(t.utilisation), pct(t.deviation),
         ])),
