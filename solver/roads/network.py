@@ -25,6 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+from scipy.spatial import ConvexHull, QhullError
 
 from solver.errors import InvalidProblemError
 from solver.model import UNREACHABLE, TravelMatrix
@@ -133,6 +134,7 @@ class RoadNetwork:
         self._tree: shapely.STRtree | None = None
         self._lines: np.ndarray | None = None  # every piece, projected to metres
         self._snappable: np.ndarray | None = None  # pieces in the tree (no ferries)
+        self._outline: shapely.Polygon | None = None
         pieces = arrays.piece_offsets.size - 1
         self._piece_arc = np.full((pieces, 2), -1, dtype=np.int64)  # [forward, backward]
         self._piece_arc[arrays.arc_piece, arrays.arc_reversed.astype(np.int64)] = np.arange(
@@ -423,16 +425,21 @@ class RoadNetwork:
     # ------------------------------------------------------------------ geometry
 
     def outline(self) -> shapely.Polygon:
-        """Return the area the network serves: the convex hull of its road points.
+        """Return the area the network serves: the convex hull of its road points (cached).
 
         Returns
         -------
         shapely.Polygon
             In ``(lon, lat)`` degrees, like GeoJSON (what territory polygons cover).
         """
-        a = self.arrays
-        hull = shapely.multipoints(np.c_[a.point_lon, a.point_lat]).convex_hull
-        return hull if isinstance(hull, shapely.Polygon) else hull.buffer(1e-6)
+        if self._outline is None:
+            points = np.c_[self.arrays.point_lon, self.arrays.point_lat]
+            try:  # qhull: ~10x faster than GEOS on 100k points
+                outline = shapely.Polygon(points[ConvexHull(points).vertices])
+            except (QhullError, ValueError):  # fewer than 3 points, or all on a line
+                outline = shapely.multipoints(points).convex_hull.buffer(1e-6)
+            self._outline = outline
+        return self._outline
 
     def _piece_points(self, piece: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Shape points of a piece and their position along it (0..1)."""
