@@ -197,26 +197,41 @@ def test_browser_enforces_the_policy_on_the_map_page(
     assert any(v.startswith("script-src") for v in violations)
 
 
-def test_day_plan_strings_from_the_request_show_as_text_and_run_nothing(
+def test_day_plan_strings_from_the_request_run_nothing_and_show_as_text(
     browser: Any, live_service: LiveService, hostile_day_plan: dict[str, Any]
 ) -> None:
     browser.get(f"{live_service.url}/map?job={hostile_day_plan['id']}")
     wait_drawn(browser, "day-plan")
+    tooltips = hover_all(browser, "path.fr-route")
+    popups = click_all(browser, ".fr-stop")
+    unassigned = click_all(browser, "path.fr-unassigned")
+    assert_nothing_ran(browser)
     panel = browser.find_element("id", "panel").text
     assert REP_ID in panel and UNASSIGNED_ID in panel
-    tooltips = hover_all(browser, "path.fr-route")
     assert tooltips and all(t is not None for t in tooltips)
     assert any(t.startswith(f"{REP_ID}: ") for t in tooltips)
-    popups = click_all(browser, ".fr-stop")
     assert any(ACCOUNT_NAME in p and ADDRESS in p and REP_ID in p for p in popups)
-    unassigned = click_all(browser, "path.fr-unassigned")
     assert any(UNASSIGNED_ID in p for p in unassigned)
     titles = [e.get_attribute("title") for e in browser.find_elements("css selector", ".fr-stop")]
     assert any(t.startswith(f"{REP_ID} · 1. ") for t in titles)
+
+
+def test_territory_strings_run_nothing_and_show_as_text(
+    browser: Any, live_service: LiveService, team_territories: dict[str, Any]
+) -> None:
+    browser.get(f"{live_service.url}/map?job={team_territories['id']}")
+    wait_drawn(browser, "territories")
+    tooltips = hover_all(browser, "path.fr-territory")
+    accounts = click_all(browser, "path.fr-account")
+    homes = click_all(browser, ".fr-home")
     assert_nothing_ran(browser)
+    assert TERRITORY_REP in browser.find_element("id", "details").text
+    assert any(t is not None and t.startswith(f"{TERRITORY_REP}: ") for t in tooltips)
+    assert any(TERRITORY_ACCOUNT in p for p in accounts)
+    assert any(TERRITORY_REP in p for p in homes)
 
 
-def test_territory_strings_show_as_text_and_homes_have_distinct_labels(
+def test_homes_of_reps_whose_ids_share_a_prefix_have_distinct_labels(
     browser: Any, live_service: LiveService, team_territories: dict[str, Any]
 ) -> None:
     browser.get(f"{live_service.url}/map?job={team_territories['id']}")
@@ -229,9 +244,3 @@ def test_territory_strings_show_as_text_and_homes_have_distinct_labels(
     rows = browser.find_elements("css selector", "#details tbody tr")
     assert [r.find_elements("tag name", "td")[0].text for r in rows] == ["1", "2", "3"]
     assert [r.find_elements("tag name", "td")[1].text for r in rows] == order
-    tooltips = hover_all(browser, "path.fr-territory")
-    assert any(t is not None and t.startswith(f"{TERRITORY_REP}: ") for t in tooltips)
-    popups = click_all(browser, "path.fr-account")
-    assert any(TERRITORY_ACCOUNT in p for p in popups)
-    assert any(TERRITORY_REP in p for p in click_all(browser, ".fr-home"))
-    assert_nothing_ran(browser)
