@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from solver.costs import travel_cost
 from solver.model import TravelMatrix
 from solver.territory.balance import balance_territories
 from solver.territory.model import (
@@ -108,7 +109,7 @@ def recommend_coverage(
             continue
         rep = reps[rep_pos[rep_id]]
         drive_h, drive_km = marginal[account.id]
-        cost_per_week = (drive_h + visit_h) * rep.cost_per_hour + drive_km * rep.cost_per_km
+        cost_per_week = travel_cost(drive_km, drive_h + visit_h, rep.cost_per_km, rep.cost_per_hour)
         cost_per_year = cost_per_week * coverage.weeks_per_year
         share = cost_per_year / account.revenue if account.revenue else None
         if account.locked_rep is not None:
