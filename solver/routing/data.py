@@ -95,7 +95,8 @@ def resolve_problem(problem: Problem, network: Any = None) -> ResolvedProblem:
         return ResolvedProblem(problem, matrix, index_of, frozenset())
     if network is None:
         raise InvalidProblemError(
-            f"Problem: road network {problem.network!r} is required to plan lat/lon locations.",
+            entity="Problem",
+            reason=f"road network {problem.network!r} is required to plan lat/lon locations.",
             field="network",
         )
     unique: list[Location] = list(dict.fromkeys(locations))

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from solver.costs import travel_cost
 from solver.errors import InvalidProblemError
 from solver.model import SolverInfo, TravelMatrix
 from solver.territory.assign import AssignmentInput, AssignmentResult, solve_assignment
@@ -35,12 +36,16 @@ _TOLERANCE_SLACK = 1e-9
 
 def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]) -> None:
     if not reps:
-        raise InvalidProblemError("Territories: at least one rep is required.", field="reps")
+        raise InvalidProblemError(
+            entity="Territories", reason="at least one rep is required.", field="reps"
+        )
     seen: dict[str, int] = {}
     for i, rep in enumerate(reps):
         if rep.id in seen:
             raise InvalidProblemError(
-                f"TerritoryRep '{rep.id}': id is used twice (reps[{seen[rep.id]}] and reps[{i}]).",
+                entity="TerritoryRep",
+                entity_id=rep.id,
+                reason=f"id is used twice (reps[{seen[rep.id]}] and reps[{i}]).",
                 field=f"reps[{i}].id",
             )
         seen[rep.id] = i
@@ -48,7 +53,9 @@ def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]
     for i, account in enumerate(accounts):
         if account.id in seen_accounts:
             raise InvalidProblemError(
-                f"TerritoryAccount '{account.id}': id is used twice "
+                entity="TerritoryAccount",
+                entity_id=account.id,
+                reason=f"id is used twice "
                 f"(accounts[{seen_accounts[account.id]}] and accounts[{i}]).",
                 field=f"accounts[{i}].id",
             )
@@ -57,7 +64,9 @@ def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]
             value = getattr(account, name)
             if value is not None and value not in seen:
                 raise InvalidProblemError(
-                    f"TerritoryAccount '{account.id}': {name} names unknown rep '{value}'.",
+                    entity="TerritoryAccount",
+                    entity_id=account.id,
+                    reason=f"{name} names unknown rep '{value}'.",
                     field=f"accounts[{i}].{name}",
                 )
 
@@ -145,7 +154,8 @@ def balance_territories(
     revenue = np.asarray([a.revenue or 0.0 for a in accounts])
     if metric == BalanceMetric.REVENUE and accounts and revenue.sum() <= 0:
         raise InvalidProblemError(
-            "TerritoryOptions: balance 'revenue' needs accounts with revenue > 0.",
+            entity="TerritoryOptions",
+            reason="balance 'revenue' needs accounts with revenue > 0.",
             field="balance",
         )
     travel = source.homes_to_accounts()
@@ -277,7 +287,7 @@ def balance_territories(
                 drive_h_per_week=drive_h,
                 drive_km_per_week=drive_km,
                 drive_method=method,
-                cost_per_week=drive_h * rep.cost_per_hour + drive_km * rep.cost_per_km,
+                cost_per_week=travel_cost(drive_km, drive_h, rep.cost_per_km, rep.cost_per_hour),
                 revenue=float(revenue[members].sum()),
                 workload_h_per_week=workload_h,
                 utilisation=workload_h / rep.capacity_h_per_week,
