@@ -7,6 +7,7 @@ the :class:`RoadNetwork` methods ``snap``, ``matrix`` and ``path``.
 from solver.roads.catalog import build_network, list_networks, load_network
 from solver.roads.info import NetworkInfo
 from solver.roads.network import DEFAULT_SNAP_LIMIT_M, RoadNetwork, Snap
+from solver.roads.source import TravelSource
 from solver.roads.speeds import DEFAULT_SPEEDS_KMH, OFF_ROAD_SPEED_KMH
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "NetworkInfo",
     "RoadNetwork",
     "Snap",
+    "TravelSource",
     "build_network",
     "list_networks",
     "load_network",

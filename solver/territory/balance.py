@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from solver.costs import travel_cost
 from solver.errors import InvalidProblemError
 from solver.model import SolverInfo, TravelMatrix
+from solver.roads.source import TravelSource
 from solver.territory.assign import AssignmentInput, AssignmentResult, solve_assignment
 from solver.territory.geometry import territory_polygons
 from solver.territory.model import (
@@ -25,7 +25,7 @@ from solver.territory.model import (
     UnassignedAccount,
 )
 from solver.territory.simulate import DayRouter, WeekSimulation, order_day, simulate_territory
-from solver.territory.travel import TravelSource
+from solver.territory.travel import TerritoryTravel
 
 #: Above this many accounts, ``simulate_routes=None`` means off.
 AUTO_SIMULATE_MAX_ACCOUNTS = 5000
@@ -103,7 +103,7 @@ def balance_territories(
     reps: Sequence[TerritoryRep],
     accounts: Sequence[TerritoryAccount],
     *,
-    network: Any | None = None,
+    network: TravelSource | None = None,
     matrix: TravelMatrix | None = None,
     options: TerritoryOptions = TerritoryOptions(),  # noqa: B008 (frozen, immutable)
     day_router: DayRouter = order_day,
@@ -148,7 +148,7 @@ def balance_territories(
     started = time.perf_counter()
     reps, accounts = tuple(reps), tuple(accounts)
     _validate(reps, accounts)
-    source = TravelSource(reps, accounts, network=network, matrix=matrix)
+    source = TerritoryTravel(reps, accounts, network=network, matrix=matrix)
     rep_index = {rep.id: i for i, rep in enumerate(reps)}
     metric = BalanceMetric(options.balance)
     revenue = np.asarray([a.revenue or 0.0 for a in accounts])

@@ -2,7 +2,7 @@
 
 Territory design needs two kinds of matrices: homes x accounts (for the assignment) and,
 per territory, a square matrix over the home and its accounts (for simulated routes).
-:class:`TravelSource` hides whether they come from a :class:`~solver.roads.RoadNetwork`
+:class:`TerritoryTravel` hides whether they come from a :class:`~solver.roads.RoadNetwork`
 (locations are lat/lon) or from one explicit square :class:`~solver.model.TravelMatrix`
 (locations are ``Location(index=i)``), so the rest of the package does not care.
 """
@@ -10,16 +10,16 @@ per territory, a square matrix over the home and its accounts (for simulated rou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from solver.errors import InvalidProblemError
 from solver.model import Location, TravelMatrix
+from solver.roads.source import TravelSource
 from solver.territory.model import TerritoryAccount, TerritoryRep
 
 
-class TravelSource:
+class TerritoryTravel:
     """Travel times and distances between reps' homes and accounts.
 
     Parameters
@@ -38,7 +38,7 @@ class TravelSource:
         reps: Sequence[TerritoryRep],
         accounts: Sequence[TerritoryAccount],
         *,
-        network: Any | None = None,
+        network: TravelSource | None = None,
         matrix: TravelMatrix | None = None,
     ) -> None:
         if (network is None) == (matrix is None):
