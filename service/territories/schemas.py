@@ -1,22 +1,17 @@
-"""Territory requests and responses, and their conversion to ``solver.territory``."""
+"""Territory requests and responses (``POST /v1/territories``)."""
 
 from __future__ import annotations
 
-import dataclasses
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from service.schemas import Ident, Loc, MatrixIn, Money, Seconds, SolverOut
+from service.common.schemas import ApiModel, Ident, Loc, MatrixIn, Money, Seconds, SolverOut
 
 MAX_TERRITORY_TIME_LIMIT_S = 3600.0
 
 
-class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class TerritoryRepIn(_Model):
+class TerritoryRepIn(ApiModel):
     """A rep who owns a territory."""
 
     model_config = ConfigDict(
@@ -43,7 +38,7 @@ class TerritoryRepIn(_Model):
     cost_per_hour: Money = 0.0
 
 
-class TerritoryAccountIn(_Model):
+class TerritoryAccountIn(ApiModel):
     """An account to place in a territory."""
 
     model_config = ConfigDict(
@@ -77,7 +72,7 @@ class TerritoryAccountIn(_Model):
     current_rep: Ident | None = Field(default=None, description="Rep that owns it today.")
 
 
-class TerritoryOptionsIn(_Model):
+class TerritoryOptionsIn(ApiModel):
     """How to balance (see ``solver.territory.TerritoryOptions``)."""
 
     model_config = ConfigDict(
@@ -108,7 +103,7 @@ class TerritoryOptionsIn(_Model):
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
 
 
-class TerritoryRequest(_Model):
+class TerritoryRequest(ApiModel):
     """Balanced territories for a team."""
 
     model_config = ConfigDict(
@@ -225,111 +220,3 @@ class TerritoryResponse(BaseModel):
     unassigned: list[dict[str, str]]
     summary: dict[str, Any]
     solver: SolverOut
-
-
-def _wrap(path: str, ident: str, make: Any) -> Any:
-    from solver.errors import InvalidProblemError
-
-    try:
-        return make()
-    except InvalidProblemError as exc:
-        message = exc.message
-        for owner in (f"TerritoryRep '{ident}': ", f"TerritoryAccount '{ident}': "):
-            message = message.removeprefix(owner)
-        field = path if not exc.field else f"{path}.{exc.field}"
-        raise InvalidProblemError(f"{path} '{ident}': {message}", field=field) from None
-
-
-def to_territory_inputs(request: TerritoryRequest) -> tuple[tuple, tuple, Any, Any]:
-    """Return ``(reps, accounts, matrix, options)`` for ``balance_territories``."""
-    from solver.model import TravelMatrix
-    from solver.territory.model import TerritoryAccount, TerritoryOptions, TerritoryRep
-
-    reps = tuple(
-        _wrap(
-            f"reps[{i}]",
-            r.id,
-            lambda r=r: TerritoryRep(
-                id=r.id,
-                home=r.home.to_location(),
-                capacity_h_per_week=r.capacity_h_per_week,
-                cost_per_km=r.cost_per_km,
-                cost_per_hour=r.cost_per_hour,
-            ),
-        )
-        for i, r in enumerate(request.reps)
-    )
-    accounts = tuple(
-        _wrap(
-            f"accounts[{i}]",
-            a.id,
-            lambda a=a: TerritoryAccount(
-                id=a.id,
-                location=a.location.to_location(),
-                visits_per_4_weeks=a.visits_per_4_weeks,
-                visit_duration_s=a.visit_duration_s,
-                revenue=a.revenue,
-                locked_rep=a.locked_rep,
-                current_rep=a.current_rep,
-            ),
-        )
-        for i, a in enumerate(request.accounts)
-    )
-    matrix = None
-    if request.matrix is not None:
-        matrix = TravelMatrix(request.matrix.durations_s, request.matrix.distances_m)
-    options = _wrap("options", "options", lambda: TerritoryOptions(**request.options.model_dump()))
-    return reps, accounts, matrix, options
-
-
-def from_territory_plan(plan: Any, network: str | None) -> TerritoryResponse:
-    """Convert a ``TerritoryPlan`` into the HTTP response model."""
-    summary = dataclasses.asdict(plan.summary)
-    summary["explanation"] = list(summary.get("explanation", ()))
-    info = plan.solver
-    return TerritoryResponse(
-        network=network,
-        assignment=dict(plan.assignment),
-        territories=[
-            TerritoryOut(**{**dataclasses.asdict(t), "account_ids": list(t.account_ids)})
-            for t in plan.territories
-        ],
-        moves=[dataclasses.asdict(m) for m in plan.moves],
-        unassigned=[{k: str(v) for k, v in dataclasses.asdict(u).items()} for u in plan.unassigned],
-        summary=summary,
-        solver=SolverOut(
-            status=str(info.status),
-            seed=int(info.seed),
-            time_limit_s=float(info.time_limit_s),
-            time_s=round(float(info.time_s), 3),
-            objective=None if info.objective is None else float(info.objective),
-        ),
-    )
-
-
-def territory_geojson(response: dict[str, Any]) -> dict[str, Any]:
-    """Return territory polygons (with their figures) as a GeoJSON FeatureCollection."""
-    features = []
-    for t in response["territories"]:
-        if t.get("polygon") is None:
-            continue
-        properties = {k: v for k, v in t.items() if k not in ("polygon", "account_ids")}
-        features.append({"type": "Feature", "geometry": t["polygon"], "properties": properties})
-    return {
-        "type": "FeatureCollection",
-        "features": features,
-        "properties": {"summary": response["summary"]},
-    }
-
-
-def solve_territory_request(request: dict[str, Any], config: Any) -> dict[str, Any]:
-    """Balance territories for a request body; return the response body (JSON-able)."""
-    from service.runtime import get_network
-    from solver.territory import balance_territories
-
-    parsed = TerritoryRequest.model_validate(request)
-    reps, accounts, matrix, options = to_territory_inputs(parsed)
-    name = None if matrix is not None else (parsed.network or config.default_network)
-    network = get_network(name, config.networks_dir) if name else None
-    plan = balance_territories(reps, accounts, network=network, matrix=matrix, options=options)
-    return from_territory_plan(plan, name).model_dump(mode="json")

@@ -1,4 +1,9 @@
-"""``/v1/jobs``: long work in the background, stored in the job database."""
+"""``/v1/jobs`` and ``POST /v1/day-plans/batch``: long work in the background (thin routes).
+
+Which kinds exist, what each takes and how it is checked before it is queued come from
+the one registry, :data:`service.jobs.kinds.KINDS`. URLs (``Location``, a batch rep's
+``result_url``) are built here and nowhere else.
+"""
 
 from __future__ import annotations
 
@@ -9,96 +14,58 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
-from service.errors import ApiError
-from service.jobs import BATCH_KIND
-from service.jobs import submit_job as hand_to_executor
-from service.routes.deps import services_of
-from service.schemas import (
-    DayPlanBatchRequest,
-    DayPlanRequest,
-    DayPlanResponse,
-    EstimateRequest,
-    JobOut,
-    JobRequest,
-    to_problem,
-)
-from service.territories import TerritoryRequest, to_territory_inputs
+from service.common.errors import ApiError
+from service.day_plans.schemas import DayPlanBatchRequest, DayPlanResponse
+from service.jobs.executors import submit_job as hand_to_executor
+from service.jobs.kinds import BATCH_KIND, KINDS, JobKind
+from service.jobs.schemas import JobOut, JobRequest
+from service.jobs.tables import Job, JobStatus
+from service.services import services_of
 from solver.errors import InvalidProblemError
 
 router = APIRouter(tags=["jobs"])
 
 
-def _request_models() -> dict[str, type[BaseModel]]:
-    return {
-        "day-plan": DayPlanRequest,
-        "territories": TerritoryRequest,
-        "estimates": EstimateRequest,
-        BATCH_KIND: DayPlanBatchRequest,
-    }
+def job_url(job_id: str) -> str:
+    """Return the URL of a job."""
+    return f"/v1/jobs/{job_id}"
 
 
-def validate_job_request(body: JobRequest, default_network: str) -> dict[str, Any]:
-    """Validate the inner request of a job now, so a bad one fails with 422 at once.
+def job_json(job: Job) -> dict[str, Any]:
+    """Return the ``GET /v1/jobs/{id}`` body; a batch's reps carry their ``result_url``."""
+    body = job.to_dict()
+    if job.kind == BATCH_KIND and isinstance(body.get("result"), dict):
+        for line in body["result"].get("reps", []):
+            line["result_url"] = f"{job_url(job.id)}/results/{line['rep_id']}"
+    return body
 
-    Returns
-    -------
-    dict
-        The normalised request the job will run.
-    """
-    model = _request_models()[body.kind]
+
+def parse_job_request(body: JobRequest, default_network: str) -> tuple[JobKind, BaseModel]:
+    """Parse and check the inner request of a job now, so a bad one fails with 422 at once."""
+    kind = KINDS[body.kind]
     try:
-        parsed = model.model_validate(body.request)
+        parsed = kind.parse_request(body.request)
     except ValidationError as exc:
         errors = [{**e, "loc": ("body", "request", *e["loc"])} for e in exc.errors()]
         raise RequestValidationError(errors, body=body.model_dump(mode="json")) from None
     try:
-        if isinstance(parsed, DayPlanRequest):
-            to_problem(parsed, default_network=default_network)
-        elif isinstance(parsed, TerritoryRequest):
-            to_territory_inputs(parsed)
-        elif isinstance(parsed, DayPlanBatchRequest):
-            validate_batch(parsed, default_network)
+        kind.validate(parsed, default_network)
     except InvalidProblemError as exc:
         raise exc.with_field_prefix("request") from None
-    return parsed.model_dump(mode="json", by_alias=True)
+    return kind, parsed
 
 
-def validate_batch(batch: DayPlanBatchRequest, default_network: str) -> list[str]:
-    """Check every request of a batch has exactly one rep, all different; return rep ids."""
-    seen: dict[str, int] = {}
-    for i, single in enumerate(batch.requests):
-        if len(single.reps) != 1:
-            raise InvalidProblemError(
-                f"requests[{i}]: a batch request plans one rep, this one has {len(single.reps)}.",
-                field=f"requests[{i}].reps",
-            )
-        rep_id = single.reps[0].id
-        if rep_id in seen:
-            raise InvalidProblemError(
-                f"Rep '{rep_id}': planned twice (requests[{seen[rep_id]}] and requests[{i}]).",
-                field=f"requests[{i}].reps[0].id",
-            )
-        seen[rep_id] = i
-        try:
-            to_problem(single, default_network=default_network)
-        except InvalidProblemError as exc:
-            raise exc.with_field_prefix(f"requests[{i}]") from None
-    return list(seen)
-
-
-def _create_and_submit(request: Request, kind: str, normalised: dict[str, Any]) -> JSONResponse:
+def _create_and_submit(request: Request, kind: JobKind, parsed: BaseModel) -> JSONResponse:
     services = services_of(request)
-    parts = None
-    if kind == BATCH_KIND:
-        parts = [single["reps"][0]["id"] for single in normalised["requests"]]
+    parts = kind.parts(parsed) if kind.parts is not None else None
     job = services.store.create(
-        kind, normalised, deadline_s=services.settings.job_deadline_s, parts=parts
+        kind.name, parsed, deadline_s=services.settings.job_deadline_s, parts=parts
     )
     hand_to_executor(services.store, services.executor, job)
-    return JSONResponse(job.to_dict(), status_code=202, headers={"Location": f"/v1/jobs/{job.id}"})
+    return JSONResponse(job_json(job), status_code=202, headers={"Location": job_url(job.id)})
 
 
-def _job(request: Request, job_id: str) -> Any:
+def _job(request: Request, job_id: str) -> Job:
     job = services_of(request).store.get(job_id)
     if job is None:
         raise ApiError(404, f"Job '{job_id}' does not exist.", error="job_not_found")
@@ -113,9 +80,8 @@ def _job(request: Request, job_id: str) -> Any:
 )
 def submit_job(body: JobRequest, request: Request) -> JSONResponse:
     """Store the job as ``queued`` and start it; poll ``GET /v1/jobs/{id}`` for the result."""
-    services = services_of(request)
-    normalised = validate_job_request(body, services.settings.default_network)
-    return _create_and_submit(request, body.kind, normalised)
+    kind, parsed = parse_job_request(body, services_of(request).settings.default_network)
+    return _create_and_submit(request, kind, parsed)
 
 
 @router.post(
@@ -139,8 +105,9 @@ def submit_day_plan_batch(body: DayPlanBatchRequest, request: Request) -> JSONRe
             f"{settings.max_batch_reps} accepted in one batch; split it.",
             field="requests",
         )
-    validate_batch(body, settings.default_network)
-    return _create_and_submit(request, BATCH_KIND, body.model_dump(mode="json", by_alias=True))
+    kind = KINDS[BATCH_KIND]
+    kind.validate(body, settings.default_network)
+    return _create_and_submit(request, kind, body)
 
 
 @router.get(
@@ -160,9 +127,9 @@ def get_batch_result(job_id: str, rep_id: str, request: Request) -> JSONResponse
         raise ApiError(
             404, f"Job '{job_id}' has no rep '{rep_id}'.", error="not_found", field="rep_id"
         )
-    if part.status == "succeeded":
+    if part.status == JobStatus.SUCCEEDED:
         return JSONResponse(part.result)
-    if part.status == "failed" and part.error is not None:
+    if part.status == JobStatus.FAILED and part.error is not None:
         died = part.error.get("error") in ("worker_died", "job_abandoned")
         return JSONResponse(part.error, status_code=503 if died else 422)
     raise ApiError(409, f"Rep '{rep_id}' of job '{job_id}' is {part.status}; try again later.")
@@ -171,7 +138,7 @@ def get_batch_result(job_id: str, rep_id: str, request: Request) -> JSONResponse
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="Status, progress and result")
 def get_job(job_id: str, request: Request) -> JSONResponse:
     """Return the job: status (queued|running|succeeded|failed|cancelled), progress, result."""
-    return JSONResponse(_job(request, job_id).to_dict())
+    return JSONResponse(job_json(_job(request, job_id)))
 
 
 @router.delete("/jobs/{job_id}", response_model=JobOut, summary="Cancel a job")
@@ -182,4 +149,4 @@ def cancel_job(job_id: str, request: Request) -> JSONResponse:
     if not services.store.cancel(job_id):
         raise ApiError(409, f"Job '{job_id}' is already {job.status}; it cannot be cancelled.")
     services.executor.cancel(job_id)
-    return JSONResponse(_job(request, job_id).to_dict())
+    return JSONResponse(job_json(_job(request, job_id)))

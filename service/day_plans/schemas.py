@@ -1,0 +1,329 @@
+"""Day-plan requests and responses (``POST /v1/day-plans``, ``/check``, ``/batch``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from service.common.schemas import (
+    MAX_TIME_LIMIT_S,
+    ApiModel,
+    Clock,
+    Count,
+    Ident,
+    Loc,
+    MatrixIn,
+    Money,
+    Seconds,
+    SolverOut,
+    entity_error_of,
+    parse_time_s,
+)
+from service.day_plans.examples import (
+    BATCH_REQUESTS,
+    CHECK_REQUESTS,
+    DAY_PLAN_REQUESTS,
+    EXAMPLE_PLAN,
+)
+
+
+class Window(ApiModel):
+    """A time window on the plan date; bounds the start of the visit."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"start": "09:00", "end": "12:00"}]}
+    )
+
+    start: Clock
+    end: Clock
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if parse_time_s(self.end) < parse_time_s(self.start):
+            raise entity_error_of(f"window end {self.end} is before start {self.start}")
+        return self
+
+
+class ShiftIn(ApiModel):
+    """Working hours: leave no earlier than ``start``; arrive at the end by ``end``."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"start": "08:00", "end": "17:00"}]}
+    )
+
+    start: Clock
+    end: Clock
+
+    @model_validator(mode="after")
+    def _ordered(self) -> ShiftIn:
+        if parse_time_s(self.end) <= parse_time_s(self.start):
+            raise entity_error_of(f"shift end {self.end} is not after start {self.start}")
+        return self
+
+
+class BreakIn(ApiModel):
+    """A break that starts between ``earliest`` and ``latest`` and lasts ``duration_s``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [{"earliest": "12:00", "latest": "13:30", "duration_s": 1800}]
+        },
+    )
+
+    earliest: Clock
+    latest: Clock
+    duration_s: Seconds
+
+    @model_validator(mode="after")
+    def _ordered(self) -> BreakIn:
+        if parse_time_s(self.latest) < parse_time_s(self.earliest):
+            raise entity_error_of(f"break latest {self.latest} is before earliest {self.earliest}")
+        return self
+
+
+class RepIn(ApiModel):
+    """A field rep for the day."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "maria",
+                    "start": {"lat": 35.8958, "lon": 14.4611},
+                    "shift": {"start": "08:00", "end": "17:00"},
+                    "break": {"earliest": "12:00", "latest": "13:30", "duration_s": 1800},
+                    "cost_per_km": 0.3,
+                    "cost_per_hour": 25,
+                }
+            ]
+        },
+    )
+
+    id: Ident
+    start: Loc
+    end: Loc | None = Field(default=None, description="Where the day ends; null = start.")
+    open_end: bool = Field(default=False, description="End at the last visit (no drive home).")
+    shift: ShiftIn
+    break_: BreakIn | None = Field(default=None, alias="break", description="Optional break.")
+    max_drive_s: Seconds | None = Field(default=None, description="Cap on driving, seconds.")
+    max_visits: Count | None = None
+    cost_per_km: Money = 0.0
+    cost_per_hour: Money = 0.0
+    capacity: Count | None = None
+    skills: list[Ident] = Field(default_factory=list, max_length=1000)
+
+
+class AccountIn(ApiModel):
+    """A candidate visit."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "A17",
+                    "location": {"lat": 35.9122, "lon": 14.5042},
+                    "visit_duration_s": 1800,
+                    "windows": [{"start": "09:00", "end": "12:00"}],
+                    "priority": 80,
+                }
+            ]
+        },
+    )
+
+    id: Ident
+    location: Loc
+    visit_duration_s: Seconds = 0
+    windows: list[Window] = Field(
+        default_factory=list, max_length=100, description="Windows on the visit start."
+    )
+    visit_within_window: bool = Field(
+        default=False, description="The whole visit must fit inside a window (opening hours)."
+    )
+    priority: int = Field(default=50, ge=1, le=100)
+    value: Money | None = Field(default=None, description="Worth of the visit; overrides priority.")
+    required: bool = False
+    skills: list[Ident] = Field(default_factory=list, max_length=1000)
+    rep_ids: list[Ident] = Field(default_factory=list, max_length=10_000)
+    demand: Count = 0
+    soft_end: Clock | None = Field(default=None, description="Soft latest start of the visit.")
+    lateness_cost_per_min: Money = 0.0
+    name: Annotated[str, Field(max_length=500)] | None = Field(
+        default=None, description="Display name (calendars, maps)."
+    )
+    address: Annotated[str, Field(max_length=1000)] | None = Field(
+        default=None, description="Postal address (calendars, maps)."
+    )
+
+
+class PlanOptions(ApiModel):
+    """Solver options; a result carries them back for reproducibility."""
+
+    model_config = ConfigDict(
+        extra="forbid", json_schema_extra={"examples": [{"time_limit_s": 5, "seed": 0}]}
+    )
+
+    time_limit_s: float = Field(default=5.0, gt=0, le=MAX_TIME_LIMIT_S, allow_inf_nan=False)
+    seed: int = Field(default=0, ge=0, le=2**31 - 1)
+    geometry: bool = Field(default=True, description="Return route geometry on a road network.")
+
+
+class DayPlanRequest(ApiModel):
+    """One day to plan for a team of reps."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": DAY_PLAN_REQUESTS},
+    )
+
+    network: Ident | None = Field(
+        default=None, description="Prepared road network; null = the default (or the matrix)."
+    )
+    date: dt.date
+    reps: list[RepIn] = Field(min_length=1, max_length=1000)
+    accounts: list[AccountIn] = Field(default_factory=list, max_length=100_000)
+    matrix: MatrixIn | None = Field(
+        default=None, description="Explicit matrix; locations are then {'index': i}."
+    )
+    options: PlanOptions = Field(default_factory=PlanOptions)
+    already_visited: list[Ident] = Field(
+        default_factory=list, description="Account ids done earlier today (re-planning)."
+    )
+
+    @model_validator(mode="after")
+    def _network_or_matrix(self) -> DayPlanRequest:
+        if self.network is not None and self.matrix is not None:
+            raise ValueError("give either a network or an explicit matrix, not both")
+        return self
+
+
+class CheckRequest(DayPlanRequest):
+    """A day-plan request plus each rep's own order of account ids."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": CHECK_REQUESTS},
+    )
+
+    orders: dict[Ident, list[Ident]] = Field(
+        description="Rep id -> the account ids that rep visits, in order."
+    )
+
+
+class DayPlanBatchRequest(ApiModel):
+    """Many reps' independent day plans, one request per rep, run as one job."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": BATCH_REQUESTS},
+    )
+
+    requests: list[DayPlanRequest] = Field(
+        min_length=1, description="One day-plan request per rep (each with exactly one rep)."
+    )
+
+
+# --------------------------------------------------------------------------- responses
+
+
+class StopOut(BaseModel):
+    """A timed stop; ``travel_s``/``distance_m`` are those of the leg arriving here."""
+
+    type: Literal["start", "visit", "break", "end"]
+    account_id: str | None = None
+    arrival: str = Field(examples=["09:12"])
+    start: str = Field(description="When the visit (or break) begins.", examples=["09:12"])
+    departure: str = Field(examples=["09:42"])
+    wait_s: int = 0
+    travel_s: int = 0
+    distance_m: int = 0
+    location: dict[str, float | int] | None = Field(
+        default=None, description="{'lat','lon'} or {'index'} of the stop."
+    )
+
+
+class TotalsOut(BaseModel):
+    """Totals of one route."""
+
+    drive_s: int
+    distance_m: int
+    visit_s: int
+    wait_s: int
+    break_s: int
+    cost: float
+    visits: int
+    value: float = 0.0
+    lateness_s: int = 0
+
+
+class RouteOut(BaseModel):
+    """One rep's day."""
+
+    rep_id: str
+    stops: list[StopOut]
+    totals: TotalsOut
+    geometry: dict[str, Any] | None = Field(
+        default=None, description="GeoJSON LineString on a road network, else null."
+    )
+
+
+class UnassignedOut(BaseModel):
+    """An account left out of every route, with a stable reason code."""
+
+    account_id: str
+    reason: str = Field(examples=["NO_FEASIBLE_WINDOW"])
+    detail: str
+
+
+class ViolationOut(BaseModel):
+    """A constraint a plan breaks."""
+
+    rep_id: str | None = None
+    account_id: str | None = None
+    code: str
+    detail: str
+
+
+class DayPlanResponse(BaseModel):
+    """The planned day."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PLAN]})
+
+    date: dt.date
+    network: str | None = None
+    routes: list[RouteOut]
+    unassigned: list[UnassignedOut]
+    summary: dict[str, float | int]
+    solver: SolverOut
+
+
+class CheckResponse(DayPlanResponse):
+    """A hand-made plan, timed, with every violated constraint (empty = feasible)."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    **EXAMPLE_PLAN,
+                    "feasible": False,
+                    "violations": [
+                        {
+                            "rep_id": "maria",
+                            "account_id": "valletta-pharmacy",
+                            "code": "WINDOW",
+                            "detail": "Rep 'maria': visit to 'valletta-pharmacy' starts at "
+                            "12:40, outside its windows.",
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    feasible: bool
+    violations: list[ViolationOut]

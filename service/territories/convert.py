@@ -1,0 +1,111 @@
+"""Territory requests to ``solver.territory`` inputs, territory plans back to responses."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from service.common.convert import solver_out, to_location, to_matrix, to_solver_info
+from service.common.errors import build_entity
+from service.territories.schemas import TerritoryOut, TerritoryRequest, TerritoryResponse
+from solver.exports import territory_geojson as plan_territory_geojson
+from solver.model import TravelMatrix
+from solver.territory.model import (
+    BalanceSummary,
+    Move,
+    Territory,
+    TerritoryAccount,
+    TerritoryOptions,
+    TerritoryPlan,
+    TerritoryRep,
+    UnassignedAccount,
+)
+
+#: What ``balance_territories`` takes: reps, accounts, an explicit matrix (or None), options.
+TerritoryInputs = tuple[
+    tuple[TerritoryRep, ...], tuple[TerritoryAccount, ...], TravelMatrix | None, TerritoryOptions
+]
+
+
+def to_territory_inputs(request: TerritoryRequest) -> TerritoryInputs:
+    """Return ``(reps, accounts, matrix, options)`` for ``balance_territories``.
+
+    Raises
+    ------
+    InvalidProblemError
+        Naming the entity by request path and id (``accounts[2] 'A2': ...``).
+    """
+    reps = tuple(
+        build_entity(
+            f"reps[{i}]",
+            r.id,
+            lambda r=r: TerritoryRep(
+                id=r.id,
+                home=to_location(r.home),
+                capacity_h_per_week=r.capacity_h_per_week,
+                cost_per_km=r.cost_per_km,
+                cost_per_hour=r.cost_per_hour,
+            ),
+        )
+        for i, r in enumerate(request.reps)
+    )
+    accounts = tuple(
+        build_entity(
+            f"accounts[{i}]",
+            a.id,
+            lambda a=a: TerritoryAccount(
+                id=a.id,
+                location=to_location(a.location),
+                visits_per_4_weeks=a.visits_per_4_weeks,
+                visit_duration_s=a.visit_duration_s,
+                revenue=a.revenue,
+                locked_rep=a.locked_rep,
+                current_rep=a.current_rep,
+            ),
+        )
+        for i, a in enumerate(request.accounts)
+    )
+    options = build_entity(
+        "options", "options", lambda: TerritoryOptions(**request.options.model_dump())
+    )
+    return reps, accounts, to_matrix(request.matrix), options
+
+
+def from_territory_plan(plan: TerritoryPlan, network: str | None) -> TerritoryResponse:
+    """Convert a ``TerritoryPlan`` into the HTTP response model."""
+    summary = dataclasses.asdict(plan.summary)
+    summary["explanation"] = list(summary.get("explanation", ()))
+    return TerritoryResponse(
+        network=network,
+        assignment=dict(plan.assignment),
+        territories=[
+            TerritoryOut(**{**dataclasses.asdict(t), "account_ids": list(t.account_ids)})
+            for t in plan.territories
+        ],
+        moves=[dataclasses.asdict(m) for m in plan.moves],
+        unassigned=[{k: str(v) for k, v in dataclasses.asdict(u).items()} for u in plan.unassigned],
+        summary=summary,
+        solver=solver_out(plan.solver),
+    )
+
+
+def to_territory_plan(response: TerritoryResponse) -> TerritoryPlan:
+    """Return the domain plan of a territory response (the inverse of from_territory_plan)."""
+    summary = {**response.summary, "explanation": tuple(response.summary.get("explanation", ()))}
+    return TerritoryPlan(
+        assignment=dict(response.assignment),
+        territories=tuple(
+            Territory(**{**t.model_dump(), "account_ids": tuple(t.account_ids)})
+            for t in response.territories
+        ),
+        moves=tuple(Move(**m) for m in response.moves),
+        unassigned=tuple(UnassignedAccount(**u) for u in response.unassigned),
+        summary=BalanceSummary(**summary),
+        solver=to_solver_info(response.solver),
+    )
+
+
+def territory_geojson(response: TerritoryResponse | dict[str, Any]) -> dict[str, Any]:
+    """Return the territories of a response as GeoJSON (see ``solver.exports``)."""
+    plan = to_territory_plan(TerritoryResponse.model_validate(response))
+    return plan_territory_geojson(plan)
