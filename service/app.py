@@ -17,15 +17,16 @@ from fastapi import Depends, FastAPI
 
 from service.common.errors import ERROR_RESPONSES, install_error_handlers
 from service.common.http import BodySizeLimit, require_api_key
+from service.common.services import Services
 from service.config import Settings, get_settings
 from service.day_plans import endpoints as day_plans
 from service.estimates import endpoints as estimates
 from service.jobs import endpoints as jobs
+from service.jobs.deps import JobServices
 from service.jobs.executors import JobExecutor, resume_unfinished
 from service.maps import endpoints as maps
 from service.maps import exports
 from service.networks import endpoints as networks
-from service.services import Services
 from service.territories import endpoints as territories
 
 log = logging.getLogger(__name__)
@@ -81,19 +82,23 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
         The ASGI app. Unfinished jobs are resumed when its lifespan starts.
     """
     settings = settings or get_settings()
-    services = Services(settings, executor)
+    services = Services(settings)
+    job_services = JobServices(services, executor)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.dev_mode:
             log.warning("open dev mode: no API key is required")
-        if services.store.unfinished():  # only then start the workers at start-up
+        if job_services.store.unfinished():  # only then start the workers at start-up
             stale_after_s = settings.job_lease_s if settings.jobs == "celery" else None
-            resume_unfinished(services.store, services.executor, stale_after_s=stale_after_s)
+            resume_unfinished(
+                job_services.store, job_services.executor, stale_after_s=stale_after_s
+            )
         try:
             yield
         finally:
             services.shutdown()
+            job_services.shutdown()
 
     app = FastAPI(
         title="fieldroute",
@@ -108,6 +113,7 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
         lifespan=lifespan,
     )
     app.state.services = services
+    app.state.jobs = job_services
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     for endpoints in CAPABILITIES:

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.common.http import GEOJSON_RESPONSE, Format, check_sync_size
+from service.common.services import services_of
 from service.day_plans.convert import day_plan_geojson
 from service.day_plans.schemas import CheckRequest, CheckResponse, DayPlanRequest, DayPlanResponse
 from service.day_plans.work import (
@@ -14,7 +15,6 @@ from service.day_plans.work import (
     plan_day_request,
     validate_day_plan,
 )
-from service.services import services_of
 
 router = APIRouter(tags=["day plans"])
 

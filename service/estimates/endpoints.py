@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.common.errors import ApiError
+from service.common.services import services_of
 from service.estimates.schemas import EstimateRequest, MatrixEstimate, SequenceEstimate
 from service.estimates.work import estimate, validate_estimate
-from service.services import services_of
 
 router = APIRouter(tags=["estimates"])
 

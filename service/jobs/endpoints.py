@@ -15,12 +15,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from service.common.errors import ApiError
+from service.common.services import services_of
 from service.day_plans.schemas import DayPlanBatchRequest, DayPlanResponse
+from service.jobs.deps import jobs_of
 from service.jobs.executors import submit_job as hand_to_executor
 from service.jobs.kinds import BATCH_KIND, KINDS, JobKind
 from service.jobs.schemas import JobOut, JobRequest
 from service.jobs.tables import Job, JobStatus
-from service.services import services_of
 from solver.errors import InvalidProblemError
 
 router = APIRouter(tags=["jobs"])
@@ -56,17 +57,15 @@ def parse_job_request(body: JobRequest, default_network: str) -> tuple[JobKind, 
 
 
 def _create_and_submit(request: Request, kind: JobKind, parsed: BaseModel) -> JSONResponse:
-    services = services_of(request)
+    settings, jobs = services_of(request).settings, jobs_of(request)
     parts = kind.parts(parsed) if kind.parts is not None else None
-    job = services.store.create(
-        kind.name, parsed, deadline_s=services.settings.job_deadline_s, parts=parts
-    )
-    hand_to_executor(services.store, services.executor, job)
+    job = jobs.store.create(kind.name, parsed, deadline_s=settings.job_deadline_s, parts=parts)
+    hand_to_executor(jobs.store, jobs.executor, job)
     return JSONResponse(job_json(job), status_code=202, headers={"Location": job_url(job.id)})
 
 
 def _job(request: Request, job_id: str) -> Job:
-    job = services_of(request).store.get(job_id)
+    job = jobs_of(request).store.get(job_id)
     if job is None:
         raise ApiError(404, f"Job '{job_id}' does not exist.", error="job_not_found")
     return job
@@ -122,7 +121,7 @@ def get_batch_result(job_id: str, rep_id: str, request: Request) -> JSONResponse
     own error (422 for bad input, 503 when its worker died) when it failed.
     """
     _job(request, job_id)
-    part = services_of(request).store.part(job_id, rep_id)
+    part = jobs_of(request).store.part(job_id, rep_id)
     if part is None:
         raise ApiError(
             404, f"Job '{job_id}' has no rep '{rep_id}'.", error="not_found", field="rep_id"
@@ -144,9 +143,9 @@ def get_job(job_id: str, request: Request) -> JSONResponse:
 @router.delete("/jobs/{job_id}", response_model=JobOut, summary="Cancel a job")
 def cancel_job(job_id: str, request: Request) -> JSONResponse:
     """Cancel a queued or running job; 409 when it has already finished."""
-    services = services_of(request)
+    jobs = jobs_of(request)
     job = _job(request, job_id)
-    if not services.store.cancel(job_id):
+    if not jobs.store.cancel(job_id):
         raise ApiError(409, f"Job '{job_id}' is already {job.status}; it cannot be cancelled.")
-    services.executor.cancel(job_id)
+    jobs.executor.cancel(job_id)
     return JSONResponse(job_json(_job(request, job_id)))

@@ -23,10 +23,10 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import FileResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from service.common.services import services_of
 from service.maps.work import road_layer
 from service.networks.endpoints import not_prepared
 from service.networks.work import network_info
-from service.services import services_of
 
 #: The map page and its road layer are public (no API key): see the module docstring.
 public_router = APIRouter(tags=["map"])

@@ -20,12 +20,13 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from service.common.errors import ApiError
+from service.common.services import services_of
 from service.day_plans.convert import to_plan, to_problem
 from service.day_plans.schemas import DayPlanBatchRequest, DayPlanRequest, DayPlanResponse
+from service.jobs.deps import jobs_of
 from service.jobs.endpoints import job_json
 from service.jobs.kinds import KINDS
 from service.jobs.tables import Job, JobStatus
-from service.services import services_of
 from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, route_links
 from solver.model import Plan, Problem
 
@@ -46,7 +47,7 @@ TzQuery = Annotated[
 
 def finished_job(request: Request, job_id: str) -> Job:
     """Return a succeeded job; 404 when unknown, 409 when it has no result yet (or failed)."""
-    job = services_of(request).store.get(job_id)
+    job = jobs_of(request).store.get(job_id)
     if job is None:
         raise ApiError(404, f"Job '{job_id}' does not exist.", error="job_not_found")
     if job.status != JobStatus.SUCCEEDED or job.result is None:
@@ -79,7 +80,7 @@ def day_plan_of_job(request: Request, job_id: str, rep_id: str | None) -> tuple[
                 f"Job '{job_id}' is a batch of reps' plans; name the rep with ?rep_id=.",
                 field="rep_id",
             )
-        part = services_of(request).store.part(job_id, rep_id)
+        part = jobs_of(request).store.part(job_id, rep_id)
         if part is None or part.result is None:
             raise ApiError(404, f"Job '{job_id}' has no plan of rep '{rep_id}'.", field="rep_id")
         day_request: DayPlanRequest = parsed.requests[part.position]

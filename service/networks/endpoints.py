@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 
 from service.common.errors import ApiError
+from service.common.services import services_of
 from service.networks.convert import network_out
 from service.networks.schemas import HealthOut, NetworkOut
 from service.networks.work import network_info, network_infos
-from service.services import services_of
 
 router = APIRouter(tags=["networks"])
 

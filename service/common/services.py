@@ -1,7 +1,8 @@
-"""Everything a request handler needs, created once per app: settings, pool, store, executor.
+"""What every handler needs, created once per app: the settings and the worker pool.
 
 Endpoints reach it with :func:`services_of`; :meth:`Services.answer` is the one body of
-every synchronous solve (validate, run in the pool, answer JSON or GeoJSON).
+every synchronous solve (validate, run in the pool, answer JSON or GeoJSON). The job
+store and executor are the jobs capability's own (:mod:`service.jobs.deps`).
 """
 
 from __future__ import annotations
@@ -21,8 +22,6 @@ from pydantic import BaseModel
 from service.common.errors import ApiError
 from service.common.runtime import RuntimeConfig, guarded, make_pool
 from service.config import Settings
-from service.jobs.executors import InProcessExecutor, JobExecutor
-from service.jobs.store import JobStore
 
 log = logging.getLogger(__name__)
 
@@ -31,18 +30,16 @@ Res = TypeVar("Res")
 
 
 class Services:
-    """Everything a request handler needs, created once per app.
+    """The settings and the worker pool of one app.
 
     The process pool is started lazily (first solve or first job), so an app that only
     lists networks starts no worker processes.
     """
 
-    def __init__(self, settings: Settings, executor: JobExecutor | None = None) -> None:
+    def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.config = RuntimeConfig.from_settings(settings, preload=(settings.default_network,))
-        self.store = JobStore(settings.database_url)
         self._pool: ProcessPoolExecutor | None = None
-        self._executor = executor
 
     @property
     def pool(self) -> ProcessPoolExecutor:
@@ -57,22 +54,6 @@ class Services:
             log.error("a solver worker process died; starting a new pool")
             self._pool = None
             broken.shutdown(wait=False, cancel_futures=True)
-
-    @property
-    def executor(self) -> JobExecutor:
-        """The job executor: the in-process pool, or Celery workers (``jobs="celery"``)."""
-        if self._executor is None:
-            if self.settings.jobs == "celery":
-                # Imported here for start-up cost: Celery and its broker client load only
-                # in a service configured to use them.
-                from service.celery_app import CeleryExecutor, make_celery
-
-                self._executor = CeleryExecutor(self.config, make_celery(self.settings))
-            else:
-                self._executor = InProcessExecutor(
-                    lambda: self.pool, self.config, on_broken=self.replace_broken_pool
-                )
-        return self._executor
 
     async def call(self, function: Callable[..., Res], *args: Any) -> Res:
         """Run ``function(*args, config)`` in the pool without blocking the event loop.
@@ -123,10 +104,9 @@ class Services:
         return JSONResponse(result.model_dump(mode="json"))
 
     def shutdown(self) -> None:
-        """Stop the workers (without waiting for running solves) and close the store."""
+        """Stop the workers (without waiting for running solves)."""
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
-        self.store.dispose()
 
 
 def services_of(request: Request) -> Services:
