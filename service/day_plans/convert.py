@@ -21,7 +21,6 @@ from service.day_plans.schemas import (
     RepIn,
     RouteOut,
     StopOut,
-    TotalsOut,
     UnassignedOut,
     ViolationOut,
 )
@@ -36,7 +35,6 @@ from solver.model import (
     Reason,
     Rep,
     Route,
-    RouteTotals,
     Shift,
     Stop,
     StopType,
@@ -191,22 +189,10 @@ def _route_out(route: Route, problem: Problem, geometry: bool) -> RouteOut:
                 location=_loc_dict(location),
             )
         )
-    t = route.totals
-    totals = TotalsOut(
-        drive_s=int(t.drive_s),
-        distance_m=int(t.distance_m),
-        visit_s=int(t.visit_s),
-        wait_s=int(t.wait_s),
-        break_s=int(t.break_s),
-        cost=float(t.cost),
-        visits=int(t.visits),
-        value=float(t.value),
-        lateness_s=int(t.lateness_s),
-    )
     return RouteOut(
         rep_id=route.rep_id,
         stops=stops,
-        totals=totals,
+        totals=route.totals,
         geometry=route.geometry if geometry else None,
     )
 
@@ -289,8 +275,7 @@ def to_plan(response: DayPlanResponse, *, locations: bool = True) -> Plan:
             )
             for s in route.stops
         )
-        totals = RouteTotals(**route.totals.model_dump())
-        routes.append(Route(route.rep_id, stops, totals, route.geometry))
+        routes.append(Route(route.rep_id, stops, route.totals, route.geometry))
     return Plan(
         date=response.date,
         routes=tuple(routes),

@@ -27,6 +27,7 @@ from service.day_plans.examples import (
     DAY_PLAN_REQUESTS,
     EXAMPLE_PLAN,
 )
+from solver.model import RouteTotals
 
 
 class Window(ApiModel):
@@ -247,26 +248,15 @@ class StopOut(BaseModel):
     )
 
 
-class TotalsOut(BaseModel):
-    """Totals of one route."""
-
-    drive_s: int
-    distance_m: int
-    visit_s: int
-    wait_s: int
-    break_s: int
-    cost: float
-    visits: int
-    value: float = 0.0
-    lateness_s: int = 0
-
-
 class RouteOut(BaseModel):
-    """One rep's day."""
+    """One rep's day; ``totals`` is the domain :class:`~solver.model.RouteTotals` itself."""
+
+    # The domain totals are validated again (numpy numbers become int/float).
+    model_config = ConfigDict(revalidate_instances="always")
 
     rep_id: str
     stops: list[StopOut]
-    totals: TotalsOut
+    totals: RouteTotals
     geometry: dict[str, Any] | None = Field(
         default=None, description="GeoJSON LineString on a road network, else null."
     )

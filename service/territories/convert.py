@@ -7,13 +7,12 @@ from typing import Any
 
 from service.common.convert import solver_out, to_location, to_matrix, to_solver_info
 from service.common.errors import build_entity
-from service.territories.schemas import TerritoryOut, TerritoryRequest, TerritoryResponse
+from service.territories.schemas import TerritoryRequest, TerritoryResponse
 from solver.exports import territory_geojson as plan_territory_geojson
 from solver.model import TravelMatrix
 from solver.territory.model import (
     BalanceSummary,
     Move,
-    Territory,
     TerritoryAccount,
     TerritoryOptions,
     TerritoryPlan,
@@ -78,10 +77,7 @@ def from_territory_plan(plan: TerritoryPlan, network: str | None) -> TerritoryRe
     return TerritoryResponse(
         network=network,
         assignment=dict(plan.assignment),
-        territories=[
-            TerritoryOut(**{**dataclasses.asdict(t), "account_ids": list(t.account_ids)})
-            for t in plan.territories
-        ],
+        territories=list(plan.territories),
         moves=[dataclasses.asdict(m) for m in plan.moves],
         unassigned=[{k: str(v) for k, v in dataclasses.asdict(u).items()} for u in plan.unassigned],
         summary=summary,
@@ -94,10 +90,7 @@ def to_territory_plan(response: TerritoryResponse) -> TerritoryPlan:
     summary = {**response.summary, "explanation": tuple(response.summary.get("explanation", ()))}
     return TerritoryPlan(
         assignment=dict(response.assignment),
-        territories=tuple(
-            Territory(**{**t.model_dump(), "account_ids": tuple(t.account_ids)})
-            for t in response.territories
-        ),
+        territories=tuple(response.territories),
         moves=tuple(Move(**m) for m in response.moves),
         unassigned=tuple(UnassignedAccount(**u) for u in response.unassigned),
         summary=BalanceSummary(**summary),

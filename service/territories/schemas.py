@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.common.schemas import ApiModel, Ident, Loc, MatrixIn, Money, Seconds, SolverOut
+from solver.territory.model import Territory
 
 MAX_TERRITORY_TIME_LIMIT_S = 3600.0
 
@@ -141,31 +142,11 @@ class TerritoryRequest(ApiModel):
         return self
 
 
-class TerritoryOut(BaseModel):
-    """One rep's territory and its weekly figures."""
-
-    rep_id: str
-    account_ids: list[str]
-    accounts: int
-    visits_per_week: float
-    visit_h_per_week: float
-    drive_h_per_week: float
-    drive_km_per_week: float
-    drive_method: str
-    cost_per_week: float
-    revenue: float
-    workload_h_per_week: float
-    utilisation: float
-    balance_value: float
-    balance_target: float
-    deviation: float
-    polygon: dict[str, Any] | None = None
-
-
 class TerritoryResponse(BaseModel):
     """The territory plan."""
 
     model_config = ConfigDict(
+        revalidate_instances="always",  # domain territories: numpy numbers become int/float
         json_schema_extra={
             "examples": [
                 {
@@ -210,12 +191,14 @@ class TerritoryResponse(BaseModel):
                     },
                 }
             ]
-        }
+        },
     )
 
     network: str | None = None
     assignment: dict[str, str] = Field(description="Account id -> rep id.")
-    territories: list[TerritoryOut]
+    territories: list[Territory] = Field(
+        description="Each rep's territory and weekly figures (solver.territory.Territory)."
+    )
     moves: list[dict[str, str]]
     unassigned: list[dict[str, str]]
     summary: dict[str, Any]
