@@ -7,8 +7,10 @@ solver works in integer seconds since midnight. :func:`parse_time_s` (and
 
 from __future__ import annotations
 
+import json
 import re
-from typing import Annotated
+from pathlib import Path
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -79,6 +81,19 @@ ENTITY_ERROR = "entity_error"
 def entity_error_of(message: str) -> PydanticCustomError:
     """Return a validation error whose message already names the field (``window end ...``)."""
     return PydanticCustomError(ENTITY_ERROR, message.replace("{", "(").replace("}", ")"))
+
+
+def load_examples(module_file: str) -> dict[str, list[Any]]:
+    """Return the OpenAPI examples kept in ``examples.json`` next to a schemas module.
+
+    The file maps a model's class name to its examples (data, not code).
+    """
+    return json.loads((Path(module_file).parent / "examples.json").read_text())
+
+
+def openapi_examples(examples: dict[str, list[Any]], model: str, **config: Any) -> ConfigDict:
+    """Return a model config that shows ``examples[model]`` in the OpenAPI document."""
+    return ConfigDict(json_schema_extra={"examples": examples[model]}, **config)
 
 
 class ApiModel(BaseModel):

@@ -19,23 +19,20 @@ from service.common.schemas import (
     Seconds,
     SolverOut,
     entity_error_of,
+    load_examples,
+    openapi_examples,
     parse_time_s,
 )
-from service.day_plans.examples import (
-    BATCH_REQUESTS,
-    CHECK_REQUESTS,
-    DAY_PLAN_REQUESTS,
-    EXAMPLE_PLAN,
-)
 from solver.model import RouteTotals
+
+#: OpenAPI examples of the models below (data, in examples.json).
+EXAMPLES = load_examples(__file__)
 
 
 class Window(ApiModel):
     """A time window on the plan date; bounds the start of the visit."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"start": "09:00", "end": "12:00"}]}
-    )
+    model_config = openapi_examples(EXAMPLES, "Window")
 
     start: Clock
     end: Clock
@@ -50,9 +47,7 @@ class Window(ApiModel):
 class ShiftIn(ApiModel):
     """Working hours: leave no earlier than ``start``; arrive at the end by ``end``."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"start": "08:00", "end": "17:00"}]}
-    )
+    model_config = openapi_examples(EXAMPLES, "ShiftIn")
 
     start: Clock
     end: Clock
@@ -67,12 +62,7 @@ class ShiftIn(ApiModel):
 class BreakIn(ApiModel):
     """A break that starts between ``earliest`` and ``latest`` and lasts ``duration_s``."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [{"earliest": "12:00", "latest": "13:30", "duration_s": 1800}]
-        },
-    )
+    model_config = openapi_examples(EXAMPLES, "BreakIn")
 
     earliest: Clock
     latest: Clock
@@ -88,22 +78,7 @@ class BreakIn(ApiModel):
 class RepIn(ApiModel):
     """A field rep for the day."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        populate_by_name=True,
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "maria",
-                    "start": {"lat": 35.8958, "lon": 14.4611},
-                    "shift": {"start": "08:00", "end": "17:00"},
-                    "break": {"earliest": "12:00", "latest": "13:30", "duration_s": 1800},
-                    "cost_per_km": 0.3,
-                    "cost_per_hour": 25,
-                }
-            ]
-        },
-    )
+    model_config = openapi_examples(EXAMPLES, "RepIn", populate_by_name=True)
 
     id: Ident
     start: Loc
@@ -122,20 +97,7 @@ class RepIn(ApiModel):
 class AccountIn(ApiModel):
     """A candidate visit."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "A17",
-                    "location": {"lat": 35.9122, "lon": 14.5042},
-                    "visit_duration_s": 1800,
-                    "windows": [{"start": "09:00", "end": "12:00"}],
-                    "priority": 80,
-                }
-            ]
-        },
-    )
+    model_config = openapi_examples(EXAMPLES, "AccountIn")
 
     id: Ident
     location: Loc
@@ -165,9 +127,7 @@ class AccountIn(ApiModel):
 class PlanOptions(ApiModel):
     """Solver options; a result carries them back for reproducibility."""
 
-    model_config = ConfigDict(
-        extra="forbid", json_schema_extra={"examples": [{"time_limit_s": 5, "seed": 0}]}
-    )
+    model_config = openapi_examples(EXAMPLES, "PlanOptions")
 
     time_limit_s: float = Field(default=5.0, gt=0, le=MAX_TIME_LIMIT_S, allow_inf_nan=False)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
@@ -177,10 +137,7 @@ class PlanOptions(ApiModel):
 class DayPlanRequest(ApiModel):
     """One day to plan for a team of reps."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": DAY_PLAN_REQUESTS},
-    )
+    model_config = openapi_examples(EXAMPLES, "DayPlanRequest")
 
     network: Ident | None = Field(
         default=None, description="Prepared road network; null = the default (or the matrix)."
@@ -206,10 +163,7 @@ class DayPlanRequest(ApiModel):
 class CheckRequest(DayPlanRequest):
     """A day-plan request plus each rep's own order of account ids."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": CHECK_REQUESTS},
-    )
+    model_config = openapi_examples(EXAMPLES, "CheckRequest")
 
     orders: dict[Ident, list[Ident]] = Field(
         description="Rep id -> the account ids that rep visits, in order."
@@ -219,10 +173,7 @@ class CheckRequest(DayPlanRequest):
 class DayPlanBatchRequest(ApiModel):
     """Many reps' independent day plans, one request per rep, run as one job."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": BATCH_REQUESTS},
-    )
+    model_config = openapi_examples(EXAMPLES, "DayPlanBatchRequest")
 
     requests: list[DayPlanRequest] = Field(
         min_length=1, description="One day-plan request per rep (each with exactly one rep)."
@@ -282,7 +233,7 @@ class ViolationOut(BaseModel):
 class DayPlanResponse(BaseModel):
     """The planned day."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE_PLAN]})
+    model_config = openapi_examples(EXAMPLES, "DayPlanResponse")
 
     date: dt.date
     network: str | None = None
@@ -295,25 +246,7 @@ class DayPlanResponse(BaseModel):
 class CheckResponse(DayPlanResponse):
     """A hand-made plan, timed, with every violated constraint (empty = feasible)."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    **EXAMPLE_PLAN,
-                    "feasible": False,
-                    "violations": [
-                        {
-                            "rep_id": "maria",
-                            "account_id": "valletta-pharmacy",
-                            "code": "WINDOW",
-                            "detail": "Rep 'maria': visit to 'valletta-pharmacy' starts at "
-                            "12:40, outside its windows.",
-                        }
-                    ],
-                }
-            ]
-        }
-    )
+    model_config = openapi_examples(EXAMPLES, "CheckResponse")
 
     feasible: bool
     violations: list[ViolationOut]

@@ -4,39 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from service.common.schemas import ApiModel, Ident, Loc, Money
+from service.common.schemas import ApiModel, Ident, Loc, Money, load_examples, openapi_examples
+
+#: OpenAPI examples of the models below (data, in examples.json).
+EXAMPLES = load_examples(__file__)
 
 
 class EstimateRequest(ApiModel):
     """Travel estimates: a matrix (``origins`` x ``destinations``) or a ``sequence`` of legs."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "network": "malta",
-                    "origins": [{"lat": 35.8989, "lon": 14.5146}],
-                    "destinations": [
-                        {"lat": 35.9122, "lon": 14.5042},
-                        {"lat": 35.8859, "lon": 14.4032},
-                    ],
-                    "cost_per_km": 0.3,
-                    "cost_per_hour": 25,
-                },
-                {
-                    "network": "malta",
-                    "sequence": [
-                        {"lat": 35.8989, "lon": 14.5146},
-                        {"lat": 35.9122, "lon": 14.5042},
-                        {"lat": 35.8859, "lon": 14.4032},
-                    ],
-                },
-            ]
-        },
-    )
+    model_config = openapi_examples(EXAMPLES, "EstimateRequest")
 
     network: Ident | None = None
     origins: list[Loc] | None = Field(default=None, max_length=100_000)
@@ -73,18 +52,7 @@ class EstimateRequest(ApiModel):
 class MatrixEstimate(BaseModel):
     """Matrices, row = origin; unreachable pairs are -1 (cost null)."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "network": "malta",
-                    "durations_s": [[488, 881]],
-                    "distances_m": [[5999, 13147]],
-                    "costs": [[5.19, 10.06]],
-                }
-            ]
-        }
-    )
+    model_config = openapi_examples(EXAMPLES, "MatrixEstimate")
 
     network: str
     durations_s: list[list[int]]
@@ -105,27 +73,7 @@ class Leg(BaseModel):
 class SequenceEstimate(BaseModel):
     """Per-leg and total estimates of visiting a sequence in order."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "network": "malta",
-                    "legs": [
-                        {
-                            "from_index": 0,
-                            "to_index": 1,
-                            "duration_s": 485,
-                            "distance_m": 6297,
-                            "cost": 1.89,
-                        }
-                    ],
-                    "total": {"duration_s": 485, "distance_m": 6297, "cost": 1.89},
-                    "reachable": True,
-                    "geometry": None,
-                }
-            ]
-        }
-    )
+    model_config = openapi_examples(EXAMPLES, "SequenceEstimate")
 
     network: str
     legs: list[Leg]

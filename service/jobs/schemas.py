@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, Field
 
-from service.common.schemas import ApiModel
-from service.day_plans.examples import EXAMPLE_PLAN
+from service.common.schemas import ApiModel, load_examples, openapi_examples
 from service.jobs.kinds import KINDS
 from service.jobs.tables import JobStatus
+
+#: OpenAPI examples of the models below (data, in examples.json).
+EXAMPLES = load_examples(__file__)
 
 #: The name of every registered job kind (``"day-plan"``, ...).
 KindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
@@ -18,34 +20,7 @@ KindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
 class JobRequest(ApiModel):
     """Long work to run in the background."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "kind": "day-plan",
-                    "request": {
-                        "date": "2026-12-01",
-                        "reps": [
-                            {
-                                "id": "r1",
-                                "start": {"index": 0},
-                                "shift": {"start": "08:00", "end": "17:00"},
-                            }
-                        ],
-                        "accounts": [
-                            {"id": "A1", "location": {"index": 1}, "visit_duration_s": 600}
-                        ],
-                        "matrix": {
-                            "durations_s": [[0, 600], [600, 0]],
-                            "distances_m": [[0, 5000], [5000, 0]],
-                        },
-                        "options": {"time_limit_s": 1},
-                    },
-                }
-            ]
-        },
-    )
+    model_config = openapi_examples(EXAMPLES, "JobRequest")
 
     kind: KindName
     request: dict[str, Any] = Field(
@@ -56,22 +31,7 @@ class JobRequest(ApiModel):
 class JobOut(BaseModel):
     """A background job and, when it succeeded, its result."""
 
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "fa3c85e08e8641bebfaec1b725440c83",
-                    "kind": "day-plan",
-                    "status": "succeeded",
-                    "progress": 1.0,
-                    "created_at": "2026-11-26T22:17:14+00:00",
-                    "updated_at": "2026-11-26T22:17:16+00:00",
-                    "result": EXAMPLE_PLAN,
-                    "error": None,
-                }
-            ]
-        }
-    )
+    model_config = openapi_examples(EXAMPLES, "JobOut")
 
     id: str
     kind: KindName

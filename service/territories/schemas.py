@@ -4,10 +4,23 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from service.common.schemas import ApiModel, Ident, Loc, MatrixIn, Money, Seconds, SolverOut
+from service.common.schemas import (
+    ApiModel,
+    Ident,
+    Loc,
+    MatrixIn,
+    Money,
+    Seconds,
+    SolverOut,
+    load_examples,
+    openapi_examples,
+)
 from solver.territory.model import Territory
+
+#: OpenAPI examples of the models below (data, in examples.json).
+EXAMPLES = load_examples(__file__)
 
 MAX_TERRITORY_TIME_LIMIT_S = 3600.0
 
@@ -15,20 +28,7 @@ MAX_TERRITORY_TIME_LIMIT_S = 3600.0
 class TerritoryRepIn(ApiModel):
     """A rep who owns a territory."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "north",
-                    "home": {"lat": 35.9122, "lon": 14.5042},
-                    "capacity_h_per_week": 40,
-                    "cost_per_km": 0.3,
-                    "cost_per_hour": 25,
-                }
-            ]
-        },
-    )
+    model_config = openapi_examples(EXAMPLES, "TerritoryRepIn")
 
     id: Ident
     home: Loc
@@ -42,21 +42,7 @@ class TerritoryRepIn(ApiModel):
 class TerritoryAccountIn(ApiModel):
     """An account to place in a territory."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "id": "valletta",
-                    "location": {"lat": 35.8989, "lon": 14.5146},
-                    "visits_per_4_weeks": 4,
-                    "visit_duration_s": 1800,
-                    "revenue": 50000,
-                    "current_rep": "north",
-                }
-            ]
-        },
-    )
+    model_config = openapi_examples(EXAMPLES, "TerritoryAccountIn")
 
     id: Ident
     location: Loc
@@ -76,20 +62,7 @@ class TerritoryAccountIn(ApiModel):
 class TerritoryOptionsIn(ApiModel):
     """How to balance (see ``solver.territory.TerritoryOptions``)."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "balance": "workload",
-                    "tolerance": 0.05,
-                    "max_moves": 10,
-                    "time_limit_s": 30,
-                    "seed": 0,
-                }
-            ]
-        },
-    )
+    model_config = openapi_examples(EXAMPLES, "TerritoryOptionsIn")
 
     balance: Literal["workload", "revenue", "accounts"] = "workload"
     tolerance: float = Field(default=0.05, ge=0, lt=1, allow_inf_nan=False)
@@ -107,25 +80,7 @@ class TerritoryOptionsIn(ApiModel):
 class TerritoryRequest(ApiModel):
     """Balanced territories for a team."""
 
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={
-            "examples": [
-                {
-                    "network": "malta",
-                    "reps": [
-                        {"id": "north", "home": {"lat": 35.9122, "lon": 14.5042}},
-                        {"id": "south", "home": {"lat": 35.8859, "lon": 14.4032}},
-                    ],
-                    "accounts": [
-                        {"id": "A1", "location": {"lat": 35.8989, "lon": 14.5146}},
-                        {"id": "A2", "location": {"lat": 35.8958, "lon": 14.4611}},
-                    ],
-                    "options": {"balance": "workload", "tolerance": 0.1, "time_limit_s": 1},
-                }
-            ]
-        },
-    )
+    model_config = openapi_examples(EXAMPLES, "TerritoryRequest")
 
     network: Ident | None = None
     matrix: MatrixIn | None = Field(
@@ -145,54 +100,7 @@ class TerritoryRequest(ApiModel):
 class TerritoryResponse(BaseModel):
     """The territory plan."""
 
-    model_config = ConfigDict(
-        revalidate_instances="always",  # domain territories: numpy numbers become int/float
-        json_schema_extra={
-            "examples": [
-                {
-                    "network": "malta",
-                    "assignment": {"valletta": "north", "mdina": "south"},
-                    "territories": [
-                        {
-                            "rep_id": "north",
-                            "account_ids": ["valletta"],
-                            "accounts": 1,
-                            "visits_per_week": 1.0,
-                            "visit_h_per_week": 0.5,
-                            "drive_h_per_week": 0.27,
-                            "drive_km_per_week": 12.9,
-                            "drive_method": "simulated",
-                            "cost_per_week": 0.0,
-                            "revenue": 50000.0,
-                            "workload_h_per_week": 0.77,
-                            "utilisation": 0.019,
-                            "balance_value": 1.0,
-                            "balance_target": 1.0,
-                            "deviation": 0.0,
-                            "polygon": None,
-                        }
-                    ],
-                    "moves": [{"account_id": "valletta", "from_rep": "south", "to_rep": "north"}],
-                    "unassigned": [],
-                    "summary": {
-                        "metric": "accounts",
-                        "tolerance": 0.1,
-                        "max_deviation": 0.0,
-                        "within_tolerance": True,
-                        "moves": 1,
-                        "explanation": [],
-                    },
-                    "solver": {
-                        "status": "OPTIMAL",
-                        "seed": 0,
-                        "time_limit_s": 5.0,
-                        "time_s": 0.2,
-                        "objective": 0.4,
-                    },
-                }
-            ]
-        },
-    )
+    model_config = openapi_examples(EXAMPLES, "TerritoryResponse", revalidate_instances="always")
 
     network: str | None = None
     assignment: dict[str, str] = Field(description="Account id -> rep id.")
