@@ -63,6 +63,17 @@ def build_entity(path: str, ident: str, make: Callable[[], T]) -> T:
         raise entity_error(exc, path, ident) from None
 
 
+def build_all(path: str, items: Sequence[Any], make: Callable[[Any], T]) -> tuple[T, ...]:
+    """Return ``make(item)`` of every request item of the list at ``path`` (``"reps"``).
+
+    An InvalidProblemError is named by the item's path and id (``reps[2] 'r3': ...``).
+    """
+    return tuple(
+        build_entity(f"{path}[{i}]", item.id, lambda item=item: make(item))
+        for i, item in enumerate(items)
+    )
+
+
 def owner_by_field(exc: InvalidProblemError, kinds: dict[str, str]) -> InvalidProblemError:
     """Name a problem-level error's owner by its request path, taken from its field.
 

@@ -165,3 +165,10 @@ class SolverOut(BaseModel):
     time_limit_s: float
     time_s: float
     objective: float | None = None
+
+
+def check_network_or_matrix(model: Any) -> Any:
+    """Model validator: a request plans on a named network or on an explicit matrix."""
+    if model.network is not None and model.matrix is not None:
+        raise ValueError("give either a network or an explicit matrix, not both")
+    return model

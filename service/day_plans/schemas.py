@@ -18,6 +18,7 @@ from service.common.schemas import (
     Money,
     Seconds,
     SolverOut,
+    check_network_or_matrix,
     entity_error_of,
     load_examples,
     openapi_examples,
@@ -153,11 +154,7 @@ class DayPlanRequest(ApiModel):
         default_factory=list, description="Account ids done earlier today (re-planning)."
     )
 
-    @model_validator(mode="after")
-    def _network_or_matrix(self) -> DayPlanRequest:
-        if self.network is not None and self.matrix is not None:
-            raise ValueError("give either a network or an explicit matrix, not both")
-        return self
+    _network_or_matrix = model_validator(mode="after")(check_network_or_matrix)
 
 
 class CheckRequest(DayPlanRequest):

@@ -22,6 +22,7 @@ from service.jobs.tables import (
     JobRow,
     JobStatus,
     aware,
+    snapshot,
     takeable,
     taken,
     utc_now,
@@ -55,16 +56,7 @@ class PartStore:
             row = session.get(JobPartRow, (job_id, key))
             if row is None:
                 return None
-            return JobPart(
-                job_id=row.job_id,
-                key=row.key,
-                position=row.position,
-                status=JobStatus(row.status),
-                attempts=row.attempts,
-                worker=row.worker,
-                result=row.result,
-                error=row.error,
-            )
+            return snapshot(JobPart, row)
 
     def parts(self, job_id: str) -> list[JobPart]:
         """Return every part of a batch job in request order."""

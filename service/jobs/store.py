@@ -28,6 +28,7 @@ from service.jobs.tables import (
     JobStatus,
     aware,
     make_engine,
+    snapshot,
     takeable,
     taken,
     utc_now,
@@ -59,30 +60,11 @@ class JobStore(PartStore):
 
     # ------------------------------------------------------------------ reading
 
-    @staticmethod
-    def _snapshot(row: JobRow) -> Job:
-        return Job(
-            id=row.id,
-            kind=row.kind,
-            status=JobStatus(row.status),
-            progress=row.progress,
-            request=row.request,
-            result=row.result,
-            error=row.error,
-            created_at=row.created_at,
-            updated_at=row.updated_at,
-            attempts=row.attempts or 0,
-            worker=row.worker,
-            best_cost=row.best_cost,
-            parts_total=row.parts_total or 0,
-            parts_done=row.parts_done or 0,
-        )
-
     def get(self, job_id: str) -> Job | None:
         """Return the job, or None when there is no job with that id."""
         with Session(self.engine) as session:
             row = session.get(JobRow, job_id)
-            return None if row is None else self._snapshot(row)
+            return None if row is None else snapshot(Job, row)
 
     def events(self, job_id: str) -> list[JobEvent]:
         """Return the job's audit trail, oldest first."""
@@ -98,7 +80,7 @@ class JobStore(PartStore):
             rows = session.scalars(
                 select(JobRow).where(JobRow.status.in_(UNFINISHED)).order_by(JobRow.created_at)
             )
-            return [self._snapshot(row) for row in rows]
+            return [snapshot(Job, row) for row in rows]
 
     # ------------------------------------------------------------------ writing
 
@@ -170,7 +152,7 @@ class JobStore(PartStore):
                 )
             self._event(session, row.id, "queued")
             session.flush()
-            return self._snapshot(row)
+            return snapshot(Job, row)
 
     def _move(
         self,

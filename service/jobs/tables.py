@@ -8,13 +8,14 @@ exists here, at the HTTP edge and on the Celery wire only.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
 import socket
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, DateTime, Float, Integer, String, and_, create_engine, or_
 from sqlalchemy.engine import Engine, make_url
@@ -228,3 +229,21 @@ def taken(table: type[JobRow] | type[JobPartRow], worker: str, at: dt.datetime) 
 def default_worker_name() -> str:
     """Return ``pid@host`` of this process (who runs a job, for the audit trail)."""
     return f"{os.getpid()}@{socket.gethostname()}"
+
+
+Snapshot = TypeVar("Snapshot", "Job", "JobPart")
+
+
+def snapshot(record: type[Snapshot], row: Any) -> Snapshot:
+    """Return the frozen snapshot ``record`` (Job, JobPart) of a table row.
+
+    Every field of the record is read from the row's column of the same name; a
+    status becomes a :class:`JobStatus`, a missing count its default.
+    """
+    values = {}
+    for item in dataclasses.fields(record):
+        value = getattr(row, item.name)
+        if value is None and item.default not in (dataclasses.MISSING, None):
+            value = item.default
+        values[item.name] = JobStatus(value) if item.name == "status" else value
+    return record(**values)

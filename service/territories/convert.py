@@ -6,8 +6,13 @@ import dataclasses
 from typing import Any
 
 from service.common.convert import solver_out, to_location, to_matrix, to_solver_info
-from service.common.errors import build_entity
-from service.territories.schemas import TerritoryRequest, TerritoryResponse
+from service.common.errors import build_all, build_entity
+from service.territories.schemas import (
+    TerritoryAccountIn,
+    TerritoryRepIn,
+    TerritoryRequest,
+    TerritoryResponse,
+)
 from solver.exports import territory_geojson as plan_territory_geojson
 from solver.model import TravelMatrix
 from solver.territory.model import (
@@ -26,6 +31,28 @@ TerritoryInputs = tuple[
 ]
 
 
+def _territory_rep(rep: TerritoryRepIn) -> TerritoryRep:
+    return TerritoryRep(
+        id=rep.id,
+        home=to_location(rep.home),
+        capacity_h_per_week=rep.capacity_h_per_week,
+        cost_per_km=rep.cost_per_km,
+        cost_per_hour=rep.cost_per_hour,
+    )
+
+
+def _territory_account(account: TerritoryAccountIn) -> TerritoryAccount:
+    return TerritoryAccount(
+        id=account.id,
+        location=to_location(account.location),
+        visits_per_4_weeks=account.visits_per_4_weeks,
+        visit_duration_s=account.visit_duration_s,
+        revenue=account.revenue,
+        locked_rep=account.locked_rep,
+        current_rep=account.current_rep,
+    )
+
+
 def to_territory_inputs(request: TerritoryRequest) -> TerritoryInputs:
     """Return ``(reps, accounts, matrix, options)`` for ``balance_territories``.
 
@@ -34,36 +61,8 @@ def to_territory_inputs(request: TerritoryRequest) -> TerritoryInputs:
     InvalidProblemError
         Naming the entity by request path and id (``accounts[2] 'A2': ...``).
     """
-    reps = tuple(
-        build_entity(
-            f"reps[{i}]",
-            r.id,
-            lambda r=r: TerritoryRep(
-                id=r.id,
-                home=to_location(r.home),
-                capacity_h_per_week=r.capacity_h_per_week,
-                cost_per_km=r.cost_per_km,
-                cost_per_hour=r.cost_per_hour,
-            ),
-        )
-        for i, r in enumerate(request.reps)
-    )
-    accounts = tuple(
-        build_entity(
-            f"accounts[{i}]",
-            a.id,
-            lambda a=a: TerritoryAccount(
-                id=a.id,
-                location=to_location(a.location),
-                visits_per_4_weeks=a.visits_per_4_weeks,
-                visit_duration_s=a.visit_duration_s,
-                revenue=a.revenue,
-                locked_rep=a.locked_rep,
-                current_rep=a.current_rep,
-            ),
-        )
-        for i, a in enumerate(request.accounts)
-    )
+    reps = build_all("reps", request.reps, _territory_rep)
+    accounts = build_all("accounts", request.accounts, _territory_account)
     options = build_entity(
         "options", "options", lambda: TerritoryOptions(**request.options.model_dump())
     )

@@ -14,6 +14,7 @@ from service.common.schemas import (
     Money,
     Seconds,
     SolverOut,
+    check_network_or_matrix,
     load_examples,
     openapi_examples,
 )
@@ -90,11 +91,7 @@ class TerritoryRequest(ApiModel):
     accounts: list[TerritoryAccountIn] = Field(default_factory=list, max_length=100_000)
     options: TerritoryOptionsIn = Field(default_factory=TerritoryOptionsIn)
 
-    @model_validator(mode="after")
-    def _network_or_matrix(self) -> TerritoryRequest:
-        if self.network is not None and self.matrix is not None:
-            raise ValueError("give either a network or an explicit matrix, not both")
-        return self
+    _network_or_matrix = model_validator(mode="after")(check_network_or_matrix)
 
 
 class TerritoryResponse(BaseModel):
