@@ -35,7 +35,8 @@ def job_url(job_id: str) -> str:
 def job_json(job: Job) -> dict[str, Any]:
     """Return the ``GET /v1/jobs/{id}`` body; a batch's reps carry their ``result_url``."""
     body = job.to_dict()
-    if job.kind == BATCH_KIND and isinstance(body.get("result"), dict):
+    batch = KINDS[job.kind].parts is not None
+    if batch and isinstance(body.get("result"), dict):
         for line in body["result"].get("reps", []):
             line["result_url"] = f"{job_url(job.id)}/results/{line['rep_id']}"
     return body
