@@ -41,7 +41,8 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from service.schemas import DayPlanRequest, plan_from_response, to_problem  # noqa: E402
+from service.day_plans.convert import plan_from_response, to_problem  # noqa: E402
+from service.day_plans.schemas import DayPlanRequest  # noqa: E402
 from solver.roads import build_network, load_network  # noqa: E402
 from solver.routing import check_plan  # noqa: E402
 

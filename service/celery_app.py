@@ -7,7 +7,7 @@ once per process).
 
 The job database stays the source of truth: a task carries only the job id and the
 job's part key; the worker reads the request from the database and writes progress
-and the result back there (see :func:`service.jobs.run_job`). Flushing Redis loses no
+and the result back there (see :func:`service.jobs.lease.run_job`). Flushing Redis loses no
 finished result; it only loses queued messages, which ``resume_unfinished`` submits
 again when the service starts.
 
@@ -42,8 +42,9 @@ from typing import Any
 from celery import Celery, signals
 from sqlalchemy.exc import OperationalError
 
+from service.common.runtime import RuntimeConfig, init_worker
 from service.config import Settings, get_settings
-from service.runtime import RuntimeConfig, init_worker
+from service.jobs.lease import BUSY, run_job
 
 log = logging.getLogger(__name__)
 
@@ -95,8 +96,6 @@ def make_celery(settings: Settings) -> Celery:
         self: Any, job_id: str, kind: str, config: dict[str, Any], part: str | None = None
     ) -> str:
         """Run one job (or one part of a batch job) in this worker process."""
-        from service.jobs import BUSY, run_job
-
         runtime_config = RuntimeConfig(**{**config, "preload": tuple(config["preload"])})
         try:
             status = run_job(job_id, kind, runtime_config, part=part, worker=self.request.hostname)
@@ -121,7 +120,7 @@ def _load_networks(**_: Any) -> None:
 
 
 class CeleryExecutor:
-    """Submits jobs as Celery tasks (the :class:`~service.jobs.JobExecutor` interface).
+    """Submits jobs as Celery tasks (the :class:`~service.jobs.executors.JobExecutor` interface).
 
     Parameters
     ----------

@@ -12,7 +12,10 @@ it solves, for names, addresses and coordinates) into standard formats:
   :data:`MAX_WAYPOINTS_PER_LINK` intermediate stops as the URL scheme allows;
 * :func:`route_links` - those URLs plus an RFC 5870 ``geo:`` URI per visit, per rep
   (what ``GET /v1/jobs/{id}/links`` and ``fieldroute export links`` return);
-* :func:`plan_for_rep` - the plan cut down to one rep's route (a rep's own calendar).
+* :func:`plan_for_rep` - the plan cut down to one rep's route (a rep's own calendar);
+* :func:`plan_geojson` / :func:`territory_geojson` - GeoJSON FeatureCollections of a
+  day plan (route lines, timed stop points) and of territories (polygons with their
+  weekly figures), for map tools and ``?format=geojson``.
 
 Times in the plan are seconds since midnight of the plan date, in the reps' local
 time. Given the IANA time zone of that local time (``tzname``; the service and the CLI
@@ -32,7 +35,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -41,6 +44,9 @@ import icalendar
 
 from solver.errors import InvalidProblemError
 from solver.model import Location, Plan, Problem, Route, Stop, StopType, format_time_s
+
+if TYPE_CHECKING:  # solver.territory imports this module (TerritoryPlan.to_geojson)
+    from solver.territory.model import TerritoryPlan
 
 #: Intermediate waypoints one Google Maps directions URL accepts.
 MAX_WAYPOINTS_PER_LINK = 9
@@ -298,7 +304,9 @@ def plan_for_rep(plan: Plan, rep_id: str) -> Plan:
     """
     routes = tuple(route for route in plan.routes if route.rep_id == rep_id)
     if not routes:
-        raise InvalidProblemError(f"Plan: rep '{rep_id}' has no route in it.", field="rep_id")
+        raise InvalidProblemError(
+            entity="Plan", reason=f"rep '{rep_id}' has no route in it.", field="rep_id"
+        )
     return dataclasses.replace(plan, routes=routes, unassigned=())
 
 
@@ -343,3 +351,86 @@ def route_links(plan: Plan, problem: Problem) -> dict[str, Any]:
             )
         routes.append({"rep_id": route.rep_id, "navigation": links[route.rep_id], "visits": visits})
     return {"date": plan.date.isoformat(), "routes": routes}
+
+
+def _feature(geometry: dict[str, Any], properties: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "Feature", "geometry": geometry, "properties": properties}
+
+
+def plan_geojson(plan: Plan) -> dict[str, Any]:
+    """Return a day plan as a GeoJSON FeatureCollection.
+
+    Parameters
+    ----------
+    plan
+        A day plan whose stops carry their locations (``Stop.location``).
+
+    Returns
+    -------
+    dict
+        One LineString feature per route (its road geometry, else straight lines
+        between its stops) with the route totals, then one Point feature per stop with
+        its clock times. Stops without coordinates (explicit-matrix plans) are left out.
+    """
+    features: list[dict[str, Any]] = []
+    for route in plan.routes:
+        located = [
+            (order, stop)
+            for order, stop in enumerate(route.stops)
+            if stop.location is not None and stop.location.is_geo
+        ]
+        coords = [[stop.location.lon, stop.location.lat] for _, stop in located]
+        geometry = route.geometry or (
+            {"type": "LineString", "coordinates": coords} if len(coords) >= 2 else None
+        )
+        if geometry is not None:
+            totals = dataclasses.asdict(route.totals)
+            features.append(_feature(geometry, {"kind": "route", "rep_id": route.rep_id, **totals}))
+        for order, stop in located:
+            properties = {
+                "kind": "stop",
+                "rep_id": route.rep_id,
+                "order": order,
+                "type": str(stop.type),
+                "account_id": stop.account_id,
+                "arrival": format_time_s(stop.arrival_s),
+                "start": format_time_s(stop.start_s),
+                "departure": format_time_s(stop.departure_s),
+                "wait_s": stop.wait_s,
+                "travel_s": stop.travel_s,
+                "distance_m": stop.distance_m,
+            }
+            point = {"type": "Point", "coordinates": [stop.location.lon, stop.location.lat]}
+            features.append(_feature(point, properties))
+    return {
+        "type": "FeatureCollection",
+        "features": features,
+        "properties": {"date": plan.date.isoformat(), "summary": plan.summary()},
+    }
+
+
+def territory_geojson(plan: TerritoryPlan) -> dict[str, Any]:
+    """Return territories as a GeoJSON FeatureCollection.
+
+    Parameters
+    ----------
+    plan
+        A territory plan.
+
+    Returns
+    -------
+    dict
+        One feature per territory that has a polygon; its properties are the
+        territory's figures (everything but the polygon and the account ids). The
+        collection's properties hold the plan's balance summary.
+    """
+    features = []
+    for territory in plan.territories:
+        if territory.polygon is None:
+            continue
+        figures = dataclasses.asdict(territory)
+        properties = {k: v for k, v in figures.items() if k not in ("polygon", "account_ids")}
+        features.append(_feature(territory.polygon, properties))
+    summary = dataclasses.asdict(plan.summary)
+    summary["explanation"] = list(summary.get("explanation", ()))
+    return {"type": "FeatureCollection", "features": features, "properties": {"summary": summary}}

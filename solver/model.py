@@ -54,22 +54,29 @@ def format_time_s(time_s: int | float) -> str:
     return f"{hours:02d}:{minutes:02d}"
 
 
-def _check_time(owner: str, name: str, value: int) -> None:
+def _invalid(
+    owner: tuple[str, str | None], reason: str, *, field: str | None = None
+) -> InvalidProblemError:
+    """Return the error of ``owner`` (entity kind and id) with ``reason`` and ``field``."""
+    return InvalidProblemError(reason, entity=owner[0], entity_id=owner[1], field=field)
+
+
+def _check_time(owner: tuple[str, str | None], name: str, value: int) -> None:
     if not isinstance(value, int | np.integer) or isinstance(value, bool):
-        raise InvalidProblemError(f"{owner}: {name} must be whole seconds, got {value!r}.")
+        raise _invalid(owner, f"{name} must be whole seconds, got {value!r}.")
     if not 0 <= value <= MAX_TIME_S:
-        raise InvalidProblemError(
-            f"{owner}: {name} {value} s is outside 0..{MAX_TIME_S} s (two days).", field=name
+        raise _invalid(
+            owner, f"{name} {value} s is outside 0..{MAX_TIME_S} s (two days).", field=name
         )
 
 
-def _check_non_negative(owner: str, name: str, value: float | None) -> None:
+def _check_non_negative(owner: tuple[str, str | None], name: str, value: float | None) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InvalidProblemError(f"{owner}: {name} must be a number, got {value!r}.", field=name)
+        raise _invalid(owner, f"{name} must be a number, got {value!r}.", field=name)
     if not math.isfinite(value) or value < 0:
-        raise InvalidProblemError(f"{owner}: {name} must be >= 0, got {value!r}.", field=name)
+        raise _invalid(owner, f"{name} must be >= 0, got {value!r}.", field=name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,23 +98,19 @@ class Location:
     def __post_init__(self) -> None:
         geo = self.lat is not None or self.lon is not None
         if geo and self.index is not None:
-            raise InvalidProblemError("Location: give either lat/lon or index, not both.")
+            raise _invalid(("Location", None), "give either lat/lon or index, not both.")
         if self.index is not None:
             if isinstance(self.index, bool) or not isinstance(self.index, int | np.integer):
-                raise InvalidProblemError(
-                    f"Location: index must be an integer, got {self.index!r}."
-                )
+                raise _invalid(("Location", None), f"index must be an integer, got {self.index!r}.")
             if self.index < 0:
-                raise InvalidProblemError(f"Location: index must be >= 0, got {self.index}.")
+                raise _invalid(("Location", None), f"index must be >= 0, got {self.index}.")
             return
         if self.lat is None or self.lon is None:
-            raise InvalidProblemError("Location: both lat and lon are required.")
+            raise _invalid(("Location", None), "both lat and lon are required.")
         if not (math.isfinite(self.lat) and -90 <= self.lat <= 90):
-            raise InvalidProblemError(f"Location: lat {self.lat} is outside -90..90.", field="lat")
+            raise _invalid(("Location", None), f"lat {self.lat} is outside -90..90.", field="lat")
         if not (math.isfinite(self.lon) and -180 <= self.lon <= 180):
-            raise InvalidProblemError(
-                f"Location: lon {self.lon} is outside -180..180.", field="lon"
-            )
+            raise _invalid(("Location", None), f"lon {self.lon} is outside -180..180.", field="lon")
 
     @property
     def is_geo(self) -> bool:
@@ -126,9 +129,9 @@ class TimeWindow:
         _check_time("TimeWindow", "start_s", self.start_s)
         _check_time("TimeWindow", "end_s", self.end_s)
         if self.end_s < self.start_s:
-            raise InvalidProblemError(
-                f"TimeWindow: end {format_time_s(self.end_s)} is before start "
-                f"{format_time_s(self.start_s)}."
+            raise _invalid(
+                ("TimeWindow", None),
+                f"end {format_time_s(self.end_s)} is before start {format_time_s(self.start_s)}.",
             )
 
     def contains(self, time_s: float) -> bool:
@@ -153,9 +156,10 @@ class Break:
         _check_time("Break", "latest_start_s", self.latest_start_s)
         _check_time("Break", "duration_s", self.duration_s)
         if self.latest_start_s < self.earliest_start_s:
-            raise InvalidProblemError(
-                f"Break: latest start {format_time_s(self.latest_start_s)} is before earliest "
-                f"start {format_time_s(self.earliest_start_s)}."
+            raise _invalid(
+                ("Break", None),
+                f"latest start {format_time_s(self.latest_start_s)} is before earliest "
+                f"start {format_time_s(self.earliest_start_s)}.",
             )
 
 
@@ -170,9 +174,10 @@ class Shift:
         _check_time("Shift", "start_s", self.start_s)
         _check_time("Shift", "end_s", self.end_s)
         if self.end_s <= self.start_s:
-            raise InvalidProblemError(
-                f"Shift: end {format_time_s(self.end_s)} is not after start "
-                f"{format_time_s(self.start_s)}."
+            raise _invalid(
+                ("Shift", None),
+                f"end {format_time_s(self.end_s)} is not after start "
+                f"{format_time_s(self.start_s)}.",
             )
 
 
@@ -225,11 +230,9 @@ class Rep:
             raise InvalidProblemError(
                 f"Rep {self.id!r}: id must be a non-empty string.", field="id"
             )
-        owner = f"Rep '{self.id}'"
+        owner = ("Rep", self.id)
         if self.open_end and self.end is not None:
-            raise InvalidProblemError(
-                f"{owner}: open_end routes take no end location.", field="end"
-            )
+            raise _invalid(owner, "open_end routes take no end location.", field="end")
         _check_non_negative(owner, "cost_per_km", self.cost_per_km)
         _check_non_negative(owner, "cost_per_hour", self.cost_per_hour)
         for name in ("max_drive_s", "max_visits", "capacity"):
@@ -237,16 +240,17 @@ class Rep:
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0
             ):
-                raise InvalidProblemError(
-                    f"{owner}: {name} must be a whole number >= 0, got {value!r}.", field=name
+                raise _invalid(
+                    owner, f"{name} must be a whole number >= 0, got {value!r}.", field=name
                 )
         object.__setattr__(self, "skills", frozenset(self.skills))
         if self.lunch is not None and not (
             self.shift.start_s <= self.lunch.earliest_start_s
             and self.lunch.latest_start_s <= self.shift.end_s
         ):
-            raise InvalidProblemError(
-                f"{owner}: break window {format_time_s(self.lunch.earliest_start_s)}-"
+            raise _invalid(
+                owner,
+                f"break window {format_time_s(self.lunch.earliest_start_s)}-"
                 f"{format_time_s(self.lunch.latest_start_s)} is outside the shift "
                 f"{format_time_s(self.shift.start_s)}-{format_time_s(self.shift.end_s)}.",
                 field="break",
@@ -319,7 +323,7 @@ class Account:
             raise InvalidProblemError(
                 f"Account {self.id!r}: id must be a non-empty string.", field="id"
             )
-        owner = f"Account '{self.id}'"
+        owner = ("Account", self.id)
         _check_time(owner, "visit_duration_s", self.visit_duration_s)
         object.__setattr__(self, "windows", tuple(self.windows))
         object.__setattr__(self, "skills", frozenset(self.skills))
@@ -327,8 +331,9 @@ class Account:
         ordered = sorted(self.windows, key=lambda w: w.start_s)
         for i, (a, b) in enumerate(zip(ordered, ordered[1:], strict=False)):
             if b.start_s <= a.end_s:
-                raise InvalidProblemError(
-                    f"{owner}: windows {format_time_s(a.start_s)}-{format_time_s(a.end_s)} and "
+                raise _invalid(
+                    owner,
+                    f"windows {format_time_s(a.start_s)}-{format_time_s(a.end_s)} and "
                     f"{format_time_s(b.start_s)}-{format_time_s(b.end_s)} overlap.",
                     field=f"windows[{i + 1}]",
                 )
@@ -336,8 +341,9 @@ class Account:
         if self.visit_within_window:
             for i, w in enumerate(self.windows):
                 if w.end_s - w.start_s < self.visit_duration_s:
-                    raise InvalidProblemError(
-                        f"{owner}: window {format_time_s(w.start_s)}-{format_time_s(w.end_s)} is "
+                    raise _invalid(
+                        owner,
+                        f"window {format_time_s(w.start_s)}-{format_time_s(w.end_s)} is "
                         f"shorter than the {self.visit_duration_s} s visit.",
                         field=f"windows[{i}]",
                     )
@@ -345,8 +351,8 @@ class Account:
             self.priority, bool
         )
         if not priority_ok or not 1 <= self.priority <= 100:
-            raise InvalidProblemError(
-                f"{owner}: priority must be 1..100, got {self.priority!r}.", field="priority"
+            raise _invalid(
+                owner, f"priority must be 1..100, got {self.priority!r}.", field="priority"
             )
         _check_non_negative(owner, "value", self.value)
         if (
@@ -354,8 +360,8 @@ class Account:
             or not isinstance(self.demand, int | np.integer)
             or (self.demand < 0)
         ):
-            raise InvalidProblemError(
-                f"{owner}: demand must be a whole number >= 0, got {self.demand!r}.", field="demand"
+            raise _invalid(
+                owner, f"demand must be a whole number >= 0, got {self.demand!r}.", field="demand"
             )
         if self.soft_end_s is not None:
             _check_time(owner, "soft_end_s", self.soft_end_s)
@@ -389,20 +395,22 @@ class TravelMatrix:
         durations = np.asarray(self.durations_s)
         distances = np.asarray(self.distances_m)
         if durations.ndim != 2 or durations.shape != distances.shape:
-            raise InvalidProblemError(
-                f"Matrix: durations_s {durations.shape} and distances_m {distances.shape} must be "
+            raise _invalid(
+                ("Matrix", None),
+                f"durations_s {durations.shape} and distances_m {distances.shape} must be "
                 "2-D arrays of the same shape.",
                 field="matrix",
             )
         for name, array in (("durations_s", durations), ("distances_m", distances)):
             fractional = array.size and not np.issubdtype(array.dtype, np.integer)
             if fractional and (not np.all(np.isfinite(array)) or np.any(array != np.round(array))):
-                raise InvalidProblemError(
-                    f"Matrix: {name} must hold whole numbers.", field=f"matrix.{name}"
+                raise _invalid(
+                    ("Matrix", None), f"{name} must hold whole numbers.", field=f"matrix.{name}"
                 )
             if array.size and np.any(array < UNREACHABLE):
-                raise InvalidProblemError(
-                    f"Matrix: {name} has negative entries (use -1 for unreachable).",
+                raise _invalid(
+                    ("Matrix", None),
+                    f"{name} has negative entries (use -1 for unreachable).",
                     field=f"matrix.{name}",
                 )
         object.__setattr__(self, "durations_s", durations.astype(np.int64, copy=False))
@@ -451,48 +459,52 @@ class Problem:
         object.__setattr__(self, "accounts", tuple(self.accounts))
         object.__setattr__(self, "already_visited", frozenset(self.already_visited))
         if not self.reps:
-            raise InvalidProblemError("Problem: at least one rep is required.", field="reps")
+            raise _invalid(("Problem", None), "at least one rep is required.", field="reps")
         _check_unique("Rep", "reps", (r.id for r in self.reps))
         _check_unique("Account", "accounts", (a.id for a in self.accounts))
         rep_ids = {r.id for r in self.reps}
         for i, account in enumerate(self.accounts):
             unknown = sorted(account.rep_ids - rep_ids)
             if unknown:
-                raise InvalidProblemError(
-                    f"Account '{account.id}': rep_ids names unknown rep '{unknown[0]}'.",
+                raise _invalid(
+                    ("Account", account.id),
+                    f"rep_ids names unknown rep '{unknown[0]}'.",
                     field=f"accounts[{i}].rep_ids",
                 )
         if self.matrix is not None:
             n, m = self.matrix.shape
             if n != m:
-                raise InvalidProblemError(f"Matrix: must be square, got {n} x {m}.", field="matrix")
+                raise _invalid(("Matrix", None), f"must be square, got {n} x {m}.", field="matrix")
             for path, owner, loc in self._locations_with_paths():
                 if loc.is_geo:
-                    raise InvalidProblemError(
-                        f"{owner}: with an explicit matrix, locations must be {{'index': i}}.",
+                    raise _invalid(
+                        owner,
+                        "with an explicit matrix, locations must be {'index': i}.",
                         field=path,
                     )
                 if loc.index >= n:
-                    raise InvalidProblemError(
-                        f"{owner}: location index {loc.index} is outside the {n} x {n} matrix.",
+                    raise _invalid(
+                        owner,
+                        f"location index {loc.index} is outside the {n} x {n} matrix.",
                         field=path,
                     )
         else:
             for path, owner, loc in self._locations_with_paths():
                 if not loc.is_geo:
-                    raise InvalidProblemError(
-                        f"{owner}: an index location needs an explicit matrix; give lat/lon "
+                    raise _invalid(
+                        owner,
+                        "an index location needs an explicit matrix; give lat/lon "
                         "for a road network.",
                         field=path,
                     )
 
-    def _locations_with_paths(self) -> Iterable[tuple[str, str, Location]]:
+    def _locations_with_paths(self) -> Iterable[tuple[str, tuple[str, str | None], Location]]:
         for i, rep in enumerate(self.reps):
-            yield f"reps[{i}].start", f"Rep '{rep.id}'", rep.start
+            yield f"reps[{i}].start", ("Rep", rep.id), rep.start
             if rep.end is not None:
-                yield f"reps[{i}].end", f"Rep '{rep.id}'", rep.end
+                yield f"reps[{i}].end", ("Rep", rep.id), rep.end
         for i, account in enumerate(self.accounts):
-            yield f"accounts[{i}].location", f"Account '{account.id}'", account.location
+            yield f"accounts[{i}].location", ("Account", account.id), account.location
 
     def account(self, account_id: str) -> Account:
         """Return the account with that id (KeyError if absent)."""
@@ -513,8 +525,9 @@ def _check_unique(kind: str, path: str, ids: Iterable[str]) -> None:
     seen: dict[str, int] = {}
     for i, ident in enumerate(ids):
         if ident in seen:
-            raise InvalidProblemError(
-                f"{kind} '{ident}': id is used twice ({path}[{seen[ident]}] and {path}[{i}]).",
+            raise _invalid(
+                (kind, ident),
+                f"id is used twice ({path}[{seen[ident]}] and {path}[{i}]).",
                 field=f"{path}[{i}].id",
             )
         seen[ident] = i

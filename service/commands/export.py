@@ -12,10 +12,21 @@ import json
 import sys
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import ValidationError
-
-from service.config import get_settings
+from service.commands.common import (
+    CommandError,
+    read_json,
+    run_reporting,
+    runtime_config,
+    write_output,
+)
+from service.day_plans.convert import to_plan, to_problem
+from service.day_plans.schemas import DayPlanRequest, DayPlanResponse
+from service.day_plans.work import plan_day_request
+from solver.errors import NetworkNotFoundError
+from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, route_links
+from solver.roads import network_local_timezone
 
 #: Export format -> (what it is, default file suffix).
 FORMATS = {
@@ -25,23 +36,15 @@ FORMATS = {
 }
 
 
-class ExportError(Exception):
-    """Bad input for ``fieldroute export`` (printed as one line, exit status 2)."""
-
-
-def _read_json(path: Path, what: str) -> Any:
-    try:
-        text = sys.stdin.read() if str(path) == "-" else path.read_text()
-        return json.loads(text)
-    except (OSError, ValueError) as exc:
-        raise ExportError(f"cannot read the {what} {path}: {exc}") from None
+#: Bad input for ``fieldroute export`` (printed as one line, exit status 2).
+ExportError = CommandError
 
 
 def export_day_plan(
     request: dict[str, Any],
     what: str,
     *,
-    plan: dict[str, Any] | None = None,
+    plan: DayPlanResponse | dict[str, Any] | None = None,
     networks_dir: Path | None = None,
     rep_id: str | None = None,
     tzname: str | None = None,
@@ -74,14 +77,6 @@ def export_day_plan(
     ExportError
         When the time zone is unknown or the plan visits accounts the request lacks.
     """
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    from service.runtime import RuntimeConfig, solve_day_plan
-    from service.schemas import DayPlanRequest, plan_from_response, to_problem
-    from solver.errors import NetworkNotFoundError
-    from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, route_links
-    from solver.roads import network_local_timezone
-
     if tzname is not None:
         try:
             ZoneInfo(tzname)
@@ -89,14 +84,13 @@ def export_day_plan(
             raise ExportError(
                 f"--tz {tzname!r} is not an IANA time zone such as Europe/Malta."
             ) from None
-    settings = get_settings()
-    if networks_dir is not None:
-        settings = settings.model_copy(update={"networks_dir": networks_dir})
-    config = RuntimeConfig.from_settings(settings)
+    config = runtime_config(networks_dir)
     parsed = DayPlanRequest.model_validate(request)
     problem = to_problem(parsed, default_network=config.default_network)
-    response = plan if plan is not None else solve_day_plan(request, config)
-    day_plan = plan_from_response(response)
+    response = DayPlanResponse.model_validate(plan) if plan is not None else None
+    if response is None:
+        response = plan_day_request(parsed, config)
+    day_plan = to_plan(response, locations=False)  # stops placed from the problem
     known = {account.id for account in problem.accounts}
     for route in day_plan.routes:
         for account_id in route.account_ids:
@@ -125,13 +119,13 @@ def export_day_plan(
 
 def run_export(args: argparse.Namespace) -> int:
     """Write the export to ``--output`` or stdout; exit 2 with one sentence on bad input."""
-    from service.errors import describe_validation_error, domain_status
+    read: dict[str, Any] = {}
 
-    try:
-        request = _read_json(args.request, "request")
-        plan = _read_json(args.plan, "plan") if args.plan is not None else None
+    def export() -> int:
+        read["request"] = request = read_json(args.request, "the request ")
+        plan = read_json(args.plan, "the plan ") if args.plan is not None else None
         if plan is not None and (not isinstance(plan, dict) or "routes" not in plan):
-            raise ExportError(f"{args.plan} is not a day-plan response (it has no 'routes').")
+            raise CommandError(f"{args.plan} is not a day-plan response (it has no 'routes').")
         content = export_day_plan(
             request,
             args.format,
@@ -140,24 +134,10 @@ def run_export(args: argparse.Namespace) -> int:
             rep_id=args.rep,
             tzname=args.tz,
         )
-    except ExportError as exc:
-        print(f"fieldroute export: {exc}", file=sys.stderr)
-        return 2
-    except ValidationError as exc:
-        detail, _ = describe_validation_error(exc.errors()[0], request)
-        print(f"fieldroute export: {detail}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        if domain_status(exc) is None:
-            raise
-        print(f"fieldroute export: {exc}", file=sys.stderr)
-        return 2
-    if args.output:
-        args.output.write_bytes(content)
-    else:
-        sys.stdout.buffer.write(content)
-        sys.stdout.flush()
-    return 0
+        write_output(args, content)
+        return 0
+
+    return run_reporting("fieldroute export", export, lambda: read.get("request"))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 from service.config import get_settings
+from solver.errors import FieldrouteError
+from solver.roads import build_network, list_networks, load_network
 
 
 def _networks_dir(args: argparse.Namespace) -> Path:
@@ -39,9 +41,6 @@ def _describe(info_dict: dict) -> str:
 
 def run_build(args: argparse.Namespace) -> int:
     """Prepare a network from an OSM extract into the networks directory."""
-    from solver.errors import FieldrouteError
-    from solver.roads import build_network
-
     speeds: dict[str, float] = {}
     for item in args.speed or []:
         highway, _, value = item.partition("=")
@@ -69,8 +68,6 @@ def run_build(args: argparse.Namespace) -> int:
 
 def run_list(args: argparse.Namespace) -> int:
     """List the prepared networks."""
-    from solver.roads import list_networks
-
     infos = list_networks(_networks_dir(args))
     if args.json:
         print(json.dumps([info.to_dict() for info in infos], indent=2))
@@ -89,14 +86,9 @@ def run_list(args: argparse.Namespace) -> int:
 
 def run_info(args: argparse.Namespace) -> int:
     """Show one prepared network's metadata."""
-    from solver.errors import FieldrouteError
-    from solver.roads import list_networks
-
     try:
         infos = {info.name: info for info in list_networks(_networks_dir(args))}
         if args.name not in infos:
-            from solver.roads import load_network
-
             load_network(args.name, networks_dir=_networks_dir(args), prepare=False)
     except FieldrouteError as exc:
         print(f"fieldroute network info: {exc}", file=sys.stderr)

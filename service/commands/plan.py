@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
+from typing import Any
 
-from pydantic import ValidationError
-
-from service.config import get_settings
+from service.commands.common import read_json, run_reporting, runtime_config, write_output
+from service.day_plans.convert import day_plan_geojson
+from service.day_plans.schemas import DayPlanRequest
+from service.day_plans.work import plan_day_request
 
 
 def run_plan(args: argparse.Namespace) -> int:
@@ -19,39 +20,22 @@ def run_plan(args: argparse.Namespace) -> int:
     response (or its GeoJSON with ``--format geojson``). Bad input prints the one error
     sentence to stderr and exits with status 2.
     """
-    from service.errors import describe_validation_error, domain_status
-    from service.runtime import RuntimeConfig, solve_day_plan
-    from service.schemas import day_plan_geojson
+    read: dict[str, Any] = {}
 
-    settings = get_settings()
-    if args.networks_dir is not None:
-        settings = settings.model_copy(update={"networks_dir": args.networks_dir})
-    config = RuntimeConfig.from_settings(settings)
-    try:
-        text = sys.stdin.read() if str(args.request) == "-" else args.request.read_text()
-        body = json.loads(text)
-    except (OSError, ValueError) as exc:
-        print(f"fieldroute plan: cannot read {args.request}: {exc}", file=sys.stderr)
-        return 2
-    try:
-        result = solve_day_plan(body, config)
-    except ValidationError as exc:
-        detail, _ = describe_validation_error(exc.errors()[0], body)
-        print(f"fieldroute plan: {detail}", file=sys.stderr)
-        return 2
-    except Exception as exc:
-        if domain_status(exc) is None:
-            raise
-        print(f"fieldroute plan: {exc}", file=sys.stderr)
-        return 2
-    if args.format == "geojson":
-        result = day_plan_geojson(result)
-    text = json.dumps(result, indent=2, ensure_ascii=False)
-    if args.output:
-        args.output.write_text(text + "\n")
-    else:
-        print(text)
-    return 0
+    def plan() -> int:
+        read["body"] = read_json(args.request, "")
+        response = plan_day_request(
+            DayPlanRequest.model_validate(read["body"]), runtime_config(args.networks_dir)
+        )
+        if args.format == "geojson":
+            result = day_plan_geojson(response)
+        else:
+            result = response.model_dump(mode="json")
+        text = json.dumps(result, indent=2, ensure_ascii=False) + "\n"
+        write_output(args, text.encode())
+        return 0
+
+    return run_reporting("fieldroute plan", plan, lambda: read.get("body"))
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:

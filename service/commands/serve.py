@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+from pathlib import Path
 
+import uvicorn
+
+from service.app import create_app
 from service.config import Settings, get_settings
+from solver.errors import NetworkNotFoundError
+from solver.roads import build_network, list_networks
 
 log = logging.getLogger(__name__)
 
@@ -21,9 +27,6 @@ def ensure_default_network(settings: Settings) -> None:
     NetworkNotFoundError
         When the network is missing and no shipped extract is known for it.
     """
-    from solver.errors import NetworkNotFoundError
-    from solver.roads import build_network, list_networks
-
     networks_dir = settings.networks_dir
     prepared = list_networks(networks_dir) if networks_dir.is_dir() else []
     name = settings.default_network
@@ -44,10 +47,6 @@ def ensure_default_network(settings: Settings) -> None:
 
 def run_serve(args: argparse.Namespace) -> int:
     """Prepare the default network if needed, then serve with uvicorn."""
-    import uvicorn
-
-    from service.app import create_app
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = get_settings()
     overrides: dict[str, object] = {}
@@ -68,8 +67,6 @@ def run_serve(args: argparse.Namespace) -> int:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``fieldroute serve``."""
-    from pathlib import Path
-
     parser = subparsers.add_parser(
         "serve",
         help="run the HTTP API (default 127.0.0.1:8000)",

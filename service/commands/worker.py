@@ -33,6 +33,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run_worker(args: argparse.Namespace) -> int:
     """Run the Celery worker in the foreground until it is stopped."""
+    # Imported here for start-up cost: importing service.celery_app builds the Celery app
+    # and its broker client, which only this command needs.
     from service.celery_app import celery_app
 
     name = args.name or f"fieldroute-{os.getpid()}@{socket.gethostname()}"

@@ -12,6 +12,7 @@ from solver.roads.catalog import (
 )
 from solver.roads.info import NetworkInfo
 from solver.roads.network import DEFAULT_SNAP_LIMIT_M, RoadNetwork, Snap
+from solver.roads.source import TravelSource
 from solver.roads.speeds import DEFAULT_SPEEDS_KMH, OFF_ROAD_SPEED_KMH
 
 __all__ = [
@@ -21,6 +22,7 @@ __all__ = [
     "NetworkInfo",
     "RoadNetwork",
     "Snap",
+    "TravelSource",
     "build_network",
     "list_networks",
     "load_network",

@@ -8,12 +8,12 @@ matrix is computed for them; accounts whose point is off the network are flagged
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
 from solver.errors import InvalidProblemError
 from solver.model import UNREACHABLE, Location, Problem, Rep, TravelMatrix
+from solver.roads.source import TravelSource
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -38,7 +38,7 @@ class ResolvedProblem:
     matrix: TravelMatrix
     index_of: dict[Location, int]
     off_network: frozenset[str]
-    network: Any = None
+    network: TravelSource | None = None
 
     def row(self, location: Location) -> int:
         """Return the matrix row of ``location``."""
@@ -61,7 +61,7 @@ class ResolvedProblem:
         return rep.end_location
 
 
-def resolve_problem(problem: Problem, network: Any = None) -> ResolvedProblem:
+def resolve_problem(problem: Problem, network: TravelSource | None = None) -> ResolvedProblem:
     """Map every location of ``problem`` to a row of one travel matrix.
 
     Parameters
@@ -95,7 +95,8 @@ def resolve_problem(problem: Problem, network: Any = None) -> ResolvedProblem:
         return ResolvedProblem(problem, matrix, index_of, frozenset())
     if network is None:
         raise InvalidProblemError(
-            f"Problem: road network {problem.network!r} is required to plan lat/lon locations.",
+            entity="Problem",
+            reason=f"road network {problem.network!r} is required to plan lat/lon locations.",
             field="network",
         )
     unique: list[Location] = list(dict.fromkeys(locations))

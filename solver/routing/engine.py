@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
+from solver.costs import travel_cost
 from solver.model import MAX_TIME_S, UNREACHABLE, Account, Rep
 from solver.routing.data import ResolvedProblem
 from solver.routing.schedule import account_value
@@ -137,10 +138,8 @@ class DayModel:
     # ------------------------------------------------------------------ model
     def arc_costs(self, rep: Rep) -> np.ndarray:
         """Integer cost of each arc for ``rep`` (solver units, see the module docstring)."""
-        money = (
-            self.distances * (rep.cost_per_km / 1000.0)
-            + self.durations * (rep.cost_per_hour / 3600.0)
-        ) * COST_SCALE
+        km, hours = self.distances / 1000.0, self.durations / 3600.0
+        money = travel_cost(km, hours, rep.cost_per_km, rep.cost_per_hour) * COST_SCALE
         costs = np.rint(money).astype(np.int64) + self.durations * TIE_BREAK_PER_S
         costs[self.blocked] = BLOCKED * COST_SCALE
         return costs

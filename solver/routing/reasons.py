@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from solver.costs import travel_cost
 from solver.model import Account, Location, Reason, Rep, Route, Unassigned, format_time_s
 from solver.routing.check import check_route
 from solver.routing.data import ResolvedProblem
@@ -236,4 +237,4 @@ def _cheapest_detour(resolved: ResolvedProblem, rep: Rep, route: Route, account:
 def _leg_cost(resolved: ResolvedProblem, rep: Rep, here: Location, there: Location) -> float:
     duration = max(resolved.duration_s(here, there), 0)
     distance = max(resolved.distance_m(here, there), 0)
-    return duration / 3600.0 * rep.cost_per_hour + distance / 1000.0 * rep.cost_per_km
+    return travel_cost(distance / 1000.0, duration / 3600.0, rep.cost_per_km, rep.cost_per_hour)

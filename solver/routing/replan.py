@@ -54,17 +54,21 @@ def replan_problem(
     try:
         rep = problem.rep(rep_id)
     except KeyError:
-        raise InvalidProblemError(f"Replan: rep '{rep_id}' is unknown.", field="rep_id") from None
+        raise InvalidProblemError(
+            entity="Replan", reason=f"rep '{rep_id}' is unknown.", field="rep_id"
+        ) from None
     done = frozenset(visited)
     known = {a.id for a in problem.accounts}
     unknown = sorted(done - known)
     if unknown:
         raise InvalidProblemError(
-            f"Replan: visited account '{unknown[0]}' is unknown.", field="visited"
+            entity="Replan", reason=f"visited account '{unknown[0]}' is unknown.", field="visited"
         )
     if not rep.shift.start_s <= now_s < rep.shift.end_s:
         raise InvalidProblemError(
-            f"Rep '{rep_id}': now {format_time_s(now_s)} is outside the shift "
+            entity="Rep",
+            entity_id=rep_id,
+            reason=f"now {format_time_s(now_s)} is outside the shift "
             f"{format_time_s(rep.shift.start_s)}-{format_time_s(rep.shift.end_s)}.",
             field="now_s",
         )

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from solver.costs import travel_cost
 from solver.model import (
     Account,
     Location,
@@ -77,9 +78,8 @@ def route_cost(rep: Rep, drive_s: int, distance_m: int, lateness_cost: float) ->
     float
         The route's cost.
     """
-    return (
-        drive_s / 3600.0 * rep.cost_per_hour + distance_m / 1000.0 * rep.cost_per_km + lateness_cost
-    )
+    travel = travel_cost(distance_m / 1000.0, drive_s / 3600.0, rep.cost_per_km, rep.cost_per_hour)
+    return travel + lateness_cost
 
 
 def lateness_s(account: Account, start_s: int) -> int:

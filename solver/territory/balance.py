@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
 
 import numpy as np
+import shapely
 
+from solver.costs import travel_cost
 from solver.errors import InvalidProblemError
 from solver.model import SolverInfo, TravelMatrix
+from solver.roads.source import TravelSource
 from solver.territory.assign import AssignmentInput, AssignmentResult, solve_assignment
 from solver.territory.geometry import territory_polygons
 from solver.territory.model import (
@@ -24,7 +28,7 @@ from solver.territory.model import (
     UnassignedAccount,
 )
 from solver.territory.simulate import DayRouter, WeekSimulation, order_day, simulate_territory
-from solver.territory.travel import TravelSource
+from solver.territory.travel import TerritoryTravel
 
 #: Above this many accounts, ``simulate_routes=None`` means off.
 AUTO_SIMULATE_MAX_ACCOUNTS = 5000
@@ -35,12 +39,16 @@ _TOLERANCE_SLACK = 1e-9
 
 def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]) -> None:
     if not reps:
-        raise InvalidProblemError("Territories: at least one rep is required.", field="reps")
+        raise InvalidProblemError(
+            entity="Territories", reason="at least one rep is required.", field="reps"
+        )
     seen: dict[str, int] = {}
     for i, rep in enumerate(reps):
         if rep.id in seen:
             raise InvalidProblemError(
-                f"TerritoryRep '{rep.id}': id is used twice (reps[{seen[rep.id]}] and reps[{i}]).",
+                entity="TerritoryRep",
+                entity_id=rep.id,
+                reason=f"id is used twice (reps[{seen[rep.id]}] and reps[{i}]).",
                 field=f"reps[{i}].id",
             )
         seen[rep.id] = i
@@ -48,7 +56,9 @@ def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]
     for i, account in enumerate(accounts):
         if account.id in seen_accounts:
             raise InvalidProblemError(
-                f"TerritoryAccount '{account.id}': id is used twice "
+                entity="TerritoryAccount",
+                entity_id=account.id,
+                reason=f"id is used twice "
                 f"(accounts[{seen_accounts[account.id]}] and accounts[{i}]).",
                 field=f"accounts[{i}].id",
             )
@@ -57,7 +67,9 @@ def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]
             value = getattr(account, name)
             if value is not None and value not in seen:
                 raise InvalidProblemError(
-                    f"TerritoryAccount '{account.id}': {name} names unknown rep '{value}'.",
+                    entity="TerritoryAccount",
+                    entity_id=account.id,
+                    reason=f"{name} names unknown rep '{value}'.",
                     field=f"accounts[{i}].{name}",
                 )
 
@@ -94,7 +106,7 @@ def balance_territories(
     reps: Sequence[TerritoryRep],
     accounts: Sequence[TerritoryAccount],
     *,
-    network: Any | None = None,
+    network: TravelSource | None = None,
     matrix: TravelMatrix | None = None,
     options: TerritoryOptions = TerritoryOptions(),  # noqa: B008 (frozen, immutable)
     day_router: DayRouter = order_day,
@@ -141,18 +153,93 @@ def balance_territories(
     started = time.perf_counter()
     reps, accounts = tuple(reps), tuple(accounts)
     _validate(reps, accounts)
-    source = TravelSource(reps, accounts, network=network, matrix=matrix)
+    source = TerritoryTravel(reps, accounts, network=network, matrix=matrix)
+    model = _build_model(reps, accounts, source, options)
+    idx, unassigned = _reachable(accounts, model)
+    share = _capacity_shares(reps)
+    rep_of, result, notes = _assign(model, idx, share, options)
+    solve_s = time.perf_counter() - started
+    rep_accounts = [idx[rep_of == r] for r in range(len(reps))]
+    simulations = _simulate_weeks(reps, accounts, source, rep_accounts, options, day_router)
+    figures = _balance_figures(model, idx, rep_of, share, len(reps))
+    territories = _territories(reps, accounts, model, rep_accounts, simulations, figures, options)
+    outline = getattr(network, "outline", None)  # road networks have one, matrices do not
+    area = outline() if outline is not None else None
+    territories = _with_polygons(reps, accounts, idx, rep_of, territories, area)
+    assignment = {accounts[j].id: reps[rep_of[k]].id for k, j in enumerate(idx)}
+    moves = _moves(accounts, assignment)
+    travel_h = float(model.cost[rep_of, idx].sum()) if idx.size else 0.0
+    objective_h = travel_h + options.move_penalty_h * len(moves)
+    bound = result.lower_bound if result is not None else 0.0
+    summary = BalanceSummary(
+        metric=model.metric.value,
+        tolerance=options.tolerance,
+        max_deviation=float(np.abs(figures.deviation).max(initial=0.0)),
+        within_tolerance=_within(figures, options),
+        total_drive_h_per_week=float(sum(t.drive_h_per_week for t in territories)),
+        travel_h_per_week=travel_h,
+        objective_h_per_week=objective_h,
+        lower_bound_h_per_week=bound,
+        gap_to_bound=_gap(objective_h, bound),
+        moves=len(moves),
+        explanation=_explanation(
+            reps, accounts, model, idx, rep_of, share, figures, options, result, notes
+        ),
+    )
+    info = SolverInfo(
+        status=result.status if result is not None else "empty",
+        seed=options.seed,
+        time_limit_s=options.time_limit_s,
+        time_s=round(solve_s, 3),
+        objective=objective_h,
+    )
+    return TerritoryPlan(
+        assignment=assignment,
+        territories=tuple(territories),
+        moves=moves,
+        unassigned=tuple(unassigned),
+        summary=summary,
+        solver=info,
+    )
+
+
+@dataclass(frozen=True)
+class _Model:
+    """The arrays of the assignment model, one column per account.
+
+    ``cost`` is the visits-weighted travel, hours per week, from each rep's home (inf:
+    not allowed, unreachable or locked to another rep); ``weight`` what each account
+    adds to each rep's balance metric.
+    """
+
+    metric: BalanceMetric
+    travel: TravelMatrix
+    per_week: np.ndarray
+    revenue: np.ndarray
+    cost: np.ndarray
+    weight: np.ndarray
+    locked: np.ndarray
+    current: np.ndarray
+
+
+def _build_model(
+    reps: tuple[TerritoryRep, ...],
+    accounts: tuple[TerritoryAccount, ...],
+    source: TerritoryTravel,
+    options: TerritoryOptions,
+) -> _Model:
+    """Return the costs and weights of every (rep, account) pair; locks applied."""
     rep_index = {rep.id: i for i, rep in enumerate(reps)}
     metric = BalanceMetric(options.balance)
     revenue = np.asarray([a.revenue or 0.0 for a in accounts])
     if metric == BalanceMetric.REVENUE and accounts and revenue.sum() <= 0:
         raise InvalidProblemError(
-            "TerritoryOptions: balance 'revenue' needs accounts with revenue > 0.",
+            entity="TerritoryOptions",
+            reason="balance 'revenue' needs accounts with revenue > 0.",
             field="balance",
         )
     travel = source.homes_to_accounts()
     durations = travel.durations_s
-    n_reps = len(reps)
     per_week = np.asarray([a.visits_per_week for a in accounts])
     cost = np.where(durations < 0, np.inf, per_week * durations / 3600.0)
     locked = np.asarray([rep_index.get(a.locked_rep, -1) for a in accounts], dtype=np.int64)
@@ -160,19 +247,25 @@ def balance_territories(
         keep = cost[locked[j], j]
         cost[:, j] = np.inf
         cost[locked[j], j] = keep
-    workload = estimate_workload(accounts, durations, options.visits_per_day)
     if metric == BalanceMetric.WORKLOAD:
-        weight = workload
+        weight = estimate_workload(accounts, durations, options.visits_per_day)
     elif metric == BalanceMetric.REVENUE:
         weight = np.broadcast_to(revenue, cost.shape)
     else:
         weight = np.ones(cost.shape)
+    current = np.asarray([rep_index.get(a.current_rep, -1) for a in accounts], dtype=np.int64)
+    return _Model(metric, travel, per_week, revenue, cost, weight, locked, current)
 
-    unassigned: list[UnassignedAccount] = []
-    active = np.isfinite(cost).any(axis=0)
+
+def _reachable(
+    accounts: tuple[TerritoryAccount, ...], model: _Model
+) -> tuple[np.ndarray, list[UnassignedAccount]]:
+    """Return the indices of accounts some rep may serve, and the others as unassigned."""
+    active = np.isfinite(model.cost).any(axis=0)
+    unassigned = []
     for j in np.flatnonzero(~active):
         account = accounts[j]
-        who = f"its locked rep '{account.locked_rep}'" if locked[j] >= 0 else "no rep"
+        who = f"its locked rep '{account.locked_rep}'" if model.locked[j] >= 0 else "no rep"
         unassigned.append(
             UnassignedAccount(
                 account.id,
@@ -180,13 +273,26 @@ def balance_territories(
                 f"TerritoryAccount '{account.id}': {who} can reach it on the road network.",
             )
         )
-    idx = np.flatnonzero(active)
-    current_all = np.asarray([rep_index.get(a.current_rep, -1) for a in accounts], dtype=np.int64)
-    current = current_all[idx]
-    sub_cost = cost[:, idx]
-    # a current rep whose column is not allowed (lock elsewhere, unreachable) is a forced move
+    return np.flatnonzero(active), unassigned
+
+
+def _capacity_shares(reps: tuple[TerritoryRep, ...]) -> np.ndarray:
+    """Return each rep's share of the team's weekly capacity (the balance targets)."""
+    share = np.asarray([r.capacity_h_per_week for r in reps], dtype=float)
+    return share / share.sum()
+
+
+def _assign(
+    model: _Model, idx: np.ndarray, share: np.ndarray, options: TerritoryOptions
+) -> tuple[np.ndarray, AssignmentResult | None, list[str]]:
+    """Solve the assignment of the reachable accounts ``idx``; return rep of each, result, notes.
+
+    A current rep whose column is not allowed (locked elsewhere, unreachable) is a forced
+    move, counted against ``max_moves`` first.
+    """
+    current = model.current[idx]
+    sub_cost = model.cost[:, idx]
     forced = (current >= 0) & ~np.isfinite(sub_cost[np.maximum(current, 0), np.arange(idx.size)])
-    current_free = np.where(forced, -1, current)
     max_moves = options.max_moves
     notes: list[str] = []
     if max_moves is not None:
@@ -197,67 +303,90 @@ def balance_territories(
                 f"their current rep), more than max_moves = {max_moves}; no other move is made."
             )
         max_moves = max(0, max_moves - n_forced)
-    share = np.asarray([r.capacity_h_per_week for r in reps], dtype=float)
-    share /= share.sum()
-    rep_of = np.empty(0, dtype=np.int64)
-    result: AssignmentResult | None = None
-    if idx.size:
-        data = AssignmentInput(
-            cost=sub_cost,
-            weight=np.ascontiguousarray(weight[:, idx]),
-            share=share,
-            tolerance=options.tolerance,
-            current=current_free,
-            max_moves=max_moves,
-            move_penalty=options.move_penalty_h,
-        )
-        result = solve_assignment(
-            data,
-            candidate_reps=options.candidate_reps,
-            time_limit_s=options.time_limit_s,
-            seed=options.seed,
-            max_gap=options.max_gap,
-        )
-        rep_of = result.rep_of
-        notes += result.notes
-    solve_s = time.perf_counter() - started
+    if not idx.size:
+        return np.empty(0, dtype=np.int64), None, notes
+    data = AssignmentInput(
+        cost=sub_cost,
+        weight=np.ascontiguousarray(model.weight[:, idx]),
+        share=share,
+        tolerance=options.tolerance,
+        current=np.where(forced, -1, current),
+        max_moves=max_moves,
+        move_penalty=options.move_penalty_h,
+    )
+    result = solve_assignment(
+        data,
+        candidate_reps=options.candidate_reps,
+        time_limit_s=options.time_limit_s,
+        seed=options.seed,
+        max_gap=options.max_gap,
+    )
+    return result.rep_of, result, notes + result.notes
 
+
+def _simulate_weeks(
+    reps: tuple[TerritoryRep, ...],
+    accounts: tuple[TerritoryAccount, ...],
+    source: TerritoryTravel,
+    rep_accounts: list[np.ndarray],
+    options: TerritoryOptions,
+    day_router: DayRouter,
+) -> list[WeekSimulation | None]:
+    """Simulate each rep's weeks of visits (None per rep when simulation is off)."""
     simulate = options.simulate_routes
     if simulate is None:
         simulate = len(accounts) <= AUTO_SIMULATE_MAX_ACCOUNTS
-    rep_accounts = [idx[rep_of == r] for r in range(n_reps)]
-    simulations: list[WeekSimulation | None] = [None] * n_reps
-    if simulate:
-        for r, members in enumerate(rep_accounts):
-            locations = [reps[r].home] + [accounts[j].location for j in members]
-            simulations[r] = simulate_territory(
+    if not simulate:
+        return [None] * len(reps)
+    simulations: list[WeekSimulation | None] = []
+    for r, members in enumerate(rep_accounts):
+        locations = [reps[r].home] + [accounts[j].location for j in members]
+        simulations.append(
+            simulate_territory(
                 source.among(locations),
                 np.asarray([accounts[j].visits_per_4_weeks for j in members]),
                 seed=options.seed + r,
                 day_router=day_router,
             )
+        )
+    return simulations
 
-    # figures per territory
-    weight_of = weight[rep_of, idx] if idx.size else np.empty(0)
+
+@dataclass(frozen=True)
+class _Figures:
+    """Each rep's balance value, its target and the relative deviation."""
+
+    values: np.ndarray
+    targets: np.ndarray
+    deviation: np.ndarray
+
+
+def _balance_figures(
+    model: _Model, idx: np.ndarray, rep_of: np.ndarray, share: np.ndarray, n_reps: int
+) -> _Figures:
+    """Return the balance value, target and deviation of every rep."""
+    weight_of = model.weight[rep_of, idx] if idx.size else np.empty(0)
     values = np.bincount(rep_of, weights=weight_of, minlength=n_reps)
     targets = share * values.sum()
     deviation = np.divide(values, targets, out=np.zeros(n_reps), where=targets > 0) - 1.0
     deviation[targets <= 0] = 0.0
-    geo = bool(accounts) and all(a.location.is_geo for a in accounts)
-    polygons = (
-        territory_polygons(
-            [accounts[j].location for j in idx],
-            rep_of,
-            n_reps,
-            [r.home for r in reps],
-            area=network.outline() if hasattr(network, "outline") else None,
-        )
-        if geo and idx.size
-        else [None] * n_reps
-    )
-    territories = []
+    return _Figures(values, targets, deviation)
+
+
+def _territories(
+    reps: tuple[TerritoryRep, ...],
+    accounts: tuple[TerritoryAccount, ...],
+    model: _Model,
+    rep_accounts: list[np.ndarray],
+    simulations: list[WeekSimulation | None],
+    figures: _Figures,
+    options: TerritoryOptions,
+) -> list[Territory]:
+    """Return every rep's territory with its weekly figures (no polygon yet)."""
+    per_week, durations = model.per_week, model.travel.durations_s
     visit_s = np.asarray([a.visit_duration_s for a in accounts], dtype=float)
-    distances_km = np.where(travel.distances_m < 0, 0, travel.distances_m) / 1000.0
+    distances_km = np.where(model.travel.distances_m < 0, 0, model.travel.distances_m) / 1000.0
+    territories = []
     for r, rep in enumerate(reps):
         members = rep_accounts[r]
         visits = float(per_week[members].sum())
@@ -283,63 +412,77 @@ def balance_territories(
                 drive_h_per_week=drive_h,
                 drive_km_per_week=drive_km,
                 drive_method=method,
-                cost_per_week=drive_h * rep.cost_per_hour + drive_km * rep.cost_per_km,
-                revenue=float(revenue[members].sum()),
+                cost_per_week=travel_cost(drive_km, drive_h, rep.cost_per_km, rep.cost_per_hour),
+                revenue=float(model.revenue[members].sum()),
                 workload_h_per_week=workload_h,
                 utilisation=workload_h / rep.capacity_h_per_week,
-                balance_value=float(values[r]),
-                balance_target=float(targets[r]),
-                deviation=float(deviation[r]),
-                polygon=polygons[r],
+                balance_value=float(figures.values[r]),
+                balance_target=float(figures.targets[r]),
+                deviation=float(figures.deviation[r]),
             )
         )
+    return territories
 
-    assignment = {accounts[j].id: reps[rep_of[k]].id for k, j in enumerate(idx)}
-    moves = tuple(
+
+def _with_polygons(
+    reps: tuple[TerritoryRep, ...],
+    accounts: tuple[TerritoryAccount, ...],
+    idx: np.ndarray,
+    rep_of: np.ndarray,
+    territories: list[Territory],
+    area: shapely.Geometry | None,
+) -> list[Territory]:
+    """Return the territories with their polygons (geographic locations only).
+
+    ``area`` (a shapely geometry, e.g. the road network's outline) is covered by the
+    cells too, so that coastlines and edges of the network are not left unassigned.
+    """
+    geo = bool(accounts) and all(a.location.is_geo for a in accounts)
+    if not (geo and idx.size):
+        return territories
+    polygons = territory_polygons(
+        [accounts[j].location for j in idx],
+        rep_of,
+        len(reps),
+        [r.home for r in reps],
+        area=area,
+    )
+    return [dataclasses.replace(t, polygon=p) for t, p in zip(territories, polygons, strict=True)]
+
+
+def _moves(accounts: tuple[TerritoryAccount, ...], assignment: dict[str, str]) -> tuple[Move, ...]:
+    """Return the accounts that change rep against their ``current_rep``."""
+    return tuple(
         Move(a.id, a.current_rep, assignment[a.id])
         for a in accounts
         if a.current_rep is not None and a.id in assignment and assignment[a.id] != a.current_rep
     )
-    travel_h = float(cost[rep_of, idx].sum()) if idx.size else 0.0
-    objective_h = travel_h + options.move_penalty_h * len(moves)
-    bound = result.lower_bound if result is not None else 0.0
-    max_dev = float(np.abs(deviation).max(initial=0.0))
-    within = max_dev <= options.tolerance + _TOLERANCE_SLACK
-    explanation = (
-        tuple(notes)
-        if within
-        else tuple(
-            _explain(reps, accounts, idx, rep_of, weight, share, options, result, deviation) + notes
-        )
+
+
+def _within(figures: _Figures, options: TerritoryOptions) -> bool:
+    """Whether every rep's deviation is within the tolerance (up to float noise)."""
+    return float(np.abs(figures.deviation).max(initial=0.0)) <= options.tolerance + _TOLERANCE_SLACK
+
+
+def _explanation(
+    reps: tuple[TerritoryRep, ...],
+    accounts: tuple[TerritoryAccount, ...],
+    model: _Model,
+    idx: np.ndarray,
+    rep_of: np.ndarray,
+    share: np.ndarray,
+    figures: _Figures,
+    options: TerritoryOptions,
+    result: AssignmentResult | None,
+    notes: list[str],
+) -> tuple[str, ...]:
+    """Return the notes, after the sentences saying why the tolerance was not met (if so)."""
+    if _within(figures, options):
+        return tuple(notes)
+    why = _explain(
+        reps, accounts, idx, rep_of, model.weight, share, options, result, figures.deviation
     )
-    summary = BalanceSummary(
-        metric=metric.value,
-        tolerance=options.tolerance,
-        max_deviation=max_dev,
-        within_tolerance=within,
-        total_drive_h_per_week=float(sum(t.drive_h_per_week for t in territories)),
-        travel_h_per_week=travel_h,
-        objective_h_per_week=objective_h,
-        lower_bound_h_per_week=bound,
-        gap_to_bound=_gap(objective_h, bound),
-        moves=len(moves),
-        explanation=explanation,
-    )
-    info = SolverInfo(
-        status=result.status if result is not None else "empty",
-        seed=options.seed,
-        time_limit_s=options.time_limit_s,
-        time_s=round(solve_s, 3),
-        objective=objective_h,
-    )
-    return TerritoryPlan(
-        assignment=assignment,
-        territories=tuple(territories),
-        moves=moves,
-        unassigned=tuple(unassigned),
-        summary=summary,
-        solver=info,
-    )
+    return tuple(why + notes)
 
 
 def _gap(objective: float, bound: float) -> float:

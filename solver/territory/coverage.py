@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
+from solver.costs import travel_cost
 from solver.model import TravelMatrix
+from solver.roads.source import TravelSource
 from solver.territory.balance import balance_territories
 from solver.territory.model import (
     Coverage,
@@ -29,14 +30,14 @@ from solver.territory.model import (
     TerritoryRep,
 )
 from solver.territory.simulate import DayRouter, order_day, simulate_territory
-from solver.territory.travel import TravelSource
+from solver.territory.travel import TerritoryTravel
 
 
 def recommend_coverage(
     reps: Sequence[TerritoryRep],
     accounts: Sequence[TerritoryAccount],
     *,
-    network: Any | None = None,
+    network: TravelSource | None = None,
     matrix: TravelMatrix | None = None,
     options: TerritoryOptions = TerritoryOptions(),  # noqa: B008 (frozen, immutable)
     coverage: CoverageOptions = CoverageOptions(),  # noqa: B008 (frozen, immutable)
@@ -68,7 +69,7 @@ def recommend_coverage(
     all_field = balance_territories(
         reps, accounts, network=network, matrix=matrix, options=options, day_router=day_router
     )
-    source = TravelSource(reps, accounts, network=network, matrix=matrix)
+    source = TerritoryTravel(reps, accounts, network=network, matrix=matrix)
     by_id = {a.id: a for a in accounts}
     rep_pos = {r.id: i for i, r in enumerate(reps)}
     marginal: dict[str, tuple[float, float]] = {}
@@ -108,7 +109,7 @@ def recommend_coverage(
             continue
         rep = reps[rep_pos[rep_id]]
         drive_h, drive_km = marginal[account.id]
-        cost_per_week = (drive_h + visit_h) * rep.cost_per_hour + drive_km * rep.cost_per_km
+        cost_per_week = travel_cost(drive_km, drive_h + visit_h, rep.cost_per_km, rep.cost_per_hour)
         cost_per_year = cost_per_week * coverage.weeks_per_year
         share = cost_per_year / account.revenue if account.revenue else None
         if account.locked_rep is not None:

@@ -22,6 +22,7 @@ from enum import StrEnum
 import numpy as np
 
 from solver.errors import InvalidProblemError
+from solver.exports import territory_geojson
 from solver.model import Location, SolverInfo
 
 #: Weeks in the 4-week visiting cycle that frequencies refer to.
@@ -31,14 +32,23 @@ CYCLE_WEEKS = 4
 DAYS_PER_WEEK = 5
 
 
-def _check_number(owner: str, name: str, value: float | None, *, positive: bool = False) -> None:
+def _invalid(
+    owner: tuple[str, str | None], reason: str, *, field: str | None = None
+) -> InvalidProblemError:
+    """Return the error of ``owner`` (entity kind and id) with ``reason`` and ``field``."""
+    return InvalidProblemError(reason, entity=owner[0], entity_id=owner[1], field=field)
+
+
+def _check_number(
+    owner: tuple[str, str | None], name: str, value: float | None, *, positive: bool = False
+) -> None:
     if value is None:
         return
     if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise InvalidProblemError(f"{owner}: {name} must be a number, got {value!r}.", field=name)
+        raise _invalid(owner, f"{name} must be a number, got {value!r}.", field=name)
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         bound = "> 0" if positive else ">= 0"
-        raise InvalidProblemError(f"{owner}: {name} must be {bound}, got {value!r}.", field=name)
+        raise _invalid(owner, f"{name} must be {bound}, got {value!r}.", field=name)
 
 
 def _check_id(kind: str, value: object) -> None:
@@ -81,9 +91,9 @@ class TerritoryRep:
 
     def __post_init__(self) -> None:
         _check_id("TerritoryRep", self.id)
-        owner = f"TerritoryRep '{self.id}'"
+        owner = ("TerritoryRep", self.id)
         if not isinstance(self.home, Location):
-            raise InvalidProblemError(f"{owner}: home must be a Location.", field="home")
+            raise _invalid(owner, "home must be a Location.", field="home")
         _check_number(owner, "capacity_h_per_week", self.capacity_h_per_week, positive=True)
         _check_number(owner, "cost_per_km", self.cost_per_km)
         _check_number(owner, "cost_per_hour", self.cost_per_hour)
@@ -121,23 +131,22 @@ class TerritoryAccount:
 
     def __post_init__(self) -> None:
         _check_id("TerritoryAccount", self.id)
-        owner = f"TerritoryAccount '{self.id}'"
+        owner = ("TerritoryAccount", self.id)
         if not isinstance(self.location, Location):
-            raise InvalidProblemError(f"{owner}: location must be a Location.", field="location")
+            raise _invalid(owner, "location must be a Location.", field="location")
         _check_number(owner, "visits_per_4_weeks", self.visits_per_4_weeks, positive=True)
         duration = self.visit_duration_s
         if isinstance(duration, bool) or not isinstance(duration, int | np.integer) or duration < 0:
-            raise InvalidProblemError(
-                f"{owner}: visit_duration_s must be whole seconds >= 0, got {duration!r}.",
+            raise _invalid(
+                owner,
+                f"visit_duration_s must be whole seconds >= 0, got {duration!r}.",
                 field="visit_duration_s",
             )
         _check_number(owner, "revenue", self.revenue)
         for name in ("locked_rep", "current_rep"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value):
-                raise InvalidProblemError(
-                    f"{owner}: {name} must be a rep id, got {value!r}.", field=name
-                )
+                raise _invalid(owner, f"{name} must be a rep id, got {value!r}.", field=name)
 
     @property
     def visits_per_week(self) -> float:
@@ -191,19 +200,21 @@ class TerritoryOptions:
     seed: int = 0
 
     def __post_init__(self) -> None:
-        owner = "TerritoryOptions"
+        owner = ("TerritoryOptions", None)
         try:
             object.__setattr__(self, "balance", BalanceMetric(self.balance))
         except ValueError:
             allowed = ", ".join(m.value for m in BalanceMetric)
-            raise InvalidProblemError(
-                f"{owner}: balance must be one of {allowed}, got {self.balance!r}.",
+            raise _invalid(
+                owner,
+                f"balance must be one of {allowed}, got {self.balance!r}.",
                 field="balance",
             ) from None
         _check_number(owner, "tolerance", self.tolerance)
         if self.tolerance >= 1:
-            raise InvalidProblemError(
-                f"{owner}: tolerance must be below 1 (100 %), got {self.tolerance!r}.",
+            raise _invalid(
+                owner,
+                f"tolerance must be below 1 (100 %), got {self.tolerance!r}.",
                 field="tolerance",
             )
         if self.max_moves is not None and (
@@ -211,8 +222,9 @@ class TerritoryOptions:
             or not isinstance(self.max_moves, int | np.integer)
             or self.max_moves < 0
         ):
-            raise InvalidProblemError(
-                f"{owner}: max_moves must be a whole number >= 0, got {self.max_moves!r}.",
+            raise _invalid(
+                owner,
+                f"max_moves must be a whole number >= 0, got {self.max_moves!r}.",
                 field="max_moves",
             )
         _check_number(owner, "move_penalty_h", self.move_penalty_h)
@@ -222,17 +234,15 @@ class TerritoryOptions:
             or not isinstance(self.candidate_reps, int | np.integer)
             or self.candidate_reps < 1
         ):
-            raise InvalidProblemError(
-                f"{owner}: candidate_reps must be a whole number >= 1, got "
-                f"{self.candidate_reps!r}.",
+            raise _invalid(
+                owner,
+                f"candidate_reps must be a whole number >= 1, got {self.candidate_reps!r}.",
                 field="candidate_reps",
             )
         _check_number(owner, "max_gap", self.max_gap)
         _check_number(owner, "time_limit_s", self.time_limit_s, positive=True)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
-            raise InvalidProblemError(
-                f"{owner}: seed must be an integer, got {self.seed!r}.", field="seed"
-            )
+            raise _invalid(owner, f"seed must be an integer, got {self.seed!r}.", field="seed")
 
 
 # --------------------------------------------------------------------------- results
@@ -352,26 +362,9 @@ class TerritoryPlan:
     def to_geojson(self) -> dict:
         """Return the territory polygons as a GeoJSON FeatureCollection.
 
-        Returns
-        -------
-        dict
-            One Feature per territory that has a polygon; properties hold the figures.
+        See :func:`solver.exports.territory_geojson` (the one version of it).
         """
-        features = []
-        for t in self.territories:
-            if t.polygon is None:
-                continue
-            properties = {
-                "rep_id": t.rep_id,
-                "accounts": t.accounts,
-                "visits_per_week": round(t.visits_per_week, 2),
-                "workload_h_per_week": round(t.workload_h_per_week, 2),
-                "drive_h_per_week": round(t.drive_h_per_week, 2),
-                "utilisation": round(t.utilisation, 3),
-                "deviation": round(t.deviation, 4),
-            }
-            features.append({"type": "Feature", "geometry": t.polygon, "properties": properties})
-        return {"type": "FeatureCollection", "features": features}
+        return territory_geojson(self)
 
 
 class Coverage(StrEnum):

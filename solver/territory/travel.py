@@ -2,7 +2,7 @@
 
 Territory design needs two kinds of matrices: homes x accounts (for the assignment) and,
 per territory, a square matrix over the home and its accounts (for simulated routes).
-:class:`TravelSource` hides whether they come from a :class:`~solver.roads.RoadNetwork`
+:class:`TerritoryTravel` hides whether they come from a :class:`~solver.roads.RoadNetwork`
 (locations are lat/lon) or from one explicit square :class:`~solver.model.TravelMatrix`
 (locations are ``Location(index=i)``), so the rest of the package does not care.
 """
@@ -10,16 +10,16 @@ per territory, a square matrix over the home and its accounts (for simulated rou
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 
 from solver.errors import InvalidProblemError
 from solver.model import Location, TravelMatrix
+from solver.roads.source import TravelSource
 from solver.territory.model import TerritoryAccount, TerritoryRep
 
 
-class TravelSource:
+class TerritoryTravel:
     """Travel times and distances between reps' homes and accounts.
 
     Parameters
@@ -38,40 +38,50 @@ class TravelSource:
         reps: Sequence[TerritoryRep],
         accounts: Sequence[TerritoryAccount],
         *,
-        network: Any | None = None,
+        network: TravelSource | None = None,
         matrix: TravelMatrix | None = None,
     ) -> None:
         if (network is None) == (matrix is None):
             raise InvalidProblemError(
-                "Territories: give exactly one of network or matrix.", field="matrix"
+                entity="Territories",
+                reason="give exactly one of network or matrix.",
+                field="matrix",
             )
         self.network = network
         self.matrix = matrix
         self.homes = [rep.home for rep in reps]
         self.points = [account.location for account in accounts]
-        located = [(f"TerritoryRep '{r.id}'", "home", r.home) for r in reps] + [
-            (f"TerritoryAccount '{a.id}'", "location", a.location) for a in accounts
+        located = [(("TerritoryRep", r.id), "home", r.home) for r in reps] + [
+            (("TerritoryAccount", a.id), "location", a.location) for a in accounts
         ]
         if matrix is not None:
             n, m = matrix.shape
             if n != m:
-                raise InvalidProblemError(f"Matrix: must be square, got {n} x {m}.", field="matrix")
+                raise InvalidProblemError(
+                    entity="Matrix", reason=f"must be square, got {n} x {m}.", field="matrix"
+                )
             for owner, name, loc in located:
                 if loc.is_geo:
                     raise InvalidProblemError(
-                        f"{owner}: with an explicit matrix, {name} must be {{'index': i}}.",
+                        entity=owner[0],
+                        entity_id=owner[1],
+                        reason=f"with an explicit matrix, {name} must be {{'index': i}}.",
                         field=name,
                     )
                 if loc.index >= n:
                     raise InvalidProblemError(
-                        f"{owner}: {name} index {loc.index} is outside the {n} x {n} matrix.",
+                        entity=owner[0],
+                        entity_id=owner[1],
+                        reason=f"{name} index {loc.index} is outside the {n} x {n} matrix.",
                         field=name,
                     )
         else:
             for owner, name, loc in located:
                 if not loc.is_geo:
                     raise InvalidProblemError(
-                        f"{owner}: an index {name} needs an explicit matrix; give lat/lon "
+                        entity=owner[0],
+                        entity_id=owner[1],
+                        reason=f"an index {name} needs an explicit matrix; give lat/lon "
                         "for a road network.",
                         field=name,
                     )

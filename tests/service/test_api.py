@@ -4,7 +4,8 @@ import time
 
 import pytest
 
-from service.schemas import CheckRequest, DayPlanRequest, plan_from_response, to_problem
+from service.day_plans.convert import plan_from_response, to_problem
+from service.day_plans.schemas import CheckRequest, DayPlanRequest
 from solver.routing import check_plan
 from tests.service.conftest import HEADERS
 

@@ -1,7 +1,9 @@
 import pytest
 
-from service.jobs import JobStore, resume_unfinished, run_job
-from service.runtime import RuntimeConfig
+from service.common.runtime import RuntimeConfig
+from service.jobs.executors import resume_unfinished
+from service.jobs.lease import run_job
+from service.jobs.store import JobStore
 
 
 @pytest.fixture
@@ -132,7 +134,7 @@ def test_run_job_stores_the_plan_of_a_day_plan_job(store, tmp_path):
 
 def test_a_worker_loads_each_network_once(monkeypatch, tmp_path):
     import solver.roads
-    from service import runtime
+    from service.common import runtime
 
     calls = []
 

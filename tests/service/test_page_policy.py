@@ -4,7 +4,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.testclient import TestClient
 
 from service.app import create_app
-from service.routes.map import PAGE_CSP
+from service.maps.endpoints import PAGE_CSP
 
 
 def test_any_html_page_gets_the_policy_and_json_does_not(settings):

@@ -22,8 +22,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
-from service.jobs import JobStore
-from service.schemas import DayPlanRequest, plan_from_response, to_problem
+from service.day_plans.convert import plan_from_response, to_problem
+from service.day_plans.schemas import DayPlanRequest
+from service.jobs.store import JobStore
 from solver.roads import RoadNetwork
 from solver.routing import check_plan
 from tests.service.conftest import HEADERS, make_settings

@@ -3,15 +3,11 @@ import datetime as dt
 import pytest
 from pydantic import ValidationError
 
-from service.schemas import (
-    DayPlanRequest,
-    EstimateRequest,
-    day_plan_geojson,
-    estimate_from_matrix,
-    from_plan,
-    parse_time_s,
-    to_problem,
-)
+from service.common.schemas import parse_time_s
+from service.day_plans.convert import day_plan_geojson, from_plan, to_problem
+from service.day_plans.schemas import DayPlanRequest
+from service.estimates.convert import estimate_from_matrix
+from service.estimates.schemas import EstimateRequest
 from solver.errors import InvalidProblemError
 from solver.model import (
     Location,

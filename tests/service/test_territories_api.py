@@ -1,6 +1,7 @@
 """``POST /v1/territories`` through the ASGI app, on Monaco."""
 
-from service.territories import TerritoryRequest, to_territory_inputs
+from service.territories.convert import to_territory_inputs
+from service.territories.schemas import TerritoryRequest
 from solver.territory import TerritoryPlan, check_territory_plan
 from tests.service.conftest import HEADERS
 from tests.service.test_api import wait_for

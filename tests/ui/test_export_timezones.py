@@ -17,7 +17,7 @@ import icalendar
 import pytest
 
 from service.cli import main
-from service.schemas import parse_time_s
+from service.common.schemas import parse_time_s
 from tests.ui.conftest import LiveService
 
 pytestmark = pytest.mark.slow

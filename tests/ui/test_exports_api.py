@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from service.app import create_app
+from service.common.schemas import parse_time_s
 from service.config import Settings
-from service.schemas import parse_time_s
 from tests.ui.conftest import LiveService
 
 pytestmark = pytest.mark.slow

@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from service.routes.map import PAGE_CSP
+from service.maps.endpoints import PAGE_CSP
 from tests.ui.conftest import (
     EARLY_BIRD,
     LiveService,

@@ -6,9 +6,9 @@
 * ``GET /v1/jobs/{id}/map`` - the job's request and result together (the map page
   needs the request for account and rep coordinates that results leave out).
 
-The day plan is rebuilt from the job's stored request (:func:`service.schemas.to_problem`)
-and result (:func:`service.schemas.plan_from_response`); the formats themselves are
-made by :mod:`solver.exports`.
+The day plan is rebuilt from the job's stored request and result, parsed with the job
+kind's models (:data:`service.jobs.kinds.KINDS`) and converted by
+:mod:`service.day_plans.convert`; the formats themselves are made by :mod:`solver.exports`.
 """
 
 from __future__ import annotations
@@ -21,10 +21,14 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
-from service.errors import ApiError
-from service.jobs import BATCH_KIND, SUCCEEDED, Job
-from service.routes.deps import services_of
-from service.schemas import DayPlanRequest, plan_from_response, to_problem
+from service.common.errors import ApiError
+from service.common.services import services_of
+from service.day_plans.convert import to_plan, to_problem
+from service.day_plans.schemas import DayPlanBatchRequest, DayPlanRequest, DayPlanResponse
+from service.jobs.deps import jobs_of
+from service.jobs.endpoints import job_json
+from service.jobs.kinds import KINDS
+from service.jobs.tables import Job, JobStatus
 from solver.errors import NetworkNotFoundError
 from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, route_links
 from solver.model import Plan, Problem
@@ -50,10 +54,10 @@ TzQuery = Annotated[
 
 def finished_job(request: Request, job_id: str) -> Job:
     """Return a succeeded job; 404 when unknown, 409 when it has no result yet (or failed)."""
-    job = services_of(request).store.get(job_id)
+    job = jobs_of(request).store.get(job_id)
     if job is None:
         raise ApiError(404, f"Job '{job_id}' does not exist.", error="job_not_found")
-    if job.status != SUCCEEDED or job.result is None:
+    if job.status != JobStatus.SUCCEEDED or job.result is None:
         raise ApiError(
             409, f"Job '{job_id}' is {job.status}; only a succeeded job has a plan to export."
         )
@@ -72,25 +76,27 @@ def day_plan_of_job(request: Request, job_id: str, rep_id: str | None) -> tuple[
         When ``rep_id`` has no route in the plan (422).
     """
     job = finished_job(request, job_id)
-    body, result = job.request, job.result or {}
-    if job.kind == BATCH_KIND:  # a batch: the rep's own part
+    kind = KINDS[job.kind]
+    if kind.result_model is not DayPlanResponse and kind.part_result_model is not DayPlanResponse:
+        raise ApiError(409, f"Job '{job_id}' is a {job.kind} job; exports need a day-plan job.")
+    parsed = kind.parse_request(job.request)
+    if isinstance(parsed, DayPlanBatchRequest):  # a batch: the rep's own part
         if rep_id is None:
             raise ApiError(
                 422,
                 f"Job '{job_id}' is a batch of reps' plans; name the rep with ?rep_id=.",
                 field="rep_id",
             )
-        part = services_of(request).store.part(job_id, rep_id)
+        part = jobs_of(request).store.part(job_id, rep_id)
         if part is None or part.result is None:
             raise ApiError(404, f"Job '{job_id}' has no plan of rep '{rep_id}'.", field="rep_id")
-        body, result = job.request["requests"][part.position], part.result
-    elif job.kind != "day-plan":
-        raise ApiError(409, f"Job '{job_id}' is a {job.kind} job; exports need a day-plan job.")
+        day_request: DayPlanRequest = parsed.requests[part.position]
+        response = DayPlanResponse.model_validate(part.result)
+    else:
+        day_request, response = parsed, kind.parse_result(job.result or {})
     settings = services_of(request).settings
-    problem = to_problem(
-        DayPlanRequest.model_validate(body), default_network=settings.default_network
-    )
-    plan = plan_from_response(result)
+    problem = to_problem(day_request, default_network=settings.default_network)
+    plan = to_plan(response, locations=False)
     if rep_id is not None:
         plan = plan_for_rep(plan, rep_id)
     return plan, problem
@@ -182,6 +188,5 @@ def job_map(job_id: str, request: Request) -> JSONResponse:
     reps that the result does not repeat (territory accounts, unassigned visits).
     """
     job = finished_job(request, job_id)
-    return JSONResponse(
-        {"id": job.id, "kind": job.kind, "request": job.request, "result": job.result}
-    )
+    result = job_json(job)["result"]
+    return JSONResponse({"id": job.id, "kind": job.kind, "request": job.request, "result": result})

@@ -4,13 +4,16 @@ Every error response of the API has the body ``{"error": code, "detail": sentenc
 "field": path | null}``. Domain errors raised by :mod:`solver` are mapped by
 :data:`DOMAIN_ERRORS`; pydantic validation errors are reshaped so that the sentence
 names the entity (``accounts[3] 'A17': window end 09:00 is before start 10:00``).
-There is deliberately no catch-all: an unexpected exception is a bug and stays a 500.
+Domain errors name their entity by kind and id (``Account 'A17'``); the service names
+it by its request path instead (``accounts[3] 'A17'``), in one place:
+:func:`entity_error` and :func:`owner_by_field`. There is deliberately no catch-all:
+an unexpected exception is a bug and stays a 500.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -26,6 +29,64 @@ DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
     (NetworkNotFoundError, 404, "network_not_found"),
     (NetworkBuildError, 422, "network_build_failed"),
 )
+
+T = TypeVar("T")
+
+#: Value objects whose errors read as a field of their owner (``window end ...``).
+PART_NAMES = {"TimeWindow": "window", "Shift": "shift", "Break": "break", "Location": "location"}
+
+
+def entity_error(exc: InvalidProblemError, path: str, ident: str) -> InvalidProblemError:
+    """Name the request entity at ``path`` (with id ``ident``) as the owner of ``exc``.
+
+    ``Account 'A17': priority must be 1..100`` raised while building ``accounts[3]``
+    reads ``accounts[3] 'A17': priority must be 1..100``; an error of one of its parts
+    (``TimeWindow: end 09:00 is before start 10:00``) reads
+    ``accounts[3] 'A17': window end 09:00 is before start 10:00``. The field path is
+    prefixed with ``path``.
+    """
+    if exc.entity in PART_NAMES:
+        reason = f"{PART_NAMES[exc.entity]} {exc.reason}"
+    elif exc.entity is not None and exc.entity_id == ident:
+        reason = exc.reason
+    else:
+        reason = exc.message
+    field = path if not exc.field else f"{path}.{exc.field}"
+    return InvalidProblemError(reason, entity=path, entity_id=ident, field=field)
+
+
+def build_entity(path: str, ident: str, make: Callable[[], T]) -> T:
+    """Return ``make()``; an InvalidProblemError it raises is named by request path."""
+    try:
+        return make()
+    except InvalidProblemError as exc:
+        raise entity_error(exc, path, ident) from None
+
+
+def build_all(path: str, items: Sequence[Any], make: Callable[[Any], T]) -> tuple[T, ...]:
+    """Return ``make(item)`` of every request item of the list at ``path`` (``"reps"``).
+
+    An InvalidProblemError is named by the item's path and id (``reps[2] 'r3': ...``).
+    """
+    return tuple(
+        build_entity(f"{path}[{i}]", item.id, lambda item=item: make(item))
+        for i, item in enumerate(items)
+    )
+
+
+def owner_by_field(exc: InvalidProblemError, kinds: dict[str, str]) -> InvalidProblemError:
+    """Name a problem-level error's owner by its request path, taken from its field.
+
+    ``Account 'A1': rep_ids names unknown rep 'r9'.`` with field ``accounts[0].rep_ids``
+    reads ``accounts[0] 'A1': rep_ids names unknown rep 'r9'.`` when ``kinds`` maps
+    ``"Account"`` to ``"accounts"``; other errors are returned as they are.
+    """
+    collection = kinds.get(exc.entity or "")
+    head = (exc.field or "").split(".", 1)[0]
+    if collection is None or exc.entity_id is None or not head.startswith(f"{collection}["):
+        return exc
+    return InvalidProblemError(exc.reason, entity=head, entity_id=exc.entity_id, field=exc.field)
+
 
 #: HTTP status -> error code for errors raised as :class:`ApiError` or HTTPException.
 STATUS_CODES: dict[int, str] = {
@@ -95,6 +156,14 @@ def domain_status(exc: Exception) -> tuple[int, str] | None:
         if isinstance(exc, cls):
             return status, code
     return None
+
+
+def error_body(exc: Exception) -> dict[str, Any] | None:
+    """Return the one error shape of a domain error, or None when it is not one (a bug)."""
+    mapped = domain_status(exc)
+    if mapped is None:
+        return None
+    return {"error": mapped[1], "detail": str(exc), "field": getattr(exc, "field", None)}
 
 
 def format_loc(loc: Sequence[str | int]) -> str:

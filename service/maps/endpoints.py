@@ -1,5 +1,8 @@
 """The map page (``GET /map``) and its road base layer (``GET /map/roads/{name}.geojson``).
 
+The job exports (calendar, GPX, links, the map's job data) are in
+:mod:`service.maps.exports`; both routers are included by :func:`service.app.create_app`.
+
 No tile server is reachable where fieldroute runs, so the page draws the prepared
 road network itself as its base layer. Leaflet comes from the installed
 ``xstatic-leaflet`` package and is served as static files; the page's own code is
@@ -18,7 +21,6 @@ from __future__ import annotations
 import gzip
 import json
 from pathlib import Path
-from typing import Any
 
 import xstatic.pkg.leaflet
 from fastapi import APIRouter, FastAPI, Request
@@ -27,11 +29,13 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from service.errors import ApiError
-from service.routes.deps import services_of
-from service.runtime import RuntimeConfig, get_network, network_infos
+from service.common.services import services_of
+from service.maps.work import road_layer
+from service.networks.endpoints import not_prepared
+from service.networks.work import network_info
 
-router = APIRouter(tags=["map"])
+#: The map page and its road layer are public (no API key): see the module docstring.
+public_router = APIRouter(tags=["map"])
 
 #: Content-Security-Policy of the service's HTML pages: everything from the service
 #: itself, no inline script or ``eval`` (a string that slipped into the page as HTML
@@ -92,7 +96,7 @@ LEAFLET_DIR = Path(xstatic.pkg.leaflet.BASE_DIR)
 _ROAD_LAYERS: dict[tuple[str, str, str], tuple[bytes, bytes]] = {}
 
 
-def mount_static(app: FastAPI) -> None:
+def mount(app: FastAPI) -> None:
     """Serve Leaflet at ``/static/leaflet`` and the page's files at ``/static/map``.
 
     Also installs :class:`PageSecurityHeaders`, so that every HTML page (this one,
@@ -103,33 +107,13 @@ def mount_static(app: FastAPI) -> None:
     app.mount("/static/map", StaticFiles(directory=STATIC_DIR), name="map-static")
 
 
-def road_layer(name: str, config: RuntimeConfig) -> dict[str, Any]:
-    """Return the roads of network ``name`` as GeoJSON (runs in a worker process).
-
-    Parameters
-    ----------
-    name
-        A prepared network.
-    config
-        Where networks live.
-
-    Returns
-    -------
-    dict
-        :func:`solver.roads.geojson.network_geojson` of the network.
-    """
-    from solver.roads.geojson import network_geojson
-
-    return network_geojson(get_network(name, config.networks_dir))
-
-
-@router.get("/map", include_in_schema=False)
+@public_router.get("/map", include_in_schema=False)
 def map_page() -> FileResponse:
     """Return the map page (``?job=<id>`` loads a job, ``?network=<name>`` picks the roads)."""
     return FileResponse(STATIC_DIR / "map.html", media_type="text/html")
 
 
-@router.get(
+@public_router.get(
     "/map/roads/{name}.geojson",
     summary="Roads of a prepared network as GeoJSON (the map's base layer)",
     responses={
@@ -145,13 +129,11 @@ async def road_geojson(name: str, request: Request) -> Response:
     """
     services = services_of(request)
     networks_dir = services.config.networks_dir
-    info = next((i for i in network_infos(networks_dir) if i["name"] == name), None)
+    info = network_info(networks_dir, name)
     if info is None:
-        raise ApiError(
-            404, f"Network '{name}' is not prepared on this service.", error="network_not_found"
-        )
-    key = (networks_dir, name, str(info["built_at"]))
-    etag = '"' + str(info.get("source_sha256") or "")[:16] + "-" + key[2] + '"'
+        raise not_prepared(name)
+    key = (networks_dir, name, str(info.built_at))
+    etag = '"' + str(info.source_sha256 or "")[:16] + "-" + key[2] + '"'
     headers = {"ETag": etag, "Cache-Control": "public, max-age=3600", "Vary": "Accept-Encoding"}
     if request.headers.get("if-none-match") == etag:
         return Response(status_code=304, headers=headers)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from service import runtime
-from service.errors import ApiError
-from service.routes.deps import services_of
-from service.schemas import EstimateRequest, MatrixEstimate, SequenceEstimate
+from service.common.errors import ApiError
+from service.common.services import services_of
+from service.estimates.schemas import EstimateRequest, MatrixEstimate, SequenceEstimate
+from service.estimates.work import estimate, validate_estimate
 
 router = APIRouter(tags=["estimates"])
 
@@ -32,5 +32,4 @@ async def create_estimate(body: EstimateRequest, request: Request) -> JSONRespon
             f"The request asks for {body.cells()} origin-destination pairs, more than the "
             f"{limit} answered synchronously; submit it to POST /v1/jobs (kind 'estimates').",
         )
-    result = await services.call(runtime.estimate, body.model_dump(mode="json"))
-    return JSONResponse(result)
+    return await services.answer(estimate, body, validate=validate_estimate)

@@ -1,0 +1,134 @@
+"""What every worker process shares: its configuration, its road networks, its pool.
+
+The use-case functions of the capabilities (``service/<capability>/work.py``) take a
+pydantic request, a :class:`RuntimeConfig` and an optional progress callback, and
+return a pydantic response. They run the same in a
+:class:`~concurrent.futures.ProcessPoolExecutor` worker, in a Celery worker or inline
+(``fieldroute plan``): requests and responses are picklable models. Road networks are
+loaded once per process (:func:`get_network` is cached) and may be preloaded by the pool
+initializer (:func:`init_worker`).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import time
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+import solver.roads
+from service.common.errors import domain_status, error_body
+from solver.roads import TravelSource
+
+log = logging.getLogger(__name__)
+
+T = TypeVar("T")
+
+#: ``on_progress(fraction_done, best_cost_so_far)``, as in ``solver.routing.plan_day``.
+ProgressFn = Callable[[float, float | None], None]
+
+
+@dataclass(frozen=True)
+class RuntimeConfig:
+    """What a worker process needs to know (picklable, unlike the settings object).
+
+    Parameters
+    ----------
+    networks_dir
+        Directory of prepared road networks.
+    default_network
+        Network used when a request names none and gives no matrix.
+    database_url
+        SQLAlchemy URL of the job store.
+    preload
+        Networks each worker loads at start-up.
+    lease_s
+        A running job whose worker sent no heartbeat for this long is taken over.
+    max_attempts
+        Times a job is started (first run plus take-overs) before it is abandoned.
+    """
+
+    networks_dir: str
+    default_network: str
+    database_url: str = "sqlite://"
+    preload: tuple[str, ...] = field(default_factory=tuple)
+    lease_s: float = 30.0
+    max_attempts: int = 3
+
+    @classmethod
+    def from_settings(cls, settings: Any, *, preload: tuple[str, ...] = ()) -> RuntimeConfig:
+        """Build the config from :class:`service.config.Settings`."""
+        return cls(
+            networks_dir=str(Path(settings.networks_dir).resolve()),
+            default_network=settings.default_network,
+            database_url=settings.database_url,
+            preload=preload,
+            lease_s=settings.job_lease_s,
+            max_attempts=settings.job_max_attempts,
+        )
+
+
+@lru_cache(maxsize=16)
+def get_network(name: str, networks_dir: str) -> TravelSource:
+    """Return the prepared road network ``name``, loaded once per process.
+
+    Raises
+    ------
+    NetworkNotFoundError
+        When no network of that name is prepared in ``networks_dir``.
+    """
+    started = time.perf_counter()
+    network = solver.roads.load_network(name, networks_dir=Path(networks_dir))
+    log.info("loaded network %s in %.2f s", name, time.perf_counter() - started)
+    return network
+
+
+def network_for(name: str | None, config: RuntimeConfig) -> TravelSource | None:
+    """Return the network a problem plans on, or None for an explicit matrix."""
+    return None if name is None else get_network(name, config.networks_dir)
+
+
+def init_worker(config: RuntimeConfig) -> None:
+    """Pool initializer: load the configured networks once in this worker process."""
+    for name in config.preload:
+        try:
+            get_network(name, config.networks_dir)
+        except Exception:  # noqa: BLE001 - a missing network fails the request, not the pool
+            log.warning("could not preload network %s", name, exc_info=True)
+
+
+def make_pool(config: RuntimeConfig, workers: int) -> ProcessPoolExecutor:
+    """Return a process pool whose workers preload ``config.preload`` networks.
+
+    Workers are spawned (not forked) so that no thread or lock state of the server
+    process leaks into them.
+    """
+    return ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=init_worker,
+        initargs=(config,),
+    )
+
+
+def guarded(function: Callable[..., T], *args: Any) -> tuple[bool, T | dict[str, Any]]:
+    """Call ``function(*args)``; return ``(True, result)`` or ``(False, error)``.
+
+    Domain errors are returned as data (``{"status", "body"}``) rather than raised
+    because exceptions lose their extra attributes (the ``field`` of
+    InvalidProblemError) when pickled back from a worker process. Anything else is a
+    bug and is raised.
+    """
+    try:
+        return True, function(*args)
+    except Exception as exc:
+        body = error_body(exc)
+        if body is None:
+            raise
+        status, _ = domain_status(exc) or (500, "")
+        return False, {"status": status, "body": body}

@@ -1,0 +1,174 @@
+"""Shapes every capability shares: places, clock times, ids, amounts, matrices.
+
+Clock times travel as ``"HH:MM"`` or ``"HH:MM:SS"`` strings on the plan date; the
+solver works in integer seconds since midnight. :func:`parse_time_s` (and
+``solver.model.format_time_s``) are the one place where the two meet.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from solver.model import MAX_TIME_S
+
+_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+
+#: Largest id accepted for reps and accounts, characters.
+MAX_ID_CHARS = 200
+#: Largest time limit a request may ask for, seconds.
+MAX_TIME_LIMIT_S = 3600.0
+#: Largest matrix entry (seconds or metres); keeps arithmetic far from int64 overflow.
+MAX_MATRIX_VALUE = 10**9
+
+
+def parse_time_s(text: str) -> int:
+    """Parse ``"HH:MM"`` or ``"HH:MM:SS"`` into seconds since midnight.
+
+    Parameters
+    ----------
+    text
+        Clock time on the plan date; hours may exceed 23 for work past midnight
+        (up to two days, ``MAX_TIME_S``).
+
+    Returns
+    -------
+    int
+        Seconds since midnight.
+
+    Raises
+    ------
+    ValueError
+        When the text is not a clock time.
+    """
+    match = _TIME_RE.match(text)
+    if not match:
+        raise ValueError(f"time {text!r} must be 'HH:MM' or 'HH:MM:SS'")
+    hours, minutes, seconds = (int(g) if g else 0 for g in match.groups())
+    if minutes > 59 or seconds > 59:
+        raise ValueError(f"time {text!r} has minutes or seconds above 59")
+    total = hours * 3600 + minutes * 60 + seconds
+    if total > MAX_TIME_S:
+        raise ValueError(f"time {text!r} is later than {MAX_TIME_S // 3600}:00 (two days)")
+    return total
+
+
+def _check_clock(text: str) -> str:
+    parse_time_s(text)
+    return text
+
+
+Clock = Annotated[
+    str,
+    AfterValidator(_check_clock),
+    Field(description="Clock time on the plan date, 'HH:MM' or 'HH:MM:SS'.", examples=["08:00"]),
+]
+Ident = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
+Money = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
+Count = Annotated[int, Field(ge=0, le=10**9)]
+Seconds = Annotated[int, Field(ge=0, le=MAX_TIME_S)]
+
+
+#: Pydantic error type of messages that name their own field (no path is added to them).
+ENTITY_ERROR = "entity_error"
+
+
+def entity_error_of(message: str) -> PydanticCustomError:
+    """Return a validation error whose message already names the field (``window end ...``)."""
+    return PydanticCustomError(ENTITY_ERROR, message.replace("{", "(").replace("}", ")"))
+
+
+def load_examples(module_file: str) -> dict[str, list[Any]]:
+    """Return the OpenAPI examples kept in ``examples.json`` next to a schemas module.
+
+    The file maps a model's class name to its examples (data, not code).
+    """
+    return json.loads((Path(module_file).parent / "examples.json").read_text())
+
+
+def openapi_examples(examples: dict[str, list[Any]], model: str, **config: Any) -> ConfigDict:
+    """Return a model config that shows ``examples[model]`` in the OpenAPI document."""
+    return ConfigDict(json_schema_extra={"examples": examples[model]}, **config)
+
+
+class ApiModel(BaseModel):
+    """Base of request models: unknown fields are refused."""
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+# --------------------------------------------------------------------------- requests
+
+
+class Loc(ApiModel):
+    """A place: ``{"lat", "lon"}`` on a road network, or ``{"index": i}`` into the matrix."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"lat": 35.8989, "lon": 14.5146}, {"index": 0}]},
+    )
+
+    lat: float | None = Field(default=None, ge=-90, le=90, description="WGS84 latitude, degrees.")
+    lon: float | None = Field(
+        default=None, ge=-180, le=180, description="WGS84 longitude, degrees."
+    )
+    index: int | None = Field(
+        default=None, ge=0, le=100_000, description="Row/column of the explicit matrix."
+    )
+
+    @model_validator(mode="after")
+    def _one_form(self) -> Loc:
+        geo = self.lat is not None or self.lon is not None
+        if geo and self.index is not None:
+            raise ValueError("give either lat/lon or index, not both")
+        if self.index is None and (self.lat is None or self.lon is None):
+            raise ValueError("both lat and lon are required (or an index into the matrix)")
+        return self
+
+
+class MatrixIn(ApiModel):
+    """An explicit square travel matrix; -1 marks an unreachable pair."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {"durations_s": [[0, 600], [600, 0]], "distances_m": [[0, 5000], [5000, 0]]}
+            ]
+        },
+    )
+
+    durations_s: list[list[Annotated[int, Field(ge=-1, le=MAX_MATRIX_VALUE)]]]
+    distances_m: list[list[Annotated[int, Field(ge=-1, le=MAX_MATRIX_VALUE)]]]
+
+    @model_validator(mode="after")
+    def _square(self) -> MatrixIn:
+        for name in ("durations_s", "distances_m"):
+            rows = getattr(self, name)
+            if any(len(row) != len(rows) for row in rows):
+                raise ValueError(f"{name} must be a square list of rows")
+        if len(self.durations_s) != len(self.distances_m):
+            raise ValueError("durations_s and distances_m must have the same size")
+        return self
+
+
+class SolverOut(BaseModel):
+    """How the plan was found."""
+
+    status: str
+    seed: int
+    time_limit_s: float
+    time_s: float
+    objective: float | None = None
+
+
+def check_network_or_matrix(model: Any) -> Any:
+    """Model validator: a request plans on a named network or on an explicit matrix."""
+    if model.network is not None and model.matrix is not None:
+        raise ValueError("give either a network or an explicit matrix, not both")
+    return model

@@ -1,0 +1,114 @@
+"""What every handler needs, created once per app: the settings and the worker pool.
+
+Endpoints reach it with :func:`services_of`; :meth:`Services.answer` is the one body of
+every synchronous solve (validate, run in the pool, answer JSON or GeoJSON). The job
+store and executor are the jobs capability's own (:mod:`service.jobs.deps`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from functools import partial
+from typing import Any, TypeVar
+
+from fastapi import Request
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from service.common.errors import ApiError
+from service.common.runtime import RuntimeConfig, guarded, make_pool
+from service.config import Settings
+
+log = logging.getLogger(__name__)
+
+Req = TypeVar("Req", bound=BaseModel)
+Res = TypeVar("Res")
+
+
+class Services:
+    """The settings and the worker pool of one app.
+
+    The process pool is started lazily (first solve or first job), so an app that only
+    lists networks starts no worker processes.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.config = RuntimeConfig.from_settings(settings, preload=(settings.default_network,))
+        self._pool: ProcessPoolExecutor | None = None
+
+    @property
+    def pool(self) -> ProcessPoolExecutor:
+        """The worker process pool of CPU-heavy solves."""
+        if self._pool is None:
+            self._pool = make_pool(self.config, self.settings.workers)
+        return self._pool
+
+    def replace_broken_pool(self, broken: ProcessPoolExecutor) -> None:
+        """Drop a pool whose worker died (killed, out of memory); the next use starts anew."""
+        if self._pool is broken:
+            log.error("a solver worker process died; starting a new pool")
+            self._pool = None
+            broken.shutdown(wait=False, cancel_futures=True)
+
+    async def call(self, function: Callable[..., Res], *args: Any) -> Res:
+        """Run ``function(*args, config)`` in the pool without blocking the event loop.
+
+        Raises
+        ------
+        ApiError
+            With the status and body of a domain error raised by the solver; 503 when
+            the worker process died during the call (the pool is replaced).
+        """
+        loop = asyncio.get_running_loop()
+        pool = self.pool
+        try:
+            ok, value = await loop.run_in_executor(
+                pool, partial(guarded, function, *args, self.config)
+            )
+        except BrokenProcessPool:
+            self.replace_broken_pool(pool)
+            raise ApiError(
+                503,
+                "The solver process stopped unexpectedly; retry the request.",
+                error="worker_died",
+            ) from None
+        if not ok:
+            body = value["body"]
+            raise ApiError(
+                value["status"], body["detail"], error=body["error"], field=body["field"]
+            )
+        return value
+
+    async def answer(
+        self,
+        work: Callable[[Req, RuntimeConfig], BaseModel],
+        request: Req,
+        *,
+        validate: Callable[[Req, str], None],
+        geojson: Callable[[Any], dict[str, Any]] | None = None,
+    ) -> JSONResponse:
+        """Validate a request (422 before the pool), run ``work`` in the pool, answer it.
+
+        With ``geojson`` the response is that function of the result, as
+        ``application/geo+json``; otherwise the result's JSON.
+        """
+        validate(request, self.settings.default_network)
+        result = await self.call(work, request)
+        if geojson is not None:
+            return JSONResponse(geojson(result), media_type="application/geo+json")
+        return JSONResponse(result.model_dump(mode="json"))
+
+    def shutdown(self) -> None:
+        """Stop the workers (without waiting for running solves)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def services_of(request: Request) -> Services:
+    """Return the app's :class:`Services` (set by :func:`service.app.create_app`)."""
+    return request.app.state.services

@@ -1,0 +1,112 @@
+"""What a worker runs for a day plan: typed requests in, typed responses out."""
+
+from __future__ import annotations
+
+from service.common.runtime import ProgressFn, RuntimeConfig, network_for
+from service.day_plans.convert import check_response, from_plan, to_problem
+from service.day_plans.schemas import (
+    CheckRequest,
+    CheckResponse,
+    DayPlanBatchRequest,
+    DayPlanRequest,
+    DayPlanResponse,
+)
+from solver.errors import InvalidProblemError
+from solver.routing import plan_day, time_routes
+
+
+def validate_day_plan(request: DayPlanRequest, default_network: str) -> None:
+    """Raise InvalidProblemError (422) now for a request the solver would refuse."""
+    to_problem(request, default_network=default_network)
+
+
+def plan_day_request(
+    request: DayPlanRequest, config: RuntimeConfig, on_progress: ProgressFn | None = None
+) -> DayPlanResponse:
+    """Plan the day of a ``POST /v1/day-plans`` request.
+
+    Parameters
+    ----------
+    request
+        The parsed request.
+    config
+        Where networks live and the default network.
+    on_progress
+        Optional progress callback passed to the solver.
+
+    Returns
+    -------
+    DayPlanResponse
+        The planned day.
+    """
+    problem = to_problem(request, default_network=config.default_network)
+    plan = plan_day(
+        problem,
+        network=network_for(problem.network, config),
+        time_limit_s=request.options.time_limit_s,
+        seed=request.options.seed,
+        on_progress=on_progress,
+    )
+    return from_plan(plan, problem, geometry=request.options.geometry)
+
+
+def check_orders(request: CheckRequest, default_network: str) -> None:
+    """Raise InvalidProblemError for an order naming a rep or account the request lacks."""
+    problem = to_problem(request, default_network=default_network)
+    rep_ids = {rep.id for rep in problem.reps}
+    account_ids = {account.id for account in problem.accounts}
+    for rep_id, order in request.orders.items():
+        if rep_id not in rep_ids:
+            raise InvalidProblemError(
+                f"orders: rep '{rep_id}' is not among the reps.", field=f"orders.{rep_id}"
+            )
+        for i, account_id in enumerate(order):
+            if account_id not in account_ids:
+                raise InvalidProblemError(
+                    f"orders '{rep_id}': account '{account_id}' is not among the accounts.",
+                    field=f"orders.{rep_id}[{i}]",
+                )
+
+
+def check_day_plan_request(request: CheckRequest, config: RuntimeConfig) -> CheckResponse:
+    """Time each rep's given order and list every violated constraint."""
+    check_orders(request, config.default_network)
+    problem = to_problem(request, default_network=config.default_network)
+    plan, violations = time_routes(
+        problem, request.orders, network=network_for(problem.network, config)
+    )
+    return check_response(plan, problem, violations)
+
+
+def validate_batch(batch: DayPlanBatchRequest, default_network: str) -> None:
+    """Check every request of a batch has exactly one rep, all different, and is valid."""
+    seen: dict[str, int] = {}
+    for i, single in enumerate(batch.requests):
+        if len(single.reps) != 1:
+            raise InvalidProblemError(
+                f"requests[{i}]: a batch request plans one rep, this one has {len(single.reps)}.",
+                field=f"requests[{i}].reps",
+            )
+        rep_id = single.reps[0].id
+        if rep_id in seen:
+            raise InvalidProblemError(
+                f"Rep '{rep_id}': planned twice (requests[{seen[rep_id]}] and requests[{i}]).",
+                field=f"requests[{i}].reps[0].id",
+            )
+        seen[rep_id] = i
+        try:
+            to_problem(single, default_network=default_network)
+        except InvalidProblemError as exc:
+            raise exc.with_field_prefix(f"requests[{i}]") from None
+
+
+def batch_parts(batch: DayPlanBatchRequest) -> list[str]:
+    """Return the part keys of a batch: its reps' ids, in request order."""
+    return [single.reps[0].id for single in batch.requests]
+
+
+def plan_batch_part(
+    batch: DayPlanBatchRequest, position: int, config: RuntimeConfig
+) -> DayPlanResponse:
+    """Plan the day of the batch's request at ``position`` (one rep)."""
+    return plan_day_request(batch.requests[position], config)

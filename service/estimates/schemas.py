@@ -1,0 +1,82 @@
+"""Travel estimate requests and responses (``POST /v1/estimates``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field, model_validator
+
+from service.common.schemas import ApiModel, Ident, Loc, Money, load_examples, openapi_examples
+
+#: OpenAPI examples of the models below (data, in examples.json).
+EXAMPLES = load_examples(__file__)
+
+
+class EstimateRequest(ApiModel):
+    """Travel estimates: a matrix (``origins`` x ``destinations``) or a ``sequence`` of legs."""
+
+    model_config = openapi_examples(EXAMPLES, "EstimateRequest")
+
+    network: Ident | None = None
+    origins: list[Loc] | None = Field(default=None, max_length=100_000)
+    destinations: list[Loc] | None = Field(
+        default=None, max_length=100_000, description="null = the origins."
+    )
+    sequence: list[Loc] | None = Field(default=None, min_length=2, max_length=100_000)
+    cost_per_km: Money = 0.0
+    cost_per_hour: Money = 0.0
+    geometry: bool = Field(default=False, description="Return the path of a sequence as GeoJSON.")
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> EstimateRequest:
+        if (self.origins is None) == (self.sequence is None):
+            raise ValueError("give either origins (and destinations) or a sequence")
+        if self.sequence is not None and self.destinations is not None:
+            raise ValueError("destinations go with origins, not with a sequence")
+        if self.origins is not None and not self.origins:
+            raise ValueError("origins must not be empty")
+        for name in ("origins", "destinations", "sequence"):
+            for i, loc in enumerate(getattr(self, name) or []):
+                if loc.index is not None:
+                    raise ValueError(f"{name}[{i}] must be lat/lon on a road network")
+        return self
+
+    def cells(self) -> int:
+        """Return the number of origin-destination pairs the request asks for."""
+        if self.sequence is not None:
+            return len(self.sequence) - 1
+        destinations = self.destinations if self.destinations is not None else self.origins
+        return len(self.origins or []) * len(destinations or [])
+
+
+class MatrixEstimate(BaseModel):
+    """Matrices, row = origin; unreachable pairs are -1 (cost null)."""
+
+    model_config = openapi_examples(EXAMPLES, "MatrixEstimate")
+
+    network: str
+    durations_s: list[list[int]]
+    distances_m: list[list[int]]
+    costs: list[list[float | None]]
+
+
+class Leg(BaseModel):
+    """One leg of a sequence."""
+
+    from_index: int
+    to_index: int
+    duration_s: int | None
+    distance_m: int | None
+    cost: float | None
+
+
+class SequenceEstimate(BaseModel):
+    """Per-leg and total estimates of visiting a sequence in order."""
+
+    model_config = openapi_examples(EXAMPLES, "SequenceEstimate")
+
+    network: str
+    legs: list[Leg]
+    total: dict[str, float | int | None]
+    reachable: bool
+    geometry: dict[str, Any] | None = None

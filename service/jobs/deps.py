@@ -1,0 +1,52 @@
+"""The jobs capability's own services: the job store and the executor, once per app."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from service.common.services import Services
+from service.jobs.executors import InProcessExecutor, JobExecutor
+from service.jobs.store import JobStore
+
+
+class JobServices:
+    """The job store of an app and its executor (started on first use).
+
+    Parameters
+    ----------
+    services
+        The app's settings and worker pool (the in-process executor runs jobs there).
+    executor
+        A job executor to use instead of the configured one (tests).
+    """
+
+    def __init__(self, services: Services, executor: JobExecutor | None = None) -> None:
+        self.services = services
+        self.store = JobStore(services.settings.database_url)
+        self._executor = executor
+
+    @property
+    def executor(self) -> JobExecutor:
+        """The job executor: the in-process pool, or Celery workers (``jobs="celery"``)."""
+        if self._executor is None:
+            services = self.services
+            if services.settings.jobs == "celery":
+                # Imported here for start-up cost: Celery and its broker client load only
+                # in a service configured to use them.
+                from service.celery_app import CeleryExecutor, make_celery
+
+                self._executor = CeleryExecutor(services.config, make_celery(services.settings))
+            else:
+                self._executor = InProcessExecutor(
+                    lambda: services.pool, services.config, on_broken=services.replace_broken_pool
+                )
+        return self._executor
+
+    def shutdown(self) -> None:
+        """Close the store's database connections."""
+        self.store.dispose()
+
+
+def jobs_of(request: Request) -> JobServices:
+    """Return the app's :class:`JobServices` (set by :func:`service.app.create_app`)."""
+    return request.app.state.jobs

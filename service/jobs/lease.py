@@ -1,0 +1,159 @@
+"""The whole life of one job in whatever process runs it: claim, heartbeat, result.
+
+:func:`run_job` claims the job (or one part of a batch job) in the store, renews its
+lease from a background thread while the use case runs, and writes progress and the
+result as the holder of that attempt. The use case is the job kind's ``run`` (see
+:mod:`service.jobs.kinds`); it takes and returns pydantic models, and the store keeps
+their JSON.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from service.common.errors import error_body
+from service.common.runtime import RuntimeConfig
+from service.jobs.kinds import KINDS
+from service.jobs.store import JobStore, store_for
+from service.jobs.tables import JobStatus, default_worker_name
+
+log = logging.getLogger(__name__)
+
+#: What :func:`run_job` returns when a live worker holds the job: check again later.
+BUSY = "busy"
+
+
+def _failure(exc: Exception, what: str) -> dict[str, Any]:
+    """Return the error body a failed job (or part) carries; log a bug with its traceback."""
+    body = error_body(exc)
+    if body is None:
+        log.exception("%s crashed", what)
+        return {"error": "internal_error", "detail": f"{type(exc).__name__}: {exc}", "field": None}
+    return body
+
+
+class Heartbeat:
+    """Background thread that renews a job's lease while it is being solved."""
+
+    def __init__(self, beat: Callable[[], bool], interval_s: float) -> None:
+        self._beat = beat
+        self._interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="job-heartbeat", daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            try:
+                if not self._beat():
+                    return  # cancelled or taken over: nothing to renew
+            except Exception:  # noqa: BLE001 - a missed beat is not fatal
+                log.warning("job heartbeat failed", exc_info=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+
+def run_job(
+    job_id: str,
+    kind: str,
+    config: RuntimeConfig,
+    *,
+    part: str | None = None,
+    worker: str | None = None,
+) -> str:
+    """Run one job (or one part of a batch job) to its end, writing into the store.
+
+    This is the whole job lifecycle and runs in whatever process an executor picks: it
+    claims the job (:meth:`JobStore.claim`), renews its lease while solving, and writes
+    progress, best cost and the result as the holder of that attempt. A job that is not
+    to be run (cancelled, finished, held by a live worker) is skipped. A result that
+    arrives after a cancel or a take-over is dropped.
+
+    Parameters
+    ----------
+    job_id, kind
+        The job.
+    config
+        Networks, database, lease and attempt limits.
+    part
+        For a batch job: the key (rep id) of the part to run.
+    worker
+        Name of the worker for the audit trail; default ``pid@host``.
+
+    Returns
+    -------
+    str
+        The status written by this call, the job's current status when skipped, or
+        :data:`BUSY` when a live worker holds it (the caller may check again later).
+    """
+    store = store_for(config.database_url)
+    worker = worker or default_worker_name()
+    if part is not None:
+        return _run_part(store, job_id, part, config, worker)
+    claim = store.claim(
+        job_id, worker=worker, lease_s=config.lease_s, max_attempts=config.max_attempts
+    )
+    if claim.busy:
+        return BUSY
+    attempt = claim.attempt
+    if attempt is None:
+        job = store.get(job_id)
+        return job.status if job else JobStatus.CANCELLED
+    job = store.get(job_id)
+    assert job is not None
+    last = [0.0]
+
+    def on_progress(fraction: float, best_cost: float | None) -> None:
+        now = time.monotonic()
+        if now - last[0] >= 1.0:
+            last[0] = now
+            store.set_progress(job_id, fraction, best_cost=best_cost, attempt=attempt)
+
+    job_kind = KINDS[kind]
+    try:
+        with Heartbeat(lambda: store.heartbeat(job_id, attempt), config.lease_s / 4):
+            result = job_kind.run(job_kind.parse_request(job.request), config, on_progress)
+    except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
+        store.fail(job_id, _failure(exc, f"job {job_id} ({kind})"), attempt=attempt)
+        return JobStatus.FAILED
+    if store.succeed(job_id, result, attempt=attempt):
+        return JobStatus.SUCCEEDED
+    job = store.get(job_id)
+    return job.status if job else JobStatus.CANCELLED
+
+
+def _run_part(store: JobStore, job_id: str, key: str, config: RuntimeConfig, worker: str) -> str:
+    claim = store.claim_part(
+        job_id, key, worker=worker, lease_s=config.lease_s, max_attempts=config.max_attempts
+    )
+    if claim.busy:
+        return BUSY
+    attempt = claim.attempt
+    if attempt is None:
+        current = store.part(job_id, key)
+        return current.status if current else JobStatus.CANCELLED
+    job = store.get(job_id)
+    current = store.part(job_id, key)
+    assert job is not None and current is not None
+    job_kind = KINDS[job.kind]
+    try:
+        with Heartbeat(lambda: store.heartbeat_part(job_id, key, attempt), config.lease_s / 4):
+            request = job_kind.parse_request(job.request)
+            result = job_kind.run_part(request, current.position, config)
+    except Exception as exc:  # noqa: BLE001 - recorded on the part; the batch goes on
+        store.finish_part(job_id, key, attempt, error=_failure(exc, f"job {job_id} part {key}"))
+        return JobStatus.FAILED
+    return (
+        JobStatus.SUCCEEDED
+        if store.finish_part(job_id, key, attempt, result=result)
+        else JobStatus.CANCELLED
+    )

@@ -1,0 +1,56 @@
+"""Job requests and the job resource (``/v1/jobs``)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+from service.common.schemas import ApiModel, load_examples, openapi_examples
+from service.jobs.kinds import KINDS
+from service.jobs.tables import JobStatus
+
+#: OpenAPI examples of the models below (data, in examples.json).
+EXAMPLES = load_examples(__file__)
+
+#: The name of every registered job kind (``"day-plan"``, ...).
+KindName = Literal[tuple(KINDS)]  # type: ignore[valid-type]
+
+
+class JobRequest(ApiModel):
+    """Long work to run in the background."""
+
+    model_config = openapi_examples(EXAMPLES, "JobRequest")
+
+    kind: KindName
+    request: dict[str, Any] = Field(
+        description="The body of POST /v1/day-plans or POST /v1/territories."
+    )
+
+
+class JobOut(BaseModel):
+    """A background job and, when it succeeded, its result."""
+
+    model_config = openapi_examples(EXAMPLES, "JobOut")
+
+    id: str
+    kind: KindName
+    status: JobStatus
+    progress: float = Field(
+        ge=0, le=1, description="Fraction done, 0..1 (a batch: fraction of reps planned)."
+    )
+    best_cost: float | None = Field(
+        default=None, description="Objective of the best solution found so far (long solves)."
+    )
+    attempts: int = Field(
+        default=0, description="Times the job was started (more than 1: a worker died)."
+    )
+    parts: dict[str, int] | None = Field(
+        default=None, description="A batch: {'total', 'done'} reps."
+    )
+    created_at: str
+    updated_at: str
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = Field(
+        default=None, description="The error body when the job failed."
+    )
