@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -20,6 +21,7 @@ from solver.errors import InvalidProblemError
 
 DELIMITERS = ",;\t|"
 _SAMPLE_CHARS = 64_000
+_SEP_HINT = re.compile(r"^\s*sep=([,;\t|])\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +114,9 @@ def sniff_delimiter(text: str) -> str:
         ``,``).
     """
     header = next((line for line in text.splitlines() if line.strip()), "")
+    hint = _SEP_HINT.match(header)
+    if hint:  # Excel's "sep=;" first line
+        return hint.group(1)
     try:
         found = csv.Sniffer().sniff(text[:_SAMPLE_CHARS], delimiters=DELIMITERS).delimiter
     except csv.Error:
@@ -168,4 +173,6 @@ def read_records(text: str, delimiter: str) -> Iterator[Record]:
         consumed = reader.line_num
         if not any(field.strip() for field in fields):
             continue  # blank line (or only delimiters): not a row
+        if start == 1 and _SEP_HINT.match(delimiter.join(fields)):
+            continue  # Excel's delimiter hint, not the header
         yield Record(line=start, fields=fields)

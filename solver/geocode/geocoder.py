@@ -87,6 +87,8 @@ def geocode(
             field="min_quality",
         )
     parsed = [_as_query(item, position) for position, item in enumerate(queries)]
+    if parsed and not isinstance(index, Geocoder):
+        raise TypeError(f"index must be a Geocoder (an AddressIndex, ...), got {index!r}")
     results = []
     for query in parsed:
         answer = index.lookup(query)

@@ -191,3 +191,16 @@ def test_report_rows_can_be_written_back_as_csv():
     for entry in result.report:
         writer.writerow([entry.row, entry.line, entry.crm_id or "", entry.status, entry.code or ""])
     assert out.getvalue().splitlines() == ["1,2,001B,ok,", "2,3,,rejected,MISSING_ID"]
+
+
+def test_excel_sep_hint_and_utf16_unicode_text_export():
+    text = (
+        "sep=;\nId;Name;BillingLatitude;BillingLongitude;OwnerId\n001A;Ärzte AG;43,74;7,43;005X\n"
+    )
+    result = import_accounts(text.encode("utf-8"))
+    assert (result.format, result.delimiter) == ("salesforce", ";")
+    assert [(r.line, r.status) for r in result.report] == [(3, "ok")]
+    assert result.accounts[0].location.lat == 43.74
+    tabbed = "Id\tName\tBillingLatitude\tBillingLongitude\n001B\tÆble\t43.7\t7.4\n"
+    result = import_accounts(tabbed.encode("utf-16"))  # Excel "Unicode Text": BOM + tabs
+    assert result.delimiter == "\t" and result.accounts[0].name == "Æble"
