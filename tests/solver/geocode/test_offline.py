@@ -175,3 +175,11 @@ def test_index_is_loaded_once_per_process(town, tmp_path):
     first = load_address_index("again", networks_dir=tmp_path)
     assert load_address_index("again", networks_dir=tmp_path) is first
     assert len(NODES) > 0
+
+
+def test_a_loose_street_match_needs_its_postcode_or_city_to_agree(town):
+    alone = _one(town, "Nrbrgde 14")  # five letters off: too far on its own
+    assert alone.quality == "none" and not alone.placed
+    confirmed = _one(town, "Nrbrgde 14, 2200 København")
+    _assert_at(confirmed, 11)
+    assert confirmed.score < 0.8
