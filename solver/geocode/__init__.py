@@ -6,6 +6,9 @@ process), :func:`read_address_columns` (build one from an extract) and
 :class:`NominatimGeocoder`.
 """
 
+from pathlib import Path
+from typing import Any
+
 from solver.geocode.geocoder import (
     DEFAULT_MIN_QUALITY,
     Geocoder,
@@ -24,7 +27,7 @@ from solver.geocode.matcher import AddressIndex
 from solver.geocode.model import QUALITIES, AddressQuery, GeocodeResult, MatchedAddress
 
 
-def build_address_index(source, **options) -> AddressIndex:  # noqa: ANN001
+def build_address_index(source: Path, **options: Any) -> AddressIndex:
     """Read an extract and return its :class:`AddressIndex` (not saved).
 
     Parameters

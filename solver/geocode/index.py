@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import osmium
@@ -28,6 +29,9 @@ from scipy.spatial import cKDTree
 
 from solver.errors import NetworkBuildError, NetworkNotFoundError
 from solver.roads.speeds import DEFAULT_SPEEDS_KMH, is_drivable
+
+if TYPE_CHECKING:
+    from solver.geocode.matcher import AddressIndex
 
 INDEX_FILE = "addresses.json"
 INDEX_VERSION = 1
@@ -296,13 +300,13 @@ def save_address_columns(columns: AddressColumns, path: Path) -> None:
 
 
 @lru_cache(maxsize=8)
-def _load_cached(path: str, mtime_ns: int):  # noqa: ANN202 - AddressIndex, imported lazily
-    from solver.geocode.matcher import AddressIndex
+def _load_cached(path: str, mtime_ns: int) -> AddressIndex:
+    from solver.geocode.matcher import AddressIndex  # the matcher imports this module
 
     return AddressIndex(AddressColumns.from_dict(json.loads(Path(path).read_text())))
 
 
-def load_address_index(name: str, *, networks_dir: Path):  # noqa: ANN201
+def load_address_index(name: str, *, networks_dir: Path) -> AddressIndex:
     """Load the address index of a prepared network (once per process, then cached).
 
     Parameters
