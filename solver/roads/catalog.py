@@ -54,6 +54,7 @@ def build_network(
     name: str,
     networks_dir: Path,
     speeds_kmh: Mapping[str, float] | None = None,
+    addresses: bool = True,
 ) -> NetworkInfo:
     """Prepare a drive network from an OSM extract and save it under ``networks_dir/name``.
 
@@ -69,6 +70,9 @@ def build_network(
     speeds_kmh
         Overrides of the default speed per highway class, km/h
         (:data:`solver.roads.speeds.DEFAULT_SPEEDS_KMH`).
+    addresses
+        Also build the address index (``addresses.json``, see :mod:`solver.geocode`)
+        from the same extract (default).
 
     Returns
     -------
@@ -119,6 +123,16 @@ def build_network(
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=networks_dir))
     try:
         arrays.save(staging / GRAPH_FILE)
+        if addresses:
+            from solver.geocode.index import (
+                INDEX_FILE,
+                read_address_columns,
+                save_address_columns,
+            )
+
+            save_address_columns(
+                read_address_columns(source, speeds_kmh=speeds), staging / INDEX_FILE
+            )
         (staging / INFO_FILE).write_text(json.dumps(info.to_dict(), indent=2) + "\n")
         target = networks_dir / name
         if target.exists():
