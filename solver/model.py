@@ -32,6 +32,11 @@ UNREACHABLE = -1
 #: Upper bound on times of day: plans may run past midnight, not past two days.
 MAX_TIME_S = 2 * 24 * 3600
 
+#: Time on site of a visit when a request gives none, seconds (half an hour, the usual
+#: field-sales call). One default for day plans, territories and every other
+#: capability; a visit of 0 s happens only when asked for.
+DEFAULT_VISIT_DURATION_S = 1800
+
 
 def format_time_s(time_s: int | float) -> str:
     """Format seconds since midnight as ``HH:MM`` (or ``HH:MM:SS`` when seconds are set).
@@ -275,7 +280,7 @@ class Account:
     location
         Where the visit happens.
     visit_duration_s
-        Time on site, seconds.
+        Time on site, seconds; default :data:`DEFAULT_VISIT_DURATION_S` (1800).
     windows
         Zero, one or several windows of the day. By default a window bounds the
         *start* of the visit; with ``visit_within_window`` the whole visit must fit.
@@ -304,7 +309,7 @@ class Account:
 
     id: str
     location: Location
-    visit_duration_s: int = 0
+    visit_duration_s: int = DEFAULT_VISIT_DURATION_S
     windows: tuple[TimeWindow, ...] = ()
     visit_within_window: bool = False
     priority: int = 50
