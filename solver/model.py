@@ -636,11 +636,79 @@ class Unassigned:
     detail: str
 
 
+class SolveStatus(StrEnum):
+    """How a solve ended, in fieldroute's own words (never an engine's status name).
+
+    Each engine's statuses (OR-Tools routing, PyVRP, HiGHS for territories) are mapped
+    to these by the module that runs it, so that clients see one documented set.
+    """
+
+    #: The plan is proven optimal (or within the engine's optimality tolerance).
+    OPTIMAL = "optimal"
+    #: The search stopped by itself: at a local optimum, or within the requested gap.
+    CONVERGED = "converged"
+    #: A feasible plan; the search ended without a proof of optimality.
+    FEASIBLE = "feasible"
+    #: The time limit stopped the search; the plan is the best found until then.
+    TIME_LIMIT = "time_limit"
+    #: No plan satisfies the constraints (every account is unassigned with a reason).
+    INFEASIBLE = "infeasible"
+    #: Nothing to plan (no account can be visited, or no accounts at all).
+    EMPTY = "empty"
+    #: The client's own orders were timed and checked (``/v1/day-plans/check``).
+    HAND_MADE = "hand_made"
+
+
+#: OR-Tools routing search statuses -> :class:`SolveStatus`.
+ORTOOLS_STATUS: dict[str, SolveStatus] = {
+    "ROUTING_OPTIMAL": SolveStatus.OPTIMAL,
+    "ROUTING_SUCCESS": SolveStatus.FEASIBLE,
+    "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": SolveStatus.TIME_LIMIT,
+    "ROUTING_FAIL_TIMEOUT": SolveStatus.TIME_LIMIT,
+    "ROUTING_FAIL": SolveStatus.INFEASIBLE,
+    "ROUTING_INFEASIBLE": SolveStatus.INFEASIBLE,
+    "ROUTING_INVALID": SolveStatus.INFEASIBLE,
+    "ROUTING_NOT_SOLVED": SolveStatus.TIME_LIMIT,
+}
+
+#: HiGHS model statuses and the territory search's own outcomes -> :class:`SolveStatus`.
+HIGHS_STATUS: dict[str, SolveStatus] = {
+    "Optimal": SolveStatus.OPTIMAL,
+    "Objective target reached": SolveStatus.CONVERGED,
+    "Rounded within max_gap": SolveStatus.CONVERGED,
+    "Time limit reached": SolveStatus.TIME_LIMIT,
+    "Rounded (no time left for the MIP)": SolveStatus.TIME_LIMIT,
+    "Iteration limit reached": SolveStatus.TIME_LIMIT,
+    "empty": SolveStatus.EMPTY,
+}
+
+
+def solve_status(engine_status: str, table: dict[str, SolveStatus]) -> SolveStatus:
+    """Return fieldroute's status of an engine's status name.
+
+    Parameters
+    ----------
+    engine_status
+        The engine's own name (``"ROUTING_SUCCESS"``, ``"Time limit reached"``) or
+        already a :class:`SolveStatus` value.
+    table
+        The engine's mapping (:data:`ORTOOLS_STATUS`, :data:`HIGHS_STATUS`).
+
+    Returns
+    -------
+    SolveStatus
+        An unknown name that still came with a plan is ``feasible``.
+    """
+    if engine_status in SolveStatus.__members__.values():
+        return SolveStatus(engine_status)
+    return table.get(engine_status, SolveStatus.FEASIBLE)
+
+
 @dataclass(frozen=True, slots=True)
 class SolverInfo:
-    """How the plan was found."""
+    """How the plan was found (``status``: one of :class:`SolveStatus`)."""
 
-    status: str
+    status: SolveStatus
     seed: int
     time_limit_s: float
     time_s: float

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from solver.model import DEFAULT_VISIT_DURATION_S, MAX_TIME_S
+from solver.model import DEFAULT_VISIT_DURATION_S, MAX_TIME_S, SolveStatus
 
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -172,7 +172,16 @@ class MatrixIn(ApiModel):
 class SolverOut(BaseModel):
     """How the plan was found."""
 
-    status: str
+    status: SolveStatus = Field(
+        description=(
+            "How the solve ended: `optimal` (proven optimal), `converged` (the search "
+            "stopped by itself, within the requested gap), `feasible` (a valid plan, no "
+            "proof of optimality), `time_limit` (stopped by `time_limit_s`; the best plan "
+            "found), `infeasible` (no plan meets the constraints), `empty` (nothing to "
+            "plan), `hand_made` (the client's own orders, timed and checked)."
+        ),
+        examples=["feasible"],
+    )
     seed: int
     time_limit_s: float
     time_s: float

@@ -12,7 +12,7 @@ import shapely
 
 from solver.costs import travel_cost
 from solver.errors import InvalidProblemError
-from solver.model import SolverInfo, TravelMatrix
+from solver.model import HIGHS_STATUS, SolverInfo, TravelMatrix, solve_status
 from solver.roads.source import TravelSource
 from solver.territory.assign import AssignmentInput, AssignmentResult, solve_assignment
 from solver.territory.geometry import territory_polygons
@@ -187,7 +187,7 @@ def balance_territories(
         ),
     )
     info = SolverInfo(
-        status=result.status if result is not None else "empty",
+        status=solve_status(result.status if result is not None else "empty", HIGHS_STATUS),
         seed=options.seed,
         time_limit_s=options.time_limit_s,
         time_s=round(solve_s, 3),
