@@ -58,14 +58,18 @@ def run_reporting(
     try:
         return action()
     except CommandError as exc:
-        message = str(exc)
-    except ValidationError as exc:
-        message, _ = describe_validation_error(exc.errors()[0], body())
+        messages = [str(exc)]
+    except ValidationError as exc:  # every error of the request, one line each
+        messages = [describe_validation_error(error, body())[0] for error in exc.errors()]
     except Exception as exc:
         if domain_status(exc) is None:
             raise  # a bug, not bad input
-        message = str(exc)
-    print(f"{prog}: {message}", file=sys.stderr)
+        messages = [str(each) for each in getattr(exc, "errors", None) or (exc,)]
+        hint = getattr(exc, "hint", None)  # local detail (a directory) for the operator
+        if hint:
+            messages[0] = f"{messages[0]} ({hint}.)"
+    for message in messages:
+        print(f"{prog}: {message}", file=sys.stderr)
     return 2
 
 
