@@ -68,7 +68,24 @@ class InvalidProblemError(FieldrouteError, ValueError):
 
 
 class NetworkNotFoundError(FieldrouteError, LookupError):
-    """No prepared road network of that name exists in the networks directory."""
+    """No prepared road network of that name exists in the networks directory.
+
+    Parameters
+    ----------
+    message
+        One sentence about the request (``"Road network 'x': not prepared."``); it never
+        names the machine's directories, so a service can pass it on to its clients.
+    field
+        The request field that names the network (``"network"``).
+    hint
+        What the operator of this machine can do (build it, and where): shown by the
+        command line, never sent to a remote client.
+    """
+
+    def __init__(self, message: str, *, field: str | None = "network", hint: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.hint = hint
 
 
 class NetworkBuildError(FieldrouteError, ValueError):
