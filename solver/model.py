@@ -714,6 +714,15 @@ class SolverInfo:
     time_s: float
     objective: float | None = None
 
+    def __post_init__(self) -> None:
+        if self.status not in SolveStatus.__members__.values():
+            raise InvalidProblemError(
+                f"status {self.status!r} is not one of {', '.join(SolveStatus)}.",
+                entity="SolverInfo",
+                field="status",
+            )
+        object.__setattr__(self, "status", SolveStatus(self.status))
+
 
 @dataclass(frozen=True, slots=True)
 class Plan:
