@@ -41,6 +41,16 @@ def runtime_config(networks_dir: Path | None) -> RuntimeConfig:
     return RuntimeConfig.from_settings(settings)
 
 
+def with_hint(exc: Exception) -> str:
+    """Return the error's sentence with its local hint (a directory), for this machine's user.
+
+    A :class:`~solver.errors.NetworkNotFoundError` tells the HTTP client only what it
+    asked for; on the command line the directory searched and the build command help.
+    """
+    hint = getattr(exc, "hint", None)
+    return f"{exc} ({hint}.)" if hint else str(exc)
+
+
 def run_reporting(
     prog: str, action: Callable[[], int], body: Callable[[], Any] = lambda: None
 ) -> int:
@@ -65,9 +75,7 @@ def run_reporting(
         if domain_status(exc) is None:
             raise  # a bug, not bad input
         messages = [str(each) for each in getattr(exc, "errors", None) or (exc,)]
-        hint = getattr(exc, "hint", None)  # local detail (a directory) for the operator
-        if hint:
-            messages[0] = f"{messages[0]} ({hint}.)"
+        messages[0] = with_hint(exc)
     for message in messages:
         print(f"{prog}: {message}", file=sys.stderr)
     return 2

@@ -47,8 +47,8 @@ def _not_prepared(name: str, networks_dir: Path) -> NetworkNotFoundError:
     the message that a service passes on to its clients.
     """
     return NetworkNotFoundError(
-        f"Road network '{name}': not prepared (GET /v1/networks or "
-        "'fieldroute network list' lists the prepared ones).",
+        f"Road network '{name}': not found among the prepared networks (GET /v1/networks "
+        "or 'fieldroute network list' lists them).",
         field="network",
         hint=(
             f"not found in {networks_dir}; build it with "
