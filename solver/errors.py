@@ -10,6 +10,8 @@ Infeasibility is *not* an error: accounts that cannot be served come back in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class FieldrouteError(Exception):
     """Base class of every error raised on purpose by ``solver``."""
@@ -65,6 +67,26 @@ class InvalidProblemError(FieldrouteError, ValueError):
         return InvalidProblemError(
             self.reason, entity=self.entity, entity_id=self.entity_id, field=field
         )
+
+
+class InvalidEntitiesError(InvalidProblemError):
+    """Several request entities are invalid: the first is the error, ``errors`` lists all.
+
+    Raised where every entity of a problem is checked (the service's ``build_all``, the
+    road-network area check), so that a client fixing a request sees every bad entity
+    at once, not one per round trip.
+    """
+
+    def __init__(self, errors: Sequence[InvalidProblemError]) -> None:
+        first = errors[0]
+        super().__init__(
+            first.reason, entity=first.entity, entity_id=first.entity_id, field=first.field
+        )
+        self.errors: tuple[InvalidProblemError, ...] = tuple(errors)
+
+    def with_field_prefix(self, prefix: str) -> InvalidEntitiesError:
+        """Return a copy whose errors' fields are all prefixed with ``prefix``."""
+        return InvalidEntitiesError([each.with_field_prefix(prefix) for each in self.errors])
 
 
 class NetworkNotFoundError(FieldrouteError, LookupError):

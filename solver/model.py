@@ -561,6 +561,8 @@ class Reason(StrEnum):
     """No road path between the rep's start/end and the account."""
     OFF_NETWORK = "OFF_NETWORK"
     """The location is too far from any road to snap onto the network."""
+    REP_OFF_NETWORK = "REP_OFF_NETWORK"
+    """Every eligible rep starts or ends too far from any road: the rep is the cause."""
     NO_ELIGIBLE_REP = "NO_ELIGIBLE_REP"
     """No rep has the required skills or is among the allowed ``rep_ids``."""
     CAPACITY = "CAPACITY"

@@ -21,7 +21,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from solver.errors import InvalidProblemError, NetworkBuildError, NetworkNotFoundError
+from solver.errors import (
+    InvalidEntitiesError,
+    InvalidProblemError,
+    NetworkBuildError,
+    NetworkNotFoundError,
+)
 
 #: Domain error class -> (HTTP status, error code). Checked in order (subclasses first).
 DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
@@ -61,25 +66,6 @@ def build_entity(path: str, ident: str, make: Callable[[], T]) -> T:
         return make()
     except InvalidProblemError as exc:
         raise entity_error(exc, path, ident) from None
-
-
-class InvalidEntitiesError(InvalidProblemError):
-    """Several request entities are invalid: the first is the error, ``errors`` lists all.
-
-    Raised by :func:`build_all` and :func:`gather` so that a client fixing a request
-    sees every bad entity at once, not one per round trip.
-    """
-
-    def __init__(self, errors: Sequence[InvalidProblemError]) -> None:
-        first = errors[0]
-        super().__init__(
-            first.reason, entity=first.entity, entity_id=first.entity_id, field=first.field
-        )
-        self.errors: tuple[InvalidProblemError, ...] = tuple(errors)
-
-    def with_field_prefix(self, prefix: str) -> InvalidEntitiesError:
-        """Return a copy whose errors' fields are all prefixed with ``prefix``."""
-        return InvalidEntitiesError([each.with_field_prefix(prefix) for each in self.errors])
 
 
 def raise_all(errors: Sequence[InvalidProblemError]) -> None:

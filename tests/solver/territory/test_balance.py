@@ -145,7 +145,8 @@ def test_locks_that_overload_a_rep_are_named_in_the_explanation():
     plan = solve_checked(reps, locked, matrix, dataclasses.replace(FAST, balance="accounts"))
     assert not plan.summary.within_tolerance
     text = " ".join(plan.summary.explanation)
-    assert "TerritoryRep 'r1': its locked accounts alone weigh 40.0" in text
+    assert "Rep 'r1': its locked accounts alone weigh 40.0" in text
+    assert "TerritoryRep" not in text and "TerritoryAccount" not in text
     assert "Even with accounts split fractionally" in text
 
 
@@ -199,14 +200,12 @@ def test_simulated_drive_time_is_reported_per_territory():
 def test_bad_input_names_the_entity_and_field():
     reps, accounts, matrix = random_problem(n_reps=2, n_accounts=5, seed=11)
     bad = [*accounts[:-1], dataclasses.replace(accounts[-1], locked_rep="ghost")]
-    with pytest.raises(
-        InvalidProblemError, match="TerritoryAccount 'a4': locked_rep names unknown"
-    ):
+    with pytest.raises(InvalidProblemError, match=r"^accounts\[4\] 'a4': locked_rep names unknown"):
         balance_territories(reps, bad, matrix=matrix)
-    with pytest.raises(InvalidProblemError, match="TerritoryRep 'r0': id is used twice"):
+    with pytest.raises(InvalidProblemError, match=r"^reps\[1\] 'r0': id is used twice"):
         balance_territories([reps[0], reps[0]], accounts, matrix=matrix)
     geo = [dataclasses.replace(accounts[0], location=Location(lat=35.9, lon=14.5))]
-    with pytest.raises(InvalidProblemError, match="TerritoryAccount 'a0': with an explicit matrix"):
+    with pytest.raises(InvalidProblemError, match=r"^accounts\[0\] 'a0': with an explicit matrix"):
         balance_territories(reps, geo, matrix=matrix)
     no_revenue = [dataclasses.replace(a, revenue=None) for a in accounts]
     with pytest.raises(InvalidProblemError, match="balance 'revenue' needs"):
