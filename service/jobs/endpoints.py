@@ -185,7 +185,7 @@ def list_jobs(
     until it is null. Each job is as ``GET /v1/jobs/{id}`` returns it, without its
     ``result``.
     """
-    since = None if created_since is None else aware(created_since)
+    since = None if created_since is None else aware(created_since).astimezone(dt.UTC)
     page = jobs_of(request).store.list_jobs(
         statuses=status or (),
         kinds=kind or (),

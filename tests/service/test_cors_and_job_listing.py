@@ -70,6 +70,13 @@ def test_job_listing_filters_and_pages_in_a_stable_order(client):
     future = (dt.datetime.now(dt.UTC) + dt.timedelta(hours=1)).isoformat()
     later = client.get("/v1/jobs", params={"created_since": future}, headers=HEADERS).json()
     assert later["jobs"] == []
+    an_hour_ago_in_paris = dt.datetime.now(dt.timezone(dt.timedelta(hours=1))) - dt.timedelta(
+        minutes=50
+    )  # 10 min in the past, written with a +01:00 offset: every job is newer
+    recent = client.get(
+        "/v1/jobs", params={"created_since": an_hour_ago_in_paris.isoformat()}, headers=HEADERS
+    ).json()
+    assert len(recent["jobs"]) == 6
 
     seen, url = [], "/v1/jobs?kind=day-plan&limit=2"
     pages = 0
