@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from types import ModuleType
 
 from fastapi import Depends, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
 
 from service.common.errors import ERROR_RESPONSES, install_error_handlers
 from service.common.http import BodySizeLimit, require_api_key
@@ -116,6 +117,16 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
     app.state.jobs = job_services
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
+    # outermost: preflights are answered before the API key is asked for, and every
+    # answer to an allowed origin (errors too) carries the CORS headers
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_methods=["GET", "POST", "DELETE"],
+        allow_headers=["X-API-Key", "Content-Type"],
+        expose_headers=["Location", "Retry-After"],
+        max_age=600,
+    )
     for endpoints in CAPABILITIES:
         include_capability(app, endpoints)
     return app

@@ -31,6 +31,13 @@ class Settings(BaseSettings):
         description="SQLAlchemy URL of the job store (e.g. postgresql+psycopg://...).",
     )
     api_keys: list[str] = Field(default_factory=list, description="Accepted X-API-Key values.")
+    cors_origins: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Origins whose browser pages may call the API (CORS), e.g. "
+            '\'["https://crm.example.com"]\'; none by default. "*" allows any origin.'
+        ),
+    )
     dev_mode: bool = Field(
         default=False, description="Open dev mode: no API key is required (local use only)."
     )

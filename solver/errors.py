@@ -10,6 +10,8 @@ Infeasibility is *not* an error: accounts that cannot be served come back in
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class FieldrouteError(Exception):
     """Base class of every error raised on purpose by ``solver``."""
@@ -67,8 +69,45 @@ class InvalidProblemError(FieldrouteError, ValueError):
         )
 
 
+class InvalidEntitiesError(InvalidProblemError):
+    """Several request entities are invalid: the first is the error, ``errors`` lists all.
+
+    Raised where every entity of a problem is checked (the service's ``build_all``, the
+    road-network area check), so that a client fixing a request sees every bad entity
+    at once, not one per round trip.
+    """
+
+    def __init__(self, errors: Sequence[InvalidProblemError]) -> None:
+        first = errors[0]
+        super().__init__(
+            first.reason, entity=first.entity, entity_id=first.entity_id, field=first.field
+        )
+        self.errors: tuple[InvalidProblemError, ...] = tuple(errors)
+
+    def with_field_prefix(self, prefix: str) -> InvalidEntitiesError:
+        """Return a copy whose errors' fields are all prefixed with ``prefix``."""
+        return InvalidEntitiesError([each.with_field_prefix(prefix) for each in self.errors])
+
+
 class NetworkNotFoundError(FieldrouteError, LookupError):
-    """No prepared road network of that name exists in the networks directory."""
+    """No prepared road network of that name exists in the networks directory.
+
+    Parameters
+    ----------
+    message
+        One sentence about the request (``"Road network 'x': not prepared."``); it never
+        names the machine's directories, so a service can pass it on to its clients.
+    field
+        The request field that names the network (``"network"``).
+    hint
+        What the operator of this machine can do (build it, and where): shown by the
+        command line, never sent to a remote client.
+    """
+
+    def __init__(self, message: str, *, field: str | None = "network", hint: str | None = None):
+        super().__init__(message)
+        self.field = field
+        self.hint = hint
 
 
 class NetworkBuildError(FieldrouteError, ValueError):

@@ -32,6 +32,11 @@ UNREACHABLE = -1
 #: Upper bound on times of day: plans may run past midnight, not past two days.
 MAX_TIME_S = 2 * 24 * 3600
 
+#: Time on site of a visit when a request gives none, seconds (half an hour, the usual
+#: field-sales call). One default for day plans, territories and every other
+#: capability; a visit of 0 s happens only when asked for.
+DEFAULT_VISIT_DURATION_S = 1800
+
 
 def format_time_s(time_s: int | float) -> str:
     """Format seconds since midnight as ``HH:MM`` (or ``HH:MM:SS`` when seconds are set).
@@ -275,7 +280,7 @@ class Account:
     location
         Where the visit happens.
     visit_duration_s
-        Time on site, seconds.
+        Time on site, seconds; default :data:`DEFAULT_VISIT_DURATION_S` (1800).
     windows
         Zero, one or several windows of the day. By default a window bounds the
         *start* of the visit; with ``visit_within_window`` the whole visit must fit.
@@ -304,7 +309,7 @@ class Account:
 
     id: str
     location: Location
-    visit_duration_s: int = 0
+    visit_duration_s: int = DEFAULT_VISIT_DURATION_S
     windows: tuple[TimeWindow, ...] = ()
     visit_within_window: bool = False
     priority: int = 50
@@ -556,6 +561,8 @@ class Reason(StrEnum):
     """No road path between the rep's start/end and the account."""
     OFF_NETWORK = "OFF_NETWORK"
     """The location is too far from any road to snap onto the network."""
+    REP_OFF_NETWORK = "REP_OFF_NETWORK"
+    """Every eligible rep starts or ends too far from any road: the rep is the cause."""
     NO_ELIGIBLE_REP = "NO_ELIGIBLE_REP"
     """No rep has the required skills or is among the allowed ``rep_ids``."""
     CAPACITY = "CAPACITY"
@@ -631,15 +638,92 @@ class Unassigned:
     detail: str
 
 
+class SolveStatus(StrEnum):
+    """How a solve ended, in fieldroute's own words (never an engine's status name).
+
+    Each engine's statuses (OR-Tools routing, PyVRP, HiGHS for territories) are mapped
+    to these by the module that runs it, so that clients see one documented set.
+    """
+
+    #: The plan is proven optimal (or within the engine's optimality tolerance).
+    OPTIMAL = "optimal"
+    #: The search stopped by itself: at a local optimum, or within the requested gap.
+    CONVERGED = "converged"
+    #: A feasible plan; the search ended without a proof of optimality.
+    FEASIBLE = "feasible"
+    #: The time limit stopped the search; the plan is the best found until then.
+    TIME_LIMIT = "time_limit"
+    #: No plan satisfies the constraints (every account is unassigned with a reason).
+    INFEASIBLE = "infeasible"
+    #: Nothing to plan (no account can be visited, or no accounts at all).
+    EMPTY = "empty"
+    #: The client's own orders were timed and checked (``/v1/day-plans/check``).
+    HAND_MADE = "hand_made"
+
+
+#: OR-Tools routing search statuses -> :class:`SolveStatus`.
+ORTOOLS_STATUS: dict[str, SolveStatus] = {
+    "ROUTING_OPTIMAL": SolveStatus.OPTIMAL,
+    "ROUTING_SUCCESS": SolveStatus.FEASIBLE,
+    "ROUTING_PARTIAL_SUCCESS_LOCAL_OPTIMUM_NOT_REACHED": SolveStatus.TIME_LIMIT,
+    "ROUTING_FAIL_TIMEOUT": SolveStatus.TIME_LIMIT,
+    "ROUTING_FAIL": SolveStatus.INFEASIBLE,
+    "ROUTING_INFEASIBLE": SolveStatus.INFEASIBLE,
+    "ROUTING_INVALID": SolveStatus.INFEASIBLE,
+    "ROUTING_NOT_SOLVED": SolveStatus.TIME_LIMIT,
+}
+
+#: HiGHS model statuses and the territory search's own outcomes -> :class:`SolveStatus`.
+HIGHS_STATUS: dict[str, SolveStatus] = {
+    "Optimal": SolveStatus.OPTIMAL,
+    "Objective target reached": SolveStatus.CONVERGED,
+    "Rounded within max_gap": SolveStatus.CONVERGED,
+    "Time limit reached": SolveStatus.TIME_LIMIT,
+    "Rounded (no time left for the MIP)": SolveStatus.TIME_LIMIT,
+    "Iteration limit reached": SolveStatus.TIME_LIMIT,
+    "empty": SolveStatus.EMPTY,
+}
+
+
+def solve_status(engine_status: str, table: dict[str, SolveStatus]) -> SolveStatus:
+    """Return fieldroute's status of an engine's status name.
+
+    Parameters
+    ----------
+    engine_status
+        The engine's own name (``"ROUTING_SUCCESS"``, ``"Time limit reached"``) or
+        already a :class:`SolveStatus` value.
+    table
+        The engine's mapping (:data:`ORTOOLS_STATUS`, :data:`HIGHS_STATUS`).
+
+    Returns
+    -------
+    SolveStatus
+        An unknown name that still came with a plan is ``feasible``.
+    """
+    if engine_status in SolveStatus.__members__.values():
+        return SolveStatus(engine_status)
+    return table.get(engine_status, SolveStatus.FEASIBLE)
+
+
 @dataclass(frozen=True, slots=True)
 class SolverInfo:
-    """How the plan was found."""
+    """How the plan was found (``status``: one of :class:`SolveStatus`)."""
 
-    status: str
+    status: SolveStatus
     seed: int
     time_limit_s: float
     time_s: float
     objective: float | None = None
+
+    def __post_init__(self) -> None:
+        if self.status not in SolveStatus.__members__.values():
+            raise InvalidProblemError(
+                f"status {self.status!r} is not one of {', '.join(SolveStatus)}.",
+                entity="SolverInfo",
+                field="status",
+            )
+        object.__setattr__(self, "status", SolveStatus(self.status))
 
 
 @dataclass(frozen=True, slots=True)

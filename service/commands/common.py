@@ -41,6 +41,16 @@ def runtime_config(networks_dir: Path | None) -> RuntimeConfig:
     return RuntimeConfig.from_settings(settings)
 
 
+def with_hint(exc: Exception) -> str:
+    """Return the error's sentence with its local hint (a directory), for this machine's user.
+
+    A :class:`~solver.errors.NetworkNotFoundError` tells the HTTP client only what it
+    asked for; on the command line the directory searched and the build command help.
+    """
+    hint = getattr(exc, "hint", None)
+    return f"{exc} ({hint}.)" if hint else str(exc)
+
+
 def run_reporting(
     prog: str, action: Callable[[], int], body: Callable[[], Any] = lambda: None
 ) -> int:
@@ -58,14 +68,16 @@ def run_reporting(
     try:
         return action()
     except CommandError as exc:
-        message = str(exc)
-    except ValidationError as exc:
-        message, _ = describe_validation_error(exc.errors()[0], body())
+        messages = [str(exc)]
+    except ValidationError as exc:  # every error of the request, one line each
+        messages = [describe_validation_error(error, body())[0] for error in exc.errors()]
     except Exception as exc:
         if domain_status(exc) is None:
             raise  # a bug, not bad input
-        message = str(exc)
-    print(f"{prog}: {message}", file=sys.stderr)
+        messages = [str(each) for each in getattr(exc, "errors", None) or (exc,)]
+        messages[0] = with_hint(exc)
+    for message in messages:
+        print(f"{prog}: {message}", file=sys.stderr)
     return 2
 
 

@@ -7,6 +7,7 @@ import json
 import sys
 from pathlib import Path
 
+from service.commands.common import with_hint
 from service.config import get_settings
 from solver.errors import FieldrouteError
 from solver.roads import build_network, list_networks, load_network
@@ -56,7 +57,7 @@ def run_build(args: argparse.Namespace) -> int:
             args.file, name=args.name, networks_dir=_networks_dir(args), speeds_kmh=speeds
         )
     except FieldrouteError as exc:
-        print(f"fieldroute network build: {exc}", file=sys.stderr)
+        print(f"fieldroute network build: {with_hint(exc)}", file=sys.stderr)
         return 2
     if args.json:
         print(json.dumps(info.to_dict(), indent=2))
@@ -91,7 +92,7 @@ def run_info(args: argparse.Namespace) -> int:
         if args.name not in infos:
             load_network(args.name, networks_dir=_networks_dir(args), prepare=False)
     except FieldrouteError as exc:
-        print(f"fieldroute network info: {exc}", file=sys.stderr)
+        print(f"fieldroute network info: {with_hint(exc)}", file=sys.stderr)
         return 1
     data = infos[args.name].to_dict()
     if args.json:

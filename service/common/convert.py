@@ -6,7 +6,7 @@ from collections.abc import Sequence
 
 from service.common.schemas import Loc, MatrixIn, SolverOut
 from solver.errors import InvalidProblemError
-from solver.model import Location, SolverInfo, TravelMatrix
+from solver.model import Location, SolverInfo, SolveStatus, TravelMatrix
 
 
 def to_location(loc: Loc) -> Location:
@@ -47,7 +47,7 @@ def to_matrix(matrix: MatrixIn | None) -> TravelMatrix | None:
 def solver_out(info: SolverInfo) -> SolverOut:
     """Return how a plan was found, as the response shape."""
     return SolverOut(
-        status=str(info.status),
+        status=SolveStatus(info.status),
         seed=int(info.seed),
         time_limit_s=float(info.time_limit_s),
         time_s=round(float(info.time_s), 3),

@@ -21,7 +21,12 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from solver.errors import InvalidProblemError, NetworkBuildError, NetworkNotFoundError
+from solver.errors import (
+    InvalidEntitiesError,
+    InvalidProblemError,
+    NetworkBuildError,
+    NetworkNotFoundError,
+)
 
 #: Domain error class -> (HTTP status, error code). Checked in order (subclasses first).
 DOMAIN_ERRORS: tuple[tuple[type[Exception], int, str], ...] = (
@@ -63,15 +68,53 @@ def build_entity(path: str, ident: str, make: Callable[[], T]) -> T:
         raise entity_error(exc, path, ident) from None
 
 
+def raise_all(errors: Sequence[InvalidProblemError]) -> None:
+    """Raise ``errors`` (flattened) as one error; do nothing when there are none."""
+    flat = [one for exc in errors for one in _flatten(exc)]
+    if flat:
+        raise flat[0] if len(flat) == 1 else InvalidEntitiesError(flat)
+
+
+def _flatten(exc: InvalidProblemError) -> list[InvalidProblemError]:
+    return list(getattr(exc, "errors", None) or (exc,))
+
+
 def build_all(path: str, items: Sequence[Any], make: Callable[[Any], T]) -> tuple[T, ...]:
     """Return ``make(item)`` of every request item of the list at ``path`` (``"reps"``).
 
-    An InvalidProblemError is named by the item's path and id (``reps[2] 'r3': ...``).
+    An InvalidProblemError is named by the item's path and id (``reps[2] 'r3': ...``);
+    every item is tried, and all the bad ones are raised together
+    (:class:`InvalidEntitiesError`).
     """
-    return tuple(
-        build_entity(f"{path}[{i}]", item.id, lambda item=item: make(item))
-        for i, item in enumerate(items)
-    )
+    built: list[T] = []
+    errors: list[InvalidProblemError] = []
+    for i, item in enumerate(items):
+        try:
+            built.append(build_entity(f"{path}[{i}]", item.id, lambda item=item: make(item)))
+        except InvalidProblemError as exc:
+            errors.extend(_flatten(exc))
+    if errors:
+        raise errors[0] if len(errors) == 1 else InvalidEntitiesError(errors)
+    return tuple(built)
+
+
+def gather(*makers: Callable[[], Any]) -> tuple[Any, ...]:
+    """Return ``maker()`` of every maker; raise all their InvalidProblemErrors together.
+
+    ``gather(lambda: build_all("reps", ...), lambda: build_all("accounts", ...))``
+    reports the bad reps and the bad accounts of a request in one answer.
+    """
+    results: list[Any] = []
+    errors: list[InvalidProblemError] = []
+    for make in makers:
+        try:
+            results.append(make())
+        except InvalidProblemError as exc:
+            errors.extend(_flatten(exc))
+            results.append(None)
+    if errors:
+        raise errors[0] if len(errors) == 1 else InvalidEntitiesError(errors)
+    return tuple(results)
 
 
 def owner_by_field(exc: InvalidProblemError, kinds: dict[str, str]) -> InvalidProblemError:
@@ -102,10 +145,9 @@ STATUS_CODES: dict[int, str] = {
 }
 
 
-class ErrorBody(BaseModel):
-    """The one error shape of every non-2xx response."""
+class ErrorItem(BaseModel):
+    """One error of a request: a sentence naming the entity, and the field's path."""
 
-    error: str = Field(description="Stable machine-readable code.", examples=["invalid_request"])
     detail: str = Field(
         description="One sentence naming the entity and the field.",
         examples=["accounts[3] 'A17': window end 09:00 is before start 10:00."],
@@ -114,6 +156,29 @@ class ErrorBody(BaseModel):
         default=None,
         description="Path of the offending field in the request, if any.",
         examples=["accounts[3].windows[0].end"],
+    )
+
+
+class ErrorBody(BaseModel):
+    """The one error shape of every non-2xx response."""
+
+    error: str = Field(description="Stable machine-readable code.", examples=["invalid_request"])
+    detail: str = Field(
+        description="One sentence naming the entity and the field (the first of `errors`).",
+        examples=["accounts[3] 'A17': window end 09:00 is before start 10:00."],
+    )
+    field: str | None = Field(
+        default=None,
+        description="Path of the offending field in the request, if any.",
+        examples=["accounts[3].windows[0].end"],
+    )
+    errors: list[ErrorItem] = Field(
+        default_factory=list,
+        description=(
+            "Every error found in the request, in request order, each naming its entity "
+            "and field; the first is `detail` and `field`. One item for an error that is "
+            "not about the request's content."
+        ),
     )
 
 
@@ -130,24 +195,48 @@ class ApiError(Exception):
         Machine-readable code; defaults to the code of ``status``.
     field
         Path of the offending request field, if any.
+    errors
+        Every error of the request (``{"detail", "field"}``); default this one alone.
     """
 
     def __init__(
-        self, status: int, detail: str, *, error: str | None = None, field: str | None = None
+        self,
+        status: int,
+        detail: str,
+        *,
+        error: str | None = None,
+        field: str | None = None,
+        errors: list[dict[str, Any]] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
         self.detail = detail
         self.error = error or STATUS_CODES.get(status, "error")
         self.field = field
+        self.errors = errors
 
 
 def error_response(
-    status: int, error: str, detail: str, field: str | None = None, headers: dict | None = None
+    status: int,
+    error: str,
+    detail: str,
+    field: str | None = None,
+    headers: dict | None = None,
+    errors: list[dict[str, Any]] | None = None,
 ) -> JSONResponse:
-    """Return a JSON response in the one error shape."""
-    body = ErrorBody(error=error, detail=detail, field=field).model_dump()
+    """Return a JSON response in the one error shape (``errors`` defaults to this one)."""
+    items = errors or [{"detail": detail, "field": field}]
+    body = ErrorBody(error=error, detail=detail, field=field, errors=items).model_dump()
     return JSONResponse(body, status_code=status, headers=headers)
+
+
+#: The error a job carries when it failed on a bug: the traceback goes to the server's
+#: log, never to the client (it names the server's files and internal classes).
+INTERNAL_ERROR: dict[str, Any] = {
+    "error": "internal_error",
+    "detail": "The job failed on an internal error; the server's log has the details.",
+    "field": None,
+}
 
 
 def domain_status(exc: Exception) -> tuple[int, str] | None:
@@ -163,7 +252,16 @@ def error_body(exc: Exception) -> dict[str, Any] | None:
     mapped = domain_status(exc)
     if mapped is None:
         return None
-    return {"error": mapped[1], "detail": str(exc), "field": getattr(exc, "field", None)}
+    field = getattr(exc, "field", None)
+    return {
+        "error": mapped[1],
+        "detail": str(exc),
+        "field": field,
+        "errors": [
+            {"detail": str(each), "field": getattr(each, "field", None)}
+            for each in getattr(exc, "errors", None) or (exc,)
+        ],
+    }
 
 
 def format_loc(loc: Sequence[str | int]) -> str:
@@ -243,14 +341,19 @@ def install_error_handlers(app: FastAPI) -> None:
         first = errors[0]
         if first.get("type") == "json_invalid":
             return error_response(400, "invalid_json", "The request body is not valid JSON.")
-        detail, field = describe_validation_error(first, getattr(exc, "body", None))
-        if len(errors) > 1:
-            detail = f"{detail} ({len(errors) - 1} more error(s) in the request.)"
-        return error_response(422, "invalid_request", detail, field or None)
+        body = getattr(exc, "body", None)
+        items = []
+        for each in errors:
+            detail, field = describe_validation_error(each, body)
+            items.append({"detail": detail, "field": field or None})
+        first_item = items[0]
+        return error_response(
+            422, "invalid_request", first_item["detail"], first_item["field"], errors=items
+        )
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.error, exc.detail, exc.field)
+        return error_response(exc.status, exc.error, exc.detail, exc.field, errors=exc.errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -265,8 +368,10 @@ def install_error_handlers(app: FastAPI) -> None:
         async def _domain(
             request: Request, exc: Exception, status: int = status, code: str = code
         ) -> JSONResponse:
-            field = getattr(exc, "field", None)
-            return error_response(status, code, str(exc), field)
+            body = error_body(exc) or {}
+            return error_response(
+                status, code, str(exc), body.get("field"), errors=body.get("errors")
+            )
 
         app.add_exception_handler(cls, _domain)
 

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from solver.model import MAX_TIME_S
+from solver.model import DEFAULT_VISIT_DURATION_S, MAX_TIME_S, SolveStatus
 
 _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
 
@@ -72,6 +72,18 @@ Ident = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
 Money = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=10**9)]
 Seconds = Annotated[int, Field(ge=0, le=MAX_TIME_S)]
+#: Time on site of one visit; the same default in every capability.
+VisitDuration = Annotated[
+    int,
+    Field(
+        ge=0,
+        le=MAX_TIME_S,
+        description=(
+            f"Time on site of one visit, seconds; default {DEFAULT_VISIT_DURATION_S} "
+            "(half an hour) in every capability. Give 0 explicitly for a visit that takes no time."
+        ),
+    ),
+]
 
 
 #: Pydantic error type of messages that name their own field (no path is added to them).
@@ -160,7 +172,16 @@ class MatrixIn(ApiModel):
 class SolverOut(BaseModel):
     """How the plan was found."""
 
-    status: str
+    status: SolveStatus = Field(
+        description=(
+            "How the solve ended: `optimal` (proven optimal), `converged` (the search "
+            "stopped by itself, within the requested gap), `feasible` (a valid plan, no "
+            "proof of optimality), `time_limit` (stopped by `time_limit_s`; the best plan "
+            "found), `infeasible` (no plan meets the constraints), `empty` (nothing to "
+            "plan), `hand_made` (the client's own orders, timed and checked)."
+        ),
+        examples=["feasible"],
+    )
     seed: int
     time_limit_s: float
     time_s: float

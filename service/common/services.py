@@ -80,7 +80,11 @@ class Services:
         if not ok:
             body = value["body"]
             raise ApiError(
-                value["status"], body["detail"], error=body["error"], field=body["field"]
+                value["status"],
+                body["detail"],
+                error=body["error"],
+                field=body["field"],
+                errors=body.get("errors"),
             )
         return value
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from service.common.convert import solver_out, to_location, to_matrix, to_solver_info
-from service.common.errors import build_all, owner_by_field
+from service.common.errors import build_all, gather, owner_by_field
 from service.common.schemas import parse_time_s
 from service.day_plans.schemas import (
     AccountIn,
@@ -122,11 +122,15 @@ def to_problem(request: DayPlanRequest, *, default_network: str) -> Problem:
         Naming the entity by request path and id, e.g.
         ``"accounts[3] 'A17': priority must be 1..100, got 0."``.
     """
+    reps, accounts = gather(
+        lambda: build_all("reps", request.reps, _rep),
+        lambda: build_all("accounts", request.accounts, _account),
+    )
     try:
         return Problem(
             date=request.date,
-            reps=build_all("reps", request.reps, _rep),
-            accounts=build_all("accounts", request.accounts, _account),
+            reps=reps,
+            accounts=accounts,
             network=resolve_network(request, default_network),
             matrix=to_matrix(request.matrix),
             already_visited=frozenset(request.already_visited),

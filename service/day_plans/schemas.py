@@ -18,13 +18,14 @@ from service.common.schemas import (
     Money,
     Seconds,
     SolverOut,
+    VisitDuration,
     check_network_or_matrix,
     entity_error_of,
     load_examples,
     openapi_examples,
     parse_time_s,
 )
-from solver.model import RouteTotals
+from solver.model import DEFAULT_VISIT_DURATION_S, RouteTotals
 
 #: OpenAPI examples of the models below (data, in examples.json).
 EXAMPLES = load_examples(__file__)
@@ -102,7 +103,7 @@ class AccountIn(ApiModel):
 
     id: Ident
     location: Loc
-    visit_duration_s: Seconds = 0
+    visit_duration_s: VisitDuration = DEFAULT_VISIT_DURATION_S
     windows: list[Window] = Field(
         default_factory=list, max_length=100, description="Windows on the visit start."
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.common.errors import raise_all
 from service.common.runtime import ProgressFn, RuntimeConfig, network_for
 from service.day_plans.convert import check_response, from_plan, to_problem
 from service.day_plans.schemas import (
@@ -51,21 +52,27 @@ def plan_day_request(
 
 
 def check_orders(request: CheckRequest, default_network: str) -> None:
-    """Raise InvalidProblemError for an order naming a rep or account the request lacks."""
+    """Raise InvalidProblemError for every order naming a rep or account the request lacks."""
     problem = to_problem(request, default_network=default_network)
     rep_ids = {rep.id for rep in problem.reps}
     account_ids = {account.id for account in problem.accounts}
+    errors: list[InvalidProblemError] = []
     for rep_id, order in request.orders.items():
         if rep_id not in rep_ids:
-            raise InvalidProblemError(
-                f"orders: rep '{rep_id}' is not among the reps.", field=f"orders.{rep_id}"
+            errors.append(
+                InvalidProblemError(
+                    f"orders: rep '{rep_id}' is not among the reps.", field=f"orders.{rep_id}"
+                )
             )
         for i, account_id in enumerate(order):
             if account_id not in account_ids:
-                raise InvalidProblemError(
-                    f"orders '{rep_id}': account '{account_id}' is not among the accounts.",
-                    field=f"orders.{rep_id}[{i}]",
+                errors.append(
+                    InvalidProblemError(
+                        f"orders '{rep_id}': account '{account_id}' is not among the accounts.",
+                        field=f"orders.{rep_id}[{i}]",
+                    )
                 )
+    raise_all(errors)
 
 
 def check_day_plan_request(request: CheckRequest, config: RuntimeConfig) -> CheckResponse:
@@ -79,25 +86,37 @@ def check_day_plan_request(request: CheckRequest, config: RuntimeConfig) -> Chec
 
 
 def validate_batch(batch: DayPlanBatchRequest, default_network: str) -> None:
-    """Check every request of a batch has exactly one rep, all different, and is valid."""
+    """Check every request of a batch has exactly one rep, all different, and is valid.
+
+    Every bad request of the batch is reported (``errors`` of the 422), not the first.
+    """
     seen: dict[str, int] = {}
+    errors: list[InvalidProblemError] = []
     for i, single in enumerate(batch.requests):
         if len(single.reps) != 1:
-            raise InvalidProblemError(
-                f"requests[{i}]: a batch request plans one rep, this one has {len(single.reps)}.",
-                field=f"requests[{i}].reps",
+            errors.append(
+                InvalidProblemError(
+                    f"requests[{i}]: a batch request plans one rep, "
+                    f"this one has {len(single.reps)}.",
+                    field=f"requests[{i}].reps",
+                )
             )
+            continue
         rep_id = single.reps[0].id
         if rep_id in seen:
-            raise InvalidProblemError(
-                f"Rep '{rep_id}': planned twice (requests[{seen[rep_id]}] and requests[{i}]).",
-                field=f"requests[{i}].reps[0].id",
+            errors.append(
+                InvalidProblemError(
+                    f"Rep '{rep_id}': planned twice (requests[{seen[rep_id]}] and requests[{i}]).",
+                    field=f"requests[{i}].reps[0].id",
+                )
             )
+            continue
         seen[rep_id] = i
         try:
             to_problem(single, default_network=default_network)
         except InvalidProblemError as exc:
-            raise exc.with_field_prefix(f"requests[{i}]") from None
+            errors.append(exc.with_field_prefix(f"requests[{i}]"))
+    raise_all(errors)
 
 
 def batch_parts(batch: DayPlanBatchRequest) -> list[str]:

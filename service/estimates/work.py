@@ -6,6 +6,7 @@ from service.common.convert import points_of
 from service.common.runtime import ProgressFn, RuntimeConfig, get_network
 from service.estimates.convert import estimate_from_matrix
 from service.estimates.schemas import EstimateRequest, MatrixEstimate, SequenceEstimate
+from solver.roads.area import Place, check_places_in_area
 
 #: The answer of an estimate: a matrix, or the legs of a sequence.
 Estimate = MatrixEstimate | SequenceEstimate
@@ -15,12 +16,23 @@ def validate_estimate(request: EstimateRequest, default_network: str) -> None:
     """Nothing to check beyond the schema: every place is lat/lon (see EstimateRequest)."""
 
 
+def _places(request: EstimateRequest) -> list[Place]:
+    """Every place of an estimate, named by its request path (``origins[2]``)."""
+    places: list[Place] = []
+    for name in ("origins", "destinations", "sequence"):
+        for i, loc in enumerate(getattr(request, name) or []):
+            if loc.lat is not None and loc.lon is not None:
+                places.append((f"{name}[{i}]", None, f"{name}[{i}]", loc.lat, loc.lon))
+    return places
+
+
 def estimate(
     request: EstimateRequest, config: RuntimeConfig, on_progress: ProgressFn | None = None
 ) -> Estimate:
     """Answer a ``POST /v1/estimates`` request: a cost matrix or the legs of a sequence."""
     name = request.network or config.default_network
     network = get_network(name, config.networks_dir)
+    check_places_in_area(_places(request), network)  # swapped lat/lon: 422, not -1s
     if request.sequence is not None:
         points = points_of(request.sequence)
         result = estimate_from_matrix(request, name, network.matrix(points))

@@ -7,9 +7,12 @@ the one registry, :data:`service.jobs.kinds.KINDS`. URLs (``Location``, a batch 
 
 from __future__ import annotations
 
-from typing import Any
+import base64
+import datetime as dt
+from typing import Annotated, Any
+from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
@@ -20,8 +23,8 @@ from service.day_plans.schemas import DayPlanBatchRequest, DayPlanResponse
 from service.jobs.deps import jobs_of
 from service.jobs.executors import submit_job as hand_to_executor
 from service.jobs.kinds import BATCH_KIND, KINDS, JobKind
-from service.jobs.schemas import JobOut, JobRequest
-from service.jobs.tables import Job, JobStatus
+from service.jobs.schemas import JobList, JobOut, JobRequest, KindName
+from service.jobs.tables import Job, JobStatus, aware
 from solver.errors import InvalidProblemError
 
 router = APIRouter(tags=["jobs"])
@@ -133,6 +136,73 @@ def get_batch_result(job_id: str, rep_id: str, request: Request) -> JSONResponse
         died = part.error.get("error") in ("worker_died", "job_abandoned")
         return JSONResponse(part.error, status_code=503 if died else 422)
     raise ApiError(409, f"Rep '{rep_id}' of job '{job_id}' is {part.status}; try again later.")
+
+
+#: Most jobs on one page of ``GET /v1/jobs``.
+MAX_PAGE = 200
+
+
+def _cursor_of(job: Job) -> str:
+    """Return the opaque cursor after ``job``: its creation instant and id, base64url."""
+    text = f"{aware(job.created_at).isoformat()}|{job.id}"
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def _parse_cursor(cursor: str) -> tuple[dt.datetime, str]:
+    try:
+        padded = cursor + "=" * (-len(cursor) % 4)
+        at, job_id = base64.urlsafe_b64decode(padded.encode()).decode().split("|", 1)
+        return aware(dt.datetime.fromisoformat(at)), job_id
+    except ValueError:
+        raise ApiError(
+            422, "cursor: not a cursor of GET /v1/jobs (use the 'next' link).", field="cursor"
+        ) from None
+
+
+@router.get("/jobs", response_model=JobList, summary="List jobs (filters, pages)")
+def list_jobs(
+    request: Request,
+    status: Annotated[
+        list[JobStatus] | None, Query(description="Keep jobs with this status (repeatable).")
+    ] = None,
+    kind: Annotated[
+        list[KindName] | None, Query(description="Keep jobs of this kind (repeatable).")
+    ] = None,
+    created_since: Annotated[
+        dt.datetime | None,
+        Query(description="Keep jobs created at or after this ISO 8601 instant (naive = UTC)."),
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE, description="Most jobs on the page.")] = 50,
+    cursor: Annotated[
+        str | None, Query(max_length=200, description="The `next` link's cursor.")
+    ] = None,
+) -> JSONResponse:
+    """Return the jobs, newest first, a page at a time.
+
+    Filters combine (``?status=queued&status=running&kind=day-plan``). The order is
+    stable (creation time, then id) and pages are cut by a cursor, so jobs created
+    while a client pages through are neither repeated nor skipped; follow ``next``
+    until it is null. Each job is as ``GET /v1/jobs/{id}`` returns it, without its
+    ``result``.
+    """
+    since = None if created_since is None else aware(created_since).astimezone(dt.UTC)
+    page = jobs_of(request).store.list_jobs(
+        statuses=status or (),
+        kinds=kind or (),
+        since=since,
+        before=None if cursor is None else _parse_cursor(cursor),
+        limit=limit + 1,
+    )
+    more, page = len(page) > limit, page[:limit]
+    next_url = None
+    if more:
+        query = [("status", str(s)) for s in status or ()] + [("kind", k) for k in kind or ()]
+        if since is not None:
+            query.append(("created_since", since.isoformat()))
+        query += [("limit", str(limit)), ("cursor", _cursor_of(page[-1]))]
+        next_url = f"/v1/jobs?{urlencode(query)}"
+    jobs = [job_json(job) | {"result": None} for job in page]
+    return JSONResponse({"jobs": jobs, "next": next_url})
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="Status, progress and result")

@@ -15,7 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Protocol
 
-from service.common.errors import error_body
+from service.common.errors import INTERNAL_ERROR, error_body
 from service.common.runtime import RuntimeConfig
 from service.jobs.kinds import KINDS
 from service.jobs.lease import run_job
@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 
 
 def _internal(exc: BaseException) -> dict[str, Any]:
-    return {"error": "internal_error", "detail": f"{type(exc).__name__}: {exc}", "field": None}
+    log.error("job failed on a bug", exc_info=exc)
+    return dict(INTERNAL_ERROR)
 
 
 class JobExecutor(Protocol):

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from service.common.errors import error_body
+from service.common.errors import INTERNAL_ERROR, error_body
 from service.common.runtime import RuntimeConfig
 from service.jobs.kinds import KINDS
 from service.jobs.store import JobStore, store_for
@@ -32,7 +32,7 @@ def _failure(exc: Exception, what: str) -> dict[str, Any]:
     body = error_body(exc)
     if body is None:
         log.exception("%s crashed", what)
-        return {"error": "internal_error", "detail": f"{type(exc).__name__}: {exc}", "field": None}
+        return dict(INTERNAL_ERROR)
     return body
 
 

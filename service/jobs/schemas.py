@@ -54,3 +54,19 @@ class JobOut(BaseModel):
     error: dict[str, Any] | None = Field(
         default=None, description="The error body when the job failed."
     )
+
+
+class JobList(BaseModel):
+    """A page of jobs, newest first (``GET /v1/jobs``)."""
+
+    jobs: list[JobOut] = Field(
+        description=(
+            "The jobs of this page, newest first (creation time, then id); `result` is "
+            "left out (null): GET /v1/jobs/{id} returns it."
+        )
+    )
+    next: str | None = Field(
+        default=None,
+        description="URL of the next page (same filters), or null on the last page.",
+        examples=["/v1/jobs?status=succeeded&limit=50&cursor=MjAyNi0xMi0wMVQw..."],
+    )

@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.jobs.parts import Body, PartStore, as_json
@@ -81,6 +82,46 @@ class JobStore(PartStore):
                 select(JobRow).where(JobRow.status.in_(UNFINISHED)).order_by(JobRow.created_at)
             )
             return [snapshot(Job, row) for row in rows]
+
+    def list_jobs(
+        self,
+        *,
+        statuses: Sequence[str] = (),
+        kinds: Sequence[str] = (),
+        since: dt.datetime | None = None,
+        before: tuple[dt.datetime, str] | None = None,
+        limit: int = 50,
+    ) -> list[Job]:
+        """Return jobs, newest first, in a stable order (creation time, then id).
+
+        Parameters
+        ----------
+        statuses, kinds
+            Keep only jobs with one of these statuses / kinds (empty: all).
+        since
+            Keep only jobs created at or after this instant.
+        before
+            ``(created_at, id)`` of the last job of the previous page: keep only the
+            jobs that come after it in this order (keyset pagination, so that jobs
+            created meanwhile neither repeat nor shift a page).
+        limit
+            Most jobs returned.
+        """
+        query = select(JobRow)
+        if statuses:
+            query = query.where(JobRow.status.in_(list(statuses)))
+        if kinds:
+            query = query.where(JobRow.kind.in_(list(kinds)))
+        if since is not None:
+            query = query.where(JobRow.created_at >= since)
+        if before is not None:
+            at, job_id = before
+            query = query.where(
+                or_(JobRow.created_at < at, and_(JobRow.created_at == at, JobRow.id < job_id))
+            )
+        query = query.order_by(JobRow.created_at.desc(), JobRow.id.desc()).limit(limit)
+        with Session(self.engine) as session:
+            return [snapshot(Job, row) for row in session.scalars(query)]
 
     # ------------------------------------------------------------------ writing
 

@@ -6,7 +6,7 @@ import dataclasses
 from typing import Any
 
 from service.common.convert import solver_out, to_location, to_matrix, to_solver_info
-from service.common.errors import build_all, build_entity
+from service.common.errors import build_all, build_entity, gather
 from service.territories.schemas import (
     TerritoryAccountIn,
     TerritoryRepIn,
@@ -61,10 +61,12 @@ def to_territory_inputs(request: TerritoryRequest) -> TerritoryInputs:
     InvalidProblemError
         Naming the entity by request path and id (``accounts[2] 'A2': ...``).
     """
-    reps = build_all("reps", request.reps, _territory_rep)
-    accounts = build_all("accounts", request.accounts, _territory_account)
-    options = build_entity(
-        "options", "options", lambda: TerritoryOptions(**request.options.model_dump())
+    reps, accounts, options = gather(
+        lambda: build_all("reps", request.reps, _territory_rep),
+        lambda: build_all("accounts", request.accounts, _territory_account),
+        lambda: build_entity(
+            "options", "options", lambda: TerritoryOptions(**request.options.model_dump())
+        ),
     )
     return reps, accounts, to_matrix(request.matrix), options
 

@@ -12,12 +12,13 @@ from service.common.schemas import (
     Loc,
     MatrixIn,
     Money,
-    Seconds,
     SolverOut,
+    VisitDuration,
     check_network_or_matrix,
     load_examples,
     openapi_examples,
 )
+from solver.model import DEFAULT_VISIT_DURATION_S
 from solver.territory.model import Territory
 
 #: OpenAPI examples of the models below (data, in examples.json).
@@ -54,7 +55,7 @@ class TerritoryAccountIn(ApiModel):
         allow_inf_nan=False,
         description="Visit frequency: 4 = weekly, 1 = monthly.",
     )
-    visit_duration_s: Seconds = 1800
+    visit_duration_s: VisitDuration = DEFAULT_VISIT_DURATION_S
     revenue: Money | None = Field(default=None, description="Revenue or potential per year.")
     locked_rep: Ident | None = Field(default=None, description="Rep the account must stay with.")
     current_rep: Ident | None = Field(default=None, description="Rep that owns it today.")

@@ -35,9 +35,26 @@ def _check_name(name: str) -> str:
     if not isinstance(name, str) or not _NAME.match(name):
         raise InvalidProblemError(
             f"Road network {name!r}: name must be 1-64 letters, digits, '.', '_' or '-'.",
-            field="name",
+            field="network",
         )
     return name
+
+
+def _not_prepared(name: str, networks_dir: Path) -> NetworkNotFoundError:
+    """Return the error of an unprepared network; its message names the network only.
+
+    The directory searched goes to the ``hint`` (for the local command line), never to
+    the message that a service passes on to its clients.
+    """
+    return NetworkNotFoundError(
+        f"Road network '{name}': not found among the prepared networks (GET /v1/networks "
+        "or 'fieldroute network list' lists them).",
+        field="network",
+        hint=(
+            f"not found in {networks_dir}; build it with "
+            f"'fieldroute network build FILE --name {name}'"
+        ),
+    )
 
 
 def _sha256(path: Path) -> str:
@@ -173,10 +190,7 @@ def network_local_timezone(name: str, *, networks_dir: Path) -> str | None:
     _check_name(name)
     folder = Path(networks_dir) / name
     if not (folder / INFO_FILE).is_file():
-        raise NetworkNotFoundError(
-            f"Road network '{name}': not prepared (build it with "
-            f"'fieldroute network build FILE --name {name}')."
-        )
+        raise _not_prepared(name, networks_dir)
     return _read_info(folder).local_timezone()
 
 
@@ -238,10 +252,7 @@ def load_network(
     _check_name(name)
     folder = Path(networks_dir) / name
     if not (folder / INFO_FILE).is_file() or not (folder / GRAPH_FILE).is_file():
-        raise NetworkNotFoundError(
-            f"Road network '{name}': not found in {networks_dir} (build it with "
-            f"'fieldroute network build FILE --name {name}')."
-        )
+        raise _not_prepared(name, networks_dir)
     network = RoadNetwork(
         _read_info(folder), RoadArrays.load(folder / GRAPH_FILE), snap_limit_m=snap_limit_m
     )

@@ -7,12 +7,13 @@ matrix is computed for them; accounts whose point is off the network are flagged
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from solver.errors import InvalidProblemError
 from solver.model import UNREACHABLE, Location, Problem, Rep, TravelMatrix
+from solver.roads.area import Place, check_places_in_area
 from solver.roads.source import TravelSource
 
 
@@ -32,6 +33,9 @@ class ResolvedProblem:
         Ids of accounts whose location could not be snapped to the road network.
     network
         The road network used, or None for an explicit matrix.
+    off_network_reps
+        Reps whose start or end could not be snapped: rep id -> ``"start"``, ``"end"``
+        or ``"start and end"`` (the rep, not its accounts, is then the cause).
     """
 
     problem: Problem
@@ -39,6 +43,7 @@ class ResolvedProblem:
     index_of: dict[Location, int]
     off_network: frozenset[str]
     network: TravelSource | None = None
+    off_network_reps: dict[str, str] = field(default_factory=dict)
 
     def row(self, location: Location) -> int:
         """Return the matrix row of ``location``."""
@@ -80,7 +85,9 @@ def resolve_problem(problem: Problem, network: TravelSource | None = None) -> Re
     Raises
     ------
     InvalidProblemError
-        When the problem has lat/lon locations but no network was given.
+        When the problem has lat/lon locations but no network was given, or when a
+        place lies far outside the network's area (every such place is named, by
+        request path: ``reps[0].start``; see :mod:`solver.roads.area`).
     """
     locations = [rep.start for rep in problem.reps]
     locations += [rep.end for rep in problem.reps if rep.end is not None]
@@ -99,10 +106,17 @@ def resolve_problem(problem: Problem, network: TravelSource | None = None) -> Re
             reason=f"road network {problem.network!r} is required to plan lat/lon locations.",
             field="network",
         )
+    check_places_in_area(_places(problem), network)
     unique: list[Location] = list(dict.fromkeys(locations))
     points = [(loc.lat, loc.lon) for loc in unique]
     snaps = network.snap(points)
     on_network = {loc for loc, snap in zip(unique, snaps, strict=True) if snap.on_network}
+    off_reps = {}
+    for rep in problem.reps:
+        off = [name for name, loc in (("start", rep.start), ("end", rep.end)) if loc is not None]
+        off = [name for name in off if getattr(rep, name) not in on_network]
+        if off:
+            off_reps[rep.id] = " and ".join(off)
     travel = network.matrix(points)
     durations = np.asarray(travel.durations_s, dtype=np.int64).copy()
     distances = np.asarray(travel.distances_m, dtype=np.int64).copy()
@@ -111,5 +125,25 @@ def resolve_problem(problem: Problem, network: TravelSource | None = None) -> Re
     off = frozenset(a.id for a in problem.accounts if a.location not in on_network)
     index_of = {loc: i for i, loc in enumerate(unique)}
     return ResolvedProblem(
-        problem, TravelMatrix(durations, distances), index_of, off, network=network
+        problem,
+        TravelMatrix(durations, distances),
+        index_of,
+        off,
+        network=network,
+        off_network_reps=off_reps,
     )
+
+
+def _places(problem: Problem) -> list[Place]:
+    """Every lat/lon place of a problem, named by its path (``reps[0].start``)."""
+    places: list[Place] = []
+    for i, rep in enumerate(problem.reps):
+        for name, loc in (("start", rep.start), ("end", rep.end)):
+            if loc is not None and loc.is_geo:
+                places.append((f"reps[{i}]", rep.id, f"reps[{i}].{name}", loc.lat, loc.lon))
+    for j, account in enumerate(problem.accounts):
+        loc = account.location
+        if loc.is_geo:
+            path = f"accounts[{j}]"
+            places.append((path, account.id, f"{path}.location", loc.lat, loc.lon))
+    return places

@@ -8,7 +8,17 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from solver.errors import InvalidProblemError
-from solver.model import Plan, Problem, Reason, Route, SolverInfo, Unassigned
+from solver.model import (
+    ORTOOLS_STATUS,
+    Plan,
+    Problem,
+    Reason,
+    Route,
+    SolverInfo,
+    SolveStatus,
+    Unassigned,
+    solve_status,
+)
 from solver.routing.check import Violation, check_resolved_plan, check_route
 from solver.routing.data import ResolvedProblem, resolve_problem
 from solver.routing.engine import DayModel
@@ -64,7 +74,7 @@ def plan_day(
     began = time.monotonic()
     resolved = resolve_problem(problem, network)
     candidates, unassigned, servers = screen_accounts(resolved)
-    status, objective = "NO_CANDIDATES", 0.0
+    status, objective = SolveStatus.EMPTY, 0.0
     orders: dict[str, list[str]] = {rep.id: [] for rep in problem.reps}
     breaks: dict[str, int | None] = dict.fromkeys(orders)
     if candidates:
@@ -76,7 +86,7 @@ def plan_day(
         orders, breaks, status, objective = (
             result.orders,
             result.break_after,
-            result.status,
+            solve_status(result.status, ORTOOLS_STATUS),
             result.objective,
         )
     routes = {
@@ -181,6 +191,6 @@ def time_routes(
         for a in problem.accounts
         if a.id not in routed
     )
-    info = SolverInfo(status="HAND_MADE", seed=0, time_limit_s=0.0, time_s=0.0)
+    info = SolverInfo(status=SolveStatus.HAND_MADE, seed=0, time_limit_s=0.0, time_s=0.0)
     plan = Plan(problem.date, routes, unassigned, info)
     return plan, check_resolved_plan(resolved, plan)

@@ -70,6 +70,15 @@ def _screen(
     reps = [rep for rep in problem.reps if eligible(rep, account)]
     if not reps:
         return Reason.NO_ELIGIBLE_REP, "no rep has the required skills or is allowed.", []
+    off_reps = resolved.off_network_reps
+    if all(rep.id in off_reps for rep in reps):
+        named = ", ".join(f"rep '{rep.id}' ({off_reps[rep.id]})" for rep in reps[:3])
+        more = f" and {len(reps) - 3} more" if len(reps) > 3 else ""
+        return (
+            Reason.REP_OFF_NETWORK,
+            f"every eligible rep starts or ends off the road network: {named}{more}.",
+            [],
+        )
     reps = [rep for rep in reps if _reachable(resolved, rep, account)]
     if not reps:
         return Reason.UNREACHABLE, "no road path between an eligible rep and the account.", []

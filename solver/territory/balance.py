@@ -12,7 +12,7 @@ import shapely
 
 from solver.costs import travel_cost
 from solver.errors import InvalidProblemError
-from solver.model import SolverInfo, TravelMatrix
+from solver.model import HIGHS_STATUS, SolverInfo, TravelMatrix, solve_status
 from solver.roads.source import TravelSource
 from solver.territory.assign import AssignmentInput, AssignmentResult, solve_assignment
 from solver.territory.geometry import territory_polygons
@@ -46,7 +46,7 @@ def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]
     for i, rep in enumerate(reps):
         if rep.id in seen:
             raise InvalidProblemError(
-                entity="TerritoryRep",
+                entity=f"reps[{i}]",
                 entity_id=rep.id,
                 reason=f"id is used twice (reps[{seen[rep.id]}] and reps[{i}]).",
                 field=f"reps[{i}].id",
@@ -56,7 +56,7 @@ def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]
     for i, account in enumerate(accounts):
         if account.id in seen_accounts:
             raise InvalidProblemError(
-                entity="TerritoryAccount",
+                entity=f"accounts[{i}]",
                 entity_id=account.id,
                 reason=f"id is used twice "
                 f"(accounts[{seen_accounts[account.id]}] and accounts[{i}]).",
@@ -67,7 +67,7 @@ def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]
             value = getattr(account, name)
             if value is not None and value not in seen:
                 raise InvalidProblemError(
-                    entity="TerritoryAccount",
+                    entity=f"accounts[{i}]",
                     entity_id=account.id,
                     reason=f"{name} names unknown rep '{value}'.",
                     field=f"accounts[{i}].{name}",
@@ -155,7 +155,7 @@ def balance_territories(
     _validate(reps, accounts)
     source = TerritoryTravel(reps, accounts, network=network, matrix=matrix)
     model = _build_model(reps, accounts, source, options)
-    idx, unassigned = _reachable(accounts, model)
+    idx, unassigned = _reachable(accounts, model, reps, source.off_network_homes)
     share = _capacity_shares(reps)
     rep_of, result, notes = _assign(model, idx, share, options)
     solve_s = time.perf_counter() - started
@@ -182,12 +182,11 @@ def balance_territories(
         lower_bound_h_per_week=bound,
         gap_to_bound=_gap(objective_h, bound),
         moves=len(moves),
-        explanation=_explanation(
-            reps, accounts, model, idx, rep_of, share, figures, options, result, notes
-        ),
+        explanation=_off_network_homes(reps, source.off_network_homes)
+        + _explanation(reps, accounts, model, idx, rep_of, share, figures, options, result, notes),
     )
     info = SolverInfo(
-        status=result.status if result is not None else "empty",
+        status=solve_status(result.status if result is not None else "empty", HIGHS_STATUS),
         seed=options.seed,
         time_limit_s=options.time_limit_s,
         time_s=round(solve_s, 3),
@@ -258,21 +257,38 @@ def _build_model(
 
 
 def _reachable(
-    accounts: tuple[TerritoryAccount, ...], model: _Model
+    accounts: tuple[TerritoryAccount, ...],
+    model: _Model,
+    reps: Sequence[TerritoryRep] = (),
+    off_network_homes: frozenset[str] = frozenset(),
 ) -> tuple[np.ndarray, list[UnassignedAccount]]:
-    """Return the indices of accounts some rep may serve, and the others as unassigned."""
+    """Return the indices of accounts some rep may serve, and the others as unassigned.
+
+    When the reps that could serve an account live off the road network, they (not
+    the account) are named as the cause.
+    """
     active = np.isfinite(model.cost).any(axis=0)
     unassigned = []
     for j in np.flatnonzero(~active):
         account = accounts[j]
-        who = f"its locked rep '{account.locked_rep}'" if model.locked[j] >= 0 else "no rep"
-        unassigned.append(
-            UnassignedAccount(
-                account.id,
-                "UNREACHABLE",
-                f"TerritoryAccount '{account.id}': {who} can reach it on the road network.",
+        if model.locked[j] >= 0:
+            candidates = [reps[model.locked[j]]] if reps else []
+            who = f"its locked rep '{account.locked_rep}'"
+        else:
+            candidates, who = list(reps), "no rep"
+        off = [rep.id for rep in candidates if rep.id in off_network_homes]
+        if candidates and len(off) == len(candidates):
+            names = ", ".join(f"'{rep_id}'" for rep_id in off[:3])
+            more = f" and {len(off) - 3} more" if len(off) > 3 else ""
+            reason, detail = (
+                "REP_OFF_NETWORK",
+                f"Account '{account.id}': the home of rep {names}{more} is off the road "
+                "network (too far from any road), so no rep can reach it.",
             )
-        )
+        else:
+            reason = "UNREACHABLE"
+            detail = f"Account '{account.id}': {who} can reach it on the road network."
+        unassigned.append(UnassignedAccount(account.id, reason, detail))
     return np.flatnonzero(active), unassigned
 
 
@@ -464,6 +480,18 @@ def _within(figures: _Figures, options: TerritoryOptions) -> bool:
     return float(np.abs(figures.deviation).max(initial=0.0)) <= options.tolerance + _TOLERANCE_SLACK
 
 
+def _off_network_homes(
+    reps: Sequence[TerritoryRep], off_network_homes: frozenset[str]
+) -> tuple[str, ...]:
+    """Say which reps live off the road network: they, not their accounts, are the cause."""
+    return tuple(
+        f"Rep '{rep.id}': the home is off the road network (too far from any road), so "
+        "the rep can reach no account; check its home's lat/lon."
+        for rep in reps
+        if rep.id in off_network_homes
+    )
+
+
 def _explanation(
     reps: tuple[TerritoryRep, ...],
     accounts: tuple[TerritoryAccount, ...],
@@ -489,7 +517,8 @@ def _gap(objective: float, bound: float) -> float:
     """Relative gap of the objective above the bound (nan without a bound)."""
     if np.isnan(bound):
         return float("nan")
-    return objective / bound - 1.0 if bound > 0 else 0.0
+    # the bound is proven: an objective below it is floating-point noise, not a gap
+    return max(0.0, objective / bound - 1.0) if bound > 0 else 0.0
 
 
 def _explain(
@@ -529,7 +558,7 @@ def _explain(
     for r in np.flatnonzero(locked_load > (1 + options.tolerance) * targets + 1e-9):
         upper = (1 + options.tolerance) * targets[r]
         sentences.append(
-            f"TerritoryRep '{reps[r].id}': its locked accounts alone weigh "
+            f"Rep '{reps[r].id}': its locked accounts alone weigh "
             f"{locked_load[r]:.1f}, above the upper bound {upper:.1f}."
         )
     if result is not None and result.lp_excess > 1e-6:

@@ -23,7 +23,7 @@ import numpy as np
 
 from solver.errors import InvalidProblemError
 from solver.exports import territory_geojson
-from solver.model import Location, SolverInfo
+from solver.model import DEFAULT_VISIT_DURATION_S, Location, SolverInfo
 
 #: Weeks in the 4-week visiting cycle that frequencies refer to.
 CYCLE_WEEKS = 4
@@ -112,7 +112,7 @@ class TerritoryAccount:
     visits_per_4_weeks
         Visit frequency: visits per 4 weeks (4 = weekly, 1 = monthly, 8 = twice a week).
     visit_duration_s
-        Time on site per visit, seconds.
+        Time on site per visit, seconds; default :data:`solver.model.DEFAULT_VISIT_DURATION_S`.
     revenue
         Optional revenue or potential per year, cost currency.
     locked_rep
@@ -124,7 +124,7 @@ class TerritoryAccount:
     id: str
     location: Location
     visits_per_4_weeks: float = 4.0
-    visit_duration_s: int = 1800
+    visit_duration_s: int = DEFAULT_VISIT_DURATION_S
     revenue: float | None = None
     locked_rep: str | None = None
     current_rep: str | None = None

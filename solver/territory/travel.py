@@ -15,6 +15,7 @@ import numpy as np
 
 from solver.errors import InvalidProblemError
 from solver.model import Location, TravelMatrix
+from solver.roads.area import check_places_in_area
 from solver.roads.source import TravelSource
 from solver.territory.model import TerritoryAccount, TerritoryRep
 
@@ -50,9 +51,12 @@ class TerritoryTravel:
         self.network = network
         self.matrix = matrix
         self.homes = [rep.home for rep in reps]
+        #: Ids of reps whose home is too far from any road (their accounts' cause).
+        self.off_network_homes: frozenset[str] = frozenset()
         self.points = [account.location for account in accounts]
-        located = [(("TerritoryRep", r.id), "home", r.home) for r in reps] + [
-            (("TerritoryAccount", a.id), "location", a.location) for a in accounts
+        # named by the request's paths (``reps[0].home``), never by the class names
+        located = [((f"reps[{i}]", r.id), "home", r.home) for i, r in enumerate(reps)] + [
+            ((f"accounts[{j}]", a.id), "location", a.location) for j, a in enumerate(accounts)
         ]
         if matrix is not None:
             n, m = matrix.shape
@@ -66,14 +70,14 @@ class TerritoryTravel:
                         entity=owner[0],
                         entity_id=owner[1],
                         reason=f"with an explicit matrix, {name} must be {{'index': i}}.",
-                        field=name,
+                        field=f"{owner[0]}.{name}",
                     )
                 if loc.index >= n:
                     raise InvalidProblemError(
                         entity=owner[0],
                         entity_id=owner[1],
                         reason=f"{name} index {loc.index} is outside the {n} x {n} matrix.",
-                        field=name,
+                        field=f"{owner[0]}.{name}",
                     )
         else:
             for owner, name, loc in located:
@@ -83,8 +87,19 @@ class TerritoryTravel:
                         entity_id=owner[1],
                         reason=f"an index {name} needs an explicit matrix; give lat/lon "
                         "for a road network.",
-                        field=name,
+                        field=f"{owner[0]}.{name}",
                     )
+            places = [
+                (owner[0], owner[1], f"{owner[0]}.{name}", loc.lat, loc.lon)
+                for owner, name, loc in located
+            ]
+            check_places_in_area(places, network)
+            snap = getattr(network, "snap", None)
+            if snap is not None and self.homes:
+                snaps = snap(self._latlon(self.homes))
+                self.off_network_homes = frozenset(
+                    rep.id for rep, s in zip(reps, snaps, strict=True) if not s.on_network
+                )
 
     @staticmethod
     def _latlon(locations: Sequence[Location]) -> list[tuple[float, float]]:

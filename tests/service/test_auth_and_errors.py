@@ -12,9 +12,10 @@ V1_GETS = ["/v1/networks", "/v1/networks/monaco", "/v1/jobs/abc"]
 def _assert_error_shape(response, status, code):
     assert response.status_code == status, response.text
     body = response.json()
-    assert set(body) == {"error", "detail", "field"}
+    assert set(body) == {"error", "detail", "field", "errors"}
     assert body["error"] == code
     assert body["detail"].endswith(".")
+    assert body["errors"][0] == {"detail": body["detail"], "field": body["field"]}
     return body
 
 

@@ -16,6 +16,7 @@ from solver.model import (
     Route,
     RouteTotals,
     SolverInfo,
+    SolveStatus,
     Stop,
     StopType,
     TravelMatrix,
@@ -136,7 +137,7 @@ def _plan():
         date=dt.date(2026, 12, 1),
         routes=(Route("r1", stops, totals),),
         unassigned=(Unassigned("A2", Reason.NO_FEASIBLE_WINDOW, "Account 'A2': too late."),),
-        solver=SolverInfo("OPTIMAL", 7, 5.0, 0.1234),
+        solver=SolverInfo(SolveStatus.OPTIMAL, 7, 5.0, 0.1234),
     )
 
 

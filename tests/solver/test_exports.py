@@ -24,6 +24,7 @@ from solver.model import (
     RouteTotals,
     Shift,
     SolverInfo,
+    SolveStatus,
     Stop,
     StopType,
 )
@@ -70,7 +71,7 @@ def _plan(n_visits: int, *, geometry=None):
         DATE,
         (Route("r1", tuple(stops), totals, geometry),),
         (),
-        SolverInfo("OPTIMAL", 0, 1.0, 0.1),
+        SolverInfo(SolveStatus.OPTIMAL, 0, 1.0, 0.1),
     )
     return plan, problem
 

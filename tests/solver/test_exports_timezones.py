@@ -23,6 +23,7 @@ from solver.model import (
     RouteTotals,
     Shift,
     SolverInfo,
+    SolveStatus,
     Stop,
     StopType,
 )
@@ -64,7 +65,7 @@ def _team_plan(date: dt.date, reps: tuple[str, ...] = ("maria", "luca")) -> tupl
         )
         routes.append(Route(rep_id, tuple(stops), totals, None))
     problem = Problem(date, tuple(rep_objects), tuple(accounts), network="malta")
-    plan = Plan(date, tuple(routes), (), SolverInfo("OPTIMAL", 0, 1.0, 0.1))
+    plan = Plan(date, tuple(routes), (), SolverInfo(SolveStatus.OPTIMAL, 0, 1.0, 0.1))
     return plan, problem
 
 

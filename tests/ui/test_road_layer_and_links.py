@@ -19,6 +19,7 @@ from solver.model import (
     RouteTotals,
     Shift,
     SolverInfo,
+    SolveStatus,
     Stop,
     StopType,
 )
@@ -89,7 +90,7 @@ def _two_rep_plan() -> tuple[Plan, Problem]:
         problem.date,
         (route("r1", ["A1", "A2", "A3"]), route("r2", ["B1"])),
         (),
-        SolverInfo("test", 0, 1.0, 0.0),
+        SolverInfo(SolveStatus.FEASIBLE, 0, 1.0, 0.0),
     )
     return plan, problem
 

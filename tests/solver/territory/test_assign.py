@@ -4,6 +4,7 @@ import dataclasses
 
 import numpy as np
 
+from solver.model import SolveStatus
 from solver.territory import TerritoryOptions, assign, balance_territories, check_territory_plan
 from solver.territory.assign import (
     AssignmentInput,
@@ -133,9 +134,9 @@ def test_exchanges_bring_a_tight_band_plan_within_max_gap_without_the_mip(monkey
     assert problems == []
     assert plan.summary.within_tolerance
     assert plan.summary.gap_to_bound <= 0.005
-    assert plan.solver.status == "Rounded within max_gap"
+    assert plan.solver.status == SolveStatus.CONVERGED
     # without the exchanges the rounded plan is not good enough and the MIP has to run
     monkeypatch.setattr(assign, "improve_swaps", lambda data, w, cost, rep_of, **_: rep_of)
     quick = dataclasses.replace(options, time_limit_s=2)
     without = balance_territories(reps, accounts, matrix=matrix, options=quick)
-    assert without.solver.status != "Rounded within max_gap"
+    assert without.solver.status != SolveStatus.CONVERGED
