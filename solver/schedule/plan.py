@@ -61,6 +61,11 @@ from solver.schedule.summary import summarize
 REQUIRED_MISS = 1e7
 #: At most this many options are enumerated per account (then regular ones are sampled).
 MAX_OPTIONS = 5000
+#: Threshold acceptance of the estimate search: a worse state within this share of the
+#: current objective is accepted at the start of a slice (the margin shrinks to 0).
+THRESHOLD = 0.02
+#: Penalty of one unit of overload, in mean arc costs per mean demand.
+CAP_WEIGHT = 1.0
 #: An infeasible insertion.
 INF = math.inf
 
@@ -122,6 +127,14 @@ class _State:
         self.rep_days = [{r: _RepDay(r, []) for r in self.works[k]} for k in range(self.n_days)]
         self.banned: set[tuple[int, int]] = set()
         self.balance_weight = self._balance_weight()
+        self.cap_penalty = self._cap_penalty()
+        self.day_capacity = [
+            sum(
+                self.day_reps[k][r].capacity if self.day_reps[k][r].capacity is not None else 10**12
+                for r in self.works[k]
+            )
+            for k in range(self.n_days)
+        ]
 
     # ----------------------------------------------------------------- set-up
     def _matrices(self) -> None:
@@ -151,6 +164,19 @@ class _State:
                 money = distances * (key[0] / 1000.0) + durations * (key[1] / 3600.0)
                 rates[key] = money + durations * 1e-6
             self.cost[r] = rates[key]
+        self.cost_lists = {r: c.tolist() for r, c in self.cost.items()}
+        self.symmetric = bool(np.allclose(durations, durations.T)) and all(
+            np.allclose(c, c.T) for c in rates.values()
+        )
+        rows = np.array(self.row, dtype=np.int64)
+        if len(rows):
+            between = self.cost[0][np.ix_(rows, rows)]
+            self.near = [
+                [int(j) for j in np.argsort(between[i], kind="stable")[:40]]
+                for i in range(len(rows))
+            ]
+        else:
+            self.near = []
         self.service = [sa.account.visit_duration_s for sa in self.accounts]
         self.demand = [sa.account.demand for sa in self.accounts]
 
@@ -292,6 +318,15 @@ class _State:
                     found.append(days)
         return found
 
+    def _cap_penalty(self) -> float:
+        demands = [d for d in self.demand if d > 0]
+        if not demands or not self.row:
+            return 0.0
+        rows = [self.start_row[0], *self.row]
+        sub = self.cost[0][np.ix_(rows, rows)]
+        mean_arc = float(np.mean(sub[sub < 1e8]))
+        return CAP_WEIGHT * mean_arc / float(np.mean(demands))
+
     def _balance_weight(self) -> float:
         if self.problem.options.balance == Balance.NONE:
             return 0.0
@@ -305,8 +340,16 @@ class _State:
         """Cheapest estimated insertion of account ``i`` into rep ``r``'s day ``k``."""
         rd = self.rep_days[k][r]
         rep = self.day_reps[k][r]
+        excess = 0
         if rep.capacity is not None and rd.load + self.demand[i] > rep.capacity:
-            return INF, -1
+            # Soft capacity (Vidal et al.): a penalised overload lets the day engine
+            # re-split the day between its reps; the day must have room in total.
+            if (
+                sum(x.load for x in self.rep_days[k].values()) + self.demand[i]
+                > self.day_capacity[k]
+            ):
+                return INF, -1
+            excess = rd.load + self.demand[i] - max(rep.capacity, rd.load)
         if rep.max_visits is not None and len(rd.seq) + 1 > rep.max_visits:
             return INF, -1
         a = self.row[i]
@@ -332,7 +375,7 @@ class _State:
                 hours = rd.busy_s / 3600.0
                 add = (float(dt_[pos]) + self.service[i]) / 3600.0
                 extra = self.balance_weight * ((hours + add) ** 2 - hours**2)
-        return float(delta[pos]) + extra, pos
+        return float(delta[pos]) + extra + self.cap_penalty * excess, pos
 
     def best_rep(self, i: int, k: int, fixed: int | None) -> tuple[float, int, int]:
         if (i, k) in self.banned:
@@ -440,6 +483,115 @@ class _State:
             for account_id in route.account_ids:
                 i = self.account_index[account_id]
                 self.insert(i, {k: (r, len(rd.seq))})
+
+    def snapshot(self) -> tuple:
+        """Copy of the choices and sequences (to restore a better state)."""
+        days = [
+            {r: (list(rd.seq), rd.load, rd.busy_s, rd.drive_s) for r, rd in rds.items()}
+            for rds in self.rep_days
+        ]
+        return list(self.chosen), [dict(p) for p in self.placed], days
+
+    def restore(self, snap: tuple) -> None:
+        """Go back to a :meth:`snapshot`."""
+        chosen, placed, days = snap
+        self.chosen = list(chosen)
+        self.placed = [dict(p) for p in placed]
+        for k, rds in enumerate(days):
+            for r, (seq, load, busy, drive) in rds.items():
+                rd = self.rep_days[k][r]
+                rd.seq, rd.load, rd.busy_s, rd.drive_s = list(seq), load, busy, drive
+
+    def objective(self, move_penalty: float) -> float:
+        """Estimated objective: route costs + missing visits + balance + moves."""
+        total = 0.0
+        for k in range(self.n_days):
+            for rd in self.rep_days[k].values():
+                if not rd.seq:
+                    continue
+                nodes = [
+                    self.start_row[rd.rep],
+                    *(self.row[i] for i in rd.seq),
+                    self.end_row[rd.rep],
+                ]
+                total += float(self.cost[rd.rep][nodes[:-1], nodes[1:]].sum())
+                capacity = self.day_reps[k][rd.rep].capacity
+                if capacity is not None and rd.load > capacity:
+                    total += self.cap_penalty * (rd.load - capacity)
+                if self.balance_weight:
+                    if self.problem.options.balance == Balance.VISITS:
+                        total += self.balance_weight * len(rd.seq) ** 2
+                    else:
+                        total += self.balance_weight * (rd.busy_s / 3600.0) ** 2
+        for i, sa in enumerate(self.accounts):
+            past = sum(1 for k in self.previous_days.get(i, {}) if k in self.past)
+            missing = sa.visits - past - len(self.placed[i])
+            total += max(0, missing) * self.miss_cost(i)
+            if move_penalty and i in self.previous_days:
+                before = self.previous_days[i]
+                now = self.placed[i]
+                total += move_penalty * sum(
+                    1
+                    for k, reps in before.items()
+                    if k not in self.past
+                    and (k not in now or (self.accounts[i].same_rep and now[k] not in reps))
+                )
+        return total
+
+    def improve_route(self, k: int, r: int) -> None:
+        """Relocate visits inside rep ``r``'s day ``k`` (and 2-opt on symmetric costs)."""
+        rd = self.rep_days[k].get(r)
+        if rd is None or len(rd.seq) < 3:
+            return
+        cost = self.cost_lists[r]
+        seq = list(rd.seq)
+        rows = [self.start_row[r], *(self.row[i] for i in seq), self.end_row[r]]
+
+        def length(nodes: list[int]) -> float:
+            return sum(cost[a][b] for a, b in zip(nodes, nodes[1:], strict=False))
+
+        current = length(rows)
+        improved = True
+        while improved:
+            improved = False
+            n = len(seq)
+            if self.symmetric:
+                for a in range(1, n):
+                    for b in range(a + 1, n + 1):
+                        p, q = rows[a - 1], rows[a]
+                        u, v = rows[b], rows[b + 1]
+                        if cost[p][u] + cost[q][v] < cost[p][q] + cost[u][v] - 1e-9:
+                            rows[a : b + 1] = rows[a : b + 1][::-1]
+                            seq[a - 1 : b] = seq[a - 1 : b][::-1]
+                            improved = True
+            for a in range(n):
+                node = seq[a]
+                rest_seq = seq[:a] + seq[a + 1 :]
+                rest = [rows[0], *(self.row[i] for i in rest_seq), rows[-1]]
+                base = length(rest)
+                x = self.row[node]
+                best_pos, best_len = None, current - 1e-9
+                for pos in range(len(rest) - 1):
+                    value = (
+                        base
+                        + cost[rest[pos]][x]
+                        + cost[x][rest[pos + 1]]
+                        - cost[rest[pos]][rest[pos + 1]]
+                    )
+                    if value < best_len:
+                        best_pos, best_len = pos, value
+                if best_pos is not None:
+                    seq = rest_seq[:best_pos] + [node] + rest_seq[best_pos:]
+                    rows = [rows[0], *(self.row[i] for i in seq), rows[-1]]
+                    improved = True
+                current = length(rows)
+        busy = sum(self.durations[a, b] for a, b in zip(rows, rows[1:], strict=False))
+        busy += sum(self.service[i] for i in seq)
+        rep = self.day_reps[k][r]
+        limit = rep.shift.end_s - rep.shift.start_s - (rep.lunch.duration_s if rep.lunch else 0)
+        if busy <= max(limit, rd.busy_s):
+            drive = busy - sum(self.service[i] for i in seq)
+            rd.seq, rd.busy_s, rd.drive_s = seq, int(busy), int(drive)
 
     def day_content(self, k: int) -> tuple:
         """Return what defines day ``k``'s day plan: its visits with their allowed reps."""
@@ -567,29 +719,78 @@ def _solve(
     for i in order:
         if state.chosen[i] is None:
             state.choose(i, move_penalty, rng)
-    rounds = 0
-    estimate = None
     future = [k for k in range(state.n_days) if k not in state.past]
-    while True:
+    _local_search(state, move_penalty, rng, deadline)
+    rounds = 1
+    first = [k for k in future if contents.get(k) != state.day_content(k)]
+    per_day = max(0.2, min(10.0, 0.3 * time_limit_s / max(1, len(first))))
+    for k in first:
+        plans[k], contents[k] = _route_day(state, k, per_day, seed)
+    best = (state.objective(move_penalty), state.snapshot(), dict(plans), dict(contents))
+    if on_progress is not None:
+        on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
+    while deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
         rounds += 1
-        _local_search(state, move_penalty, rng, deadline)
+        left = deadline - time.monotonic()
+        _perturb_and_improve(state, move_penalty, rng, time.monotonic() + max(0.5, 0.2 * left))
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
         left = deadline - time.monotonic()
-        if not changed:
-            break
-        share = 0.5 if rounds == 1 else 0.35
-        per_day = max(0.2, min(20.0, share * left / max(1, len(changed))))
+        per_day = max(0.2, min(10.0, 0.25 * left / max(1, len(changed))))
         for k in changed:
+            if time.monotonic() + per_day > deadline:
+                break
             plans[k], contents[k] = _route_day(state, k, per_day, seed + rounds)
-        estimate = _estimate(state)
+        unrouted = [k for k in future if contents.get(k) != state.day_content(k)]
+        value = state.objective(move_penalty)
+        if not unrouted and value < best[0] - 1e-6:
+            best = (value, state.snapshot(), dict(plans), dict(contents))
+        else:
+            state.restore(best[1])
+            plans, contents = dict(best[2]), dict(best[3])
         if on_progress is not None:
-            on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), estimate)
-        if time.monotonic() >= deadline - 0.05 * time_limit_s:
-            break
-    for k in future:  # the last round may have left a day unrouted (out of time)
+            on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
+    for k in future:  # safety: every day of the result is a routed day plan
         if k not in plans or contents.get(k) != state.day_content(k):
             plans[k], contents[k] = _route_day(state, k, 0.2, seed)
     return _result(state, previous, plans, seed, time_limit_s, began, rounds)
+
+
+def _perturb_and_improve(
+    state: _State, move_penalty: float, rng: random.Random, until: float
+) -> None:
+    """Ruin and recreate in the estimate space: re-insert a neighbourhood, keep if better."""
+    movable = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
+    if not movable:
+        return
+    size = max(3, min(30, len(movable) // 8))
+    best = current = state.objective(move_penalty)
+    best_snap = snap = state.snapshot()
+    start = time.monotonic()
+    span = max(1e-3, until - start)
+    while time.monotonic() < until:
+        # Threshold acceptance: accept a worse state within a margin shrinking to 0.
+        margin = THRESHOLD * max(0.0, 1 - (time.monotonic() - start) / span)
+        seed_account = rng.choice(movable)
+        group = [j for j in state.near[seed_account] if len(state.options[j]) > 1][:size]
+        for i in group:
+            state.remove(i)
+            state.chosen[i] = None
+        rng.shuffle(group)
+        for i in group:
+            state.choose(i, move_penalty, rng)
+        touched = {(k, r) for i in group for k, r in state.placed[i].items()}
+        for k, r in touched:
+            state.improve_route(k, r)
+        for i in group:
+            state.choose(i, move_penalty, rng)
+        value = state.objective(move_penalty)
+        if value < best - 1e-6:
+            best, best_snap = value, state.snapshot()
+        if value < current * (1 + margin) - 1e-9:
+            current, snap = value, state.snapshot() if value >= best - 1e-6 else best_snap
+        else:
+            state.restore(snap)
+    state.restore(best_snap)
 
 
 def _hardest_first(state: _State) -> list[int]:
