@@ -157,12 +157,14 @@ def euclid_cost(inst: Pvrp, schedule) -> float:
         for route in day.routes:
             nodes = [0, *(int(a[1:]) for a in route.account_ids), 0]
             if len(nodes) > 2:
-                total += sum(math.dist(inst.xy[a], inst.xy[b]) for a, b in zip(nodes, nodes[1:]))
+                legs = zip(nodes, nodes[1:], strict=False)
+                total += sum(math.dist(inst.xy[a], inst.xy[b]) for a, b in legs)
     return total
 
 
 def run_pvrp(args) -> None:
-    table = {row["instance"]: row for row in csv.DictReader(open(args.data / "bks.csv"))}
+    with open(args.data / "bks.csv") as handle:
+        table = {row["instance"]: row for row in csv.DictReader(handle)}
     names = [n.strip() for n in args.instances.split(",") if n.strip()]
     print(
         f"PVRP: {len(names)} instances, {args.time_limit:g} s each, seed {args.seed} "
@@ -198,8 +200,9 @@ def run_pvrp(args) -> None:
             print(f"   violation {v.code}: {v.detail}")
     if gaps:
         print(
-            f"mean gap to BKS over {len(gaps)} feasible instances: ours {statistics.mean(gaps):.2f} %"
-            f", CGL97 tabu search {statistics.mean(cgl_gaps):.2f} % "
+            f"mean gap to BKS over {len(gaps)} feasible instances: "
+            f"ours {statistics.mean(gaps):.2f} %, "
+            f"CGL97 tabu search {statistics.mean(cgl_gaps):.2f} % "
             f"(target: ours below CGL97 at 60 s/instance)"
         )
 
@@ -307,7 +310,7 @@ def malta_problem(pois: list[dict], count: int, seed: int) -> ScheduleProblem:
                 opening_hours=p["opening_hours"],
             )
         )
-    problem = ScheduleProblem(days, tuple(reps), tuple(accounts), network="malta")
+    ScheduleProblem(days, tuple(reps), tuple(accounts), network="malta")
     # 10 appointments: single-visit accounts open at 10:00 on a day of rep (r % 4).
     appointments = []
     for j, sa in enumerate(a for a in accounts if a.visits == 1):
@@ -358,14 +361,16 @@ def run_malta(args) -> None:
     print(
         f"planned {s.visits_planned}/{s.visits_requested} visits in {elapsed:.1f} s, "
         f"drive share {100 * s.total.drive_share:.1f} %, cost {s.total.cost:.2f}, "
-        f"violations {len(violations)}, peak RSS {psutil.Process().memory_info().rss / 2**20:.0f} MiB"
+        f"violations {len(violations)}, "
+        f"RSS {psutil.Process().memory_info().rss / 2**20:.0f} MiB"
     )
     reasons: dict[str, int] = {}
     for u in schedule.unassigned:
         reasons[u.reason] = reasons.get(u.reason, 0) + u.missing
     print(f"missing visits by reason: {reasons}")
     print(
-        f"{'rep':6} {'week':9} {'days':>4} {'visits':>6} {'drive h':>7} {'km':>7} {'work h':>6} {'drive%':>6} {'cost':>8} {'/visit':>7}"
+        f"{'rep':6} {'week':9} {'days':>4} {'visits':>6} {'drive h':>7} {'km':>7} "
+        f"{'work h':>6} {'drive%':>6} {'cost':>8} {'/visit':>7}"
     )
     for k in s.per_rep_week:
         print(

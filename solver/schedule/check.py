@@ -121,6 +121,8 @@ def check_schedule(
                     continue
                 day_visits.append(sa.id)
         working = [sr.id for sr in problem.reps if sr.works(date)]
+        if not working:
+            continue  # nobody works: any route was reported DAY_OFF above
         day_problem = problem.day_problem(date, working, [(a, None) for a in set(day_visits)])
         plan = Plan(date, tuple(routes), (), SolverInfo("CHECK", 0, 0.0, 0.0))
         for v in check_plan(day_problem, plan, network=network):

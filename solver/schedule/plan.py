@@ -66,6 +66,8 @@ MAX_OPTIONS = 5000
 THRESHOLD = 0.02
 #: Penalty of one unit of overload, in mean arc costs per mean demand.
 CAP_WEIGHT = 1.0
+#: Stop after this many rounds in a row whose search changed no day.
+IDLE_ROUNDS = 3
 #: An infeasible insertion.
 INF = math.inf
 
@@ -330,10 +332,14 @@ class _State:
     def _balance_weight(self) -> float:
         if self.problem.options.balance == Balance.NONE:
             return 0.0
-        rows = [self.start_row[0], *self.row]
-        sub = self.cost[0][np.ix_(rows, rows)]
-        mean_arc = float(np.mean(sub[sub < 1e8])) if sub.size else 1.0
-        return max(mean_arc, 1e-3)
+        # One unit of imbalance costs about a typical round trip from home to an account.
+        trips = [
+            float(self.cost[r][self.start_row[r], a] + self.cost[r][a, self.end_row[r]])
+            for r in range(len(self.reps))
+            for a in self.row
+        ]
+        trips = [t for t in trips if t < 1e8]
+        return max(float(np.mean(trips)) if trips else 1.0, 1e-3)
 
     # ------------------------------------------------------------ estimates
     def insertion(self, i: int, k: int, r: int) -> tuple[float, int]:
@@ -729,11 +735,16 @@ def _solve(
     best = (state.objective(move_penalty), state.snapshot(), dict(plans), dict(contents))
     if on_progress is not None:
         on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
+    idle = 0
     while deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
         rounds += 1
         left = deadline - time.monotonic()
-        _perturb_and_improve(state, move_penalty, rng, time.monotonic() + max(0.5, 0.2 * left))
+        slice_s = max(0.3, min(0.2 * left, 0.1 * len(state.accounts)))
+        _perturb_and_improve(state, move_penalty, rng, time.monotonic() + slice_s)
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
+        idle = 0 if changed else idle + 1
+        if idle >= IDLE_ROUNDS:
+            break  # converged: several searches in a row found no better day sets
         left = deadline - time.monotonic()
         per_day = max(0.2, min(10.0, 0.25 * left / max(1, len(changed))))
         for k in changed:
