@@ -338,9 +338,12 @@ def run_malta(args) -> None:
 
     from solver.roads import build_network, list_networks, load_network
 
-    if "malta" not in {info.name for info in list_networks(args.networks_dir)}:
-        build_network(args.malta, name="malta", networks_dir=args.networks_dir)
-    network = load_network("malta", networks_dir=args.networks_dir).prepare()
+    import tempfile
+
+    networks_dir = args.networks_dir or Path(tempfile.mkdtemp(prefix="fieldroute-nets-"))
+    if "malta" not in {info.name for info in list_networks(networks_dir)}:
+        build_network(args.malta, name="malta", networks_dir=networks_dir)
+    network = load_network("malta", networks_dir=networks_dir).prepare()
     pois = read_malta_pois(args.malta)
     problem = malta_problem(pois, args.malta_accounts, args.seed)
     tagged = sum(sa.opening_hours is not None for sa in problem.accounts)
@@ -393,10 +396,13 @@ def main() -> None:
     parser.add_argument("--instances", default=DEFAULT_SUBSET)
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--malta", type=Path, default=ROOT / "data/malta-2016-11-09.osm.pbf")
     parser.add_argument(
-        "--malta", type=Path, default=ROOT.parent / "shared/data/osm/malta-2016-11-09.osm.pbf"
+        "--networks-dir",
+        type=Path,
+        default=None,
+        help="reuse networks prepared there (default: build into a temporary directory)",
     )
-    parser.add_argument("--networks-dir", type=Path, default=ROOT / "data/networks")
     parser.add_argument("--malta-accounts", type=int, default=400)
     parser.add_argument("--malta-time-limit", type=float, default=120.0)
     parser.add_argument("--skip-pvrp", action="store_true")

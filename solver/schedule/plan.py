@@ -123,11 +123,13 @@ class _State:
             self.pinned.setdefault(i, {})[self.days.index(ap.date)] = self.rep_index[ap.rep_id]
         self.works = [[r for r, sr in enumerate(self.reps) if sr.works(day)] for day in self.days]
         self.day_reps = [{r: sr.on(day) for r, sr in enumerate(self.reps)} for day in self.days]
+        self._eligible: dict[tuple[int, int], list[int]] = {}
         self.options = [self._options(i) for i in range(len(self.accounts))]
         self.chosen: list[int | None] = [None] * len(self.accounts)
         self.placed: list[dict[int, int]] = [{} for _ in self.accounts]  # day -> rep
         self.rep_days = [{r: _RepDay(r, []) for r in self.works[k]} for k in range(self.n_days)]
         self.banned: set[tuple[int, int]] = set()
+        self._arrays: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self.balance_weight = self._balance_weight()
         self.cap_penalty = self._cap_penalty()
         self.day_capacity = [
@@ -193,8 +195,12 @@ class _State:
             self.previous_days.setdefault(i, {}).setdefault(k, set()).add(r)
 
     def _eligible_reps(self, i: int, k: int) -> list[int]:
-        account = self.accounts[i].account
-        return [r for r in self.works[k] if eligible(self.day_reps[k][r], account)]
+        found = self._eligible.get((i, k))
+        if found is None:
+            account = self.accounts[i].account
+            found = [r for r in self.works[k] if eligible(self.day_reps[k][r], account)]
+            self._eligible[(i, k)] = found
+        return found
 
     def _allowed_days(self, i: int) -> list[int]:
         sa = self.accounts[i]
@@ -407,30 +413,6 @@ class _State:
         account = self.accounts[i].account
         return REQUIRED_MISS if account.required else account_value(account)
 
-    def option_cost(self, i: int, o: _Option, move_penalty: float) -> tuple[float, dict]:
-        cost = o.missing * self.miss_cost(i)
-        places: dict[int, tuple[int, int]] = {}
-        for k in o.days:
-            if k in self.past:
-                continue
-            c, r, pos = self.best_rep(i, k, o.rep)
-            if r < 0:
-                cost += self.miss_cost(i)
-                continue
-            cost += c
-            places[k] = (r, pos)
-        if move_penalty and i in self.previous_days:
-            before = self.previous_days[i]
-            moved = sum(
-                1 for k, reps in before.items() if k not in self.past and k not in places
-            ) + sum(
-                1
-                for k, (r, _) in places.items()
-                if k in before and r not in before[k] and self.accounts[i].same_rep
-            )
-            cost += move_penalty * moved
-        return cost, places
-
     # ---------------------------------------------------------------- moves
     def remove(self, i: int) -> None:
         for k, r in self.placed[i].items():
@@ -461,18 +443,56 @@ class _State:
             rd.drive_s += int(dt_)
             self.placed[i][k] = r
 
+    def _option_arrays(self, i: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per account: day masks (options x days), fixed rep (-1: any), missing visits."""
+        arrays = self._arrays.get(i)
+        if arrays is None:
+            options = self.options[i]
+            mask = np.zeros((len(options), self.n_days), dtype=bool)
+            for o, option in enumerate(options):
+                mask[o, [k for k in option.days if k not in self.past]] = True
+            reps = np.array([-1 if o.rep is None else o.rep for o in options], dtype=np.int64)
+            missing = np.array([o.missing for o in options], dtype=np.float64)
+            arrays = self._arrays[i] = (mask, reps, missing)
+        return arrays
+
     def choose(self, i: int, move_penalty: float, rng: random.Random) -> bool:
         """Re-insert account ``i`` with its best option; return True when it changed."""
         old_option, old_places = self.chosen[i], dict(self.placed[i])
         self.remove(i)
-        best: tuple[float, int, dict] | None = None
-        for o_index, option in enumerate(self.options[i]):
-            cost, places = self.option_cost(i, option, move_penalty)
-            keep = o_index == old_option and {k: r for k, (r, _) in places.items()} == old_places
-            if best is None or cost < best[0] - 1e-9 or (abs(cost - best[0]) <= 1e-9 and keep):
-                best = (cost, o_index, places)
-        assert best is not None
-        _, o_index, places = best
+        mask, reps, missing = self._option_arrays(i)
+        miss = self.miss_cost(i)
+        days = np.flatnonzero(mask.any(axis=0))
+        wanted = sorted(set(reps.tolist()))
+        n_reps = len(self.reps)
+        table = np.zeros((n_reps + 1, self.n_days))
+        found: dict[tuple[int, int], tuple[float, int, int]] = {}
+        for k in days.tolist():
+            for r in wanted:
+                best = self.best_rep(i, k, None if r < 0 else r)
+                found[(r, k)] = best
+                table[r if r >= 0 else n_reps, k] = miss if best[1] < 0 else best[0]
+        rows = np.where(reps < 0, n_reps, reps)
+        costs = missing * miss + (mask * table[rows]).sum(axis=1)
+        if move_penalty and i in self.previous_days:
+            before = self.previous_days[i]
+            prev = np.zeros(self.n_days, dtype=bool)
+            prev[[k for k in before if k not in self.past]] = True
+            moved = (prev & ~mask).sum(axis=1).astype(np.float64)
+            if self.accounts[i].same_rep:
+                old_reps = {r for rs in before.values() for r in rs}
+                other = np.array([r >= 0 and r not in old_reps for r in reps.tolist()])
+                moved += np.where(other, (prev & mask).sum(axis=1), 0)
+            costs = costs + move_penalty * moved
+        o_index = int(np.argmin(costs))
+        if old_option is not None and costs[old_option] <= costs[o_index] + 1e-9:
+            o_index = old_option
+        r = int(reps[o_index])
+        places = {}
+        for k in np.flatnonzero(mask[o_index]).tolist():
+            _, rep, pos = found[(r, k)]
+            if rep >= 0:
+                places[k] = (rep, pos)
         self.chosen[i] = o_index
         self.insert(i, places)
         return o_index != old_option or self.placed[i] != old_places
