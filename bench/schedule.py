@@ -257,9 +257,8 @@ def malta_problem(pois: list[dict], count: int, seed: int) -> ScheduleProblem:
 
     rng = np.random.default_rng(seed)
     # A 4-week horizon holding a Maltese public holiday (8 December 2026, Immaculate
-    # Conception): 20 working days from Monday 30 November 2026.
-    days = working_days(dt.date(2026, 11, 30), dt.date(2026, 12, 28), country="MT")
-    days = days[:20]
+    # Conception): the first 20 working days from Monday 30 November 2026.
+    days = working_days(dt.date(2026, 11, 30), dt.date(2027, 1, 15), country="MT")[:20]
     ok = []
     for poi in pois:
         text = poi["opening_hours"]
@@ -269,15 +268,27 @@ def malta_problem(pois: list[dict], count: int, seed: int) -> ScheduleProblem:
             except InvalidProblemError:
                 poi["opening_hours"] = None  # untagged in effect: any time in the shift
         ok.append(poi)
-    by_health = sorted(ok, key=lambda p: (p["kind"] not in ("pharmacy", "doctors"), p["id"]))
-    chosen_idx = rng.choice(len(by_health), size=min(count, len(by_health)), replace=False)
-    chosen = [by_health[i] for i in sorted(chosen_idx)]
-    lats = np.array([p["lat"] for p in chosen])
-    lons = np.array([p["lon"] for p in chosen])
-    homes = [
-        (float(np.quantile(lats, q)), float(np.quantile(lons, r)))
-        for q, r in ((0.25, 0.25), (0.25, 0.75), (0.75, 0.25), (0.75, 0.75))
-    ]
+    ordered = sorted(ok, key=lambda p: p["id"])
+    chosen_idx = rng.choice(len(ordered), size=min(count, len(ordered)), replace=False)
+    chosen = [ordered[i] for i in sorted(chosen_idx)]
+    points = np.array([(p["lat"], p["lon"]) for p in chosen])
+    # Four territories of equal size: k-means centres, accounts matched to centres with
+    # n/4 slots each (scipy's assignment); each rep lives at the account nearest its
+    # centre and owns its territory (rep_ids), as a territory plan would give.
+    from scipy.optimize import linear_sum_assignment
+    from sklearn.cluster import KMeans
+
+    centres = KMeans(4, n_init=10, random_state=seed).fit(points).cluster_centers_
+    slots = np.repeat(np.arange(4), -(-len(points) // 4))
+    far = ((points[:, None, :] - centres[None, slots, :]) ** 2).sum(axis=2)
+    rows, cols = linear_sum_assignment(far)
+    label = np.empty(len(points), dtype=int)
+    label[rows] = slots[cols]
+    homes = []
+    for centre in centres:
+        nearest = int(np.argmin(((points - centre) ** 2).sum(axis=1)))
+        homes.append((float(points[nearest, 0]), float(points[nearest, 1])))
+    owner = [f"rep{int(c) + 1}" for c in label]
     reps = []
     for r, (lat, lon) in enumerate(homes):
         base = Rep(
@@ -290,7 +301,7 @@ def malta_problem(pois: list[dict], count: int, seed: int) -> ScheduleProblem:
         )
         reps.append(ScheduleRep(base))
     accounts = []
-    for p in chosen:
+    for p, rep_id in zip(chosen, owner, strict=True):
         visits = {"pharmacy": 4, "doctors": 2}.get(p["kind"], int(rng.choice([1, 1, 2])))
         duration = {"pharmacy": 1200, "doctors": 1800}.get(p["kind"], 900)
         gap = {4: (4, 9), 2: (9, 19)}.get(visits, (None, None))
@@ -302,6 +313,7 @@ def malta_problem(pois: list[dict], count: int, seed: int) -> ScheduleProblem:
                     visit_duration_s=duration,
                     required=p["kind"] in ("pharmacy", "doctors"),
                     value=40.0,
+                    rep_ids=frozenset({rep_id}),
                     name=p["name"],
                 ),
                 visits=visits,
@@ -322,7 +334,8 @@ def malta_problem(pois: list[dict], count: int, seed: int) -> ScheduleProblem:
             windows and not any(w.start_s <= 36000 <= w.end_s - 1800 for w in windows)
         ):
             continue
-        appointments.append(Appointment(f"rep{j % 4 + 1}", sa.id, day, 10 * 3600, 1800))
+        rep_id = next(iter(sa.account.rep_ids))
+        appointments.append(Appointment(rep_id, sa.id, day, 10 * 3600, 1800))
     return ScheduleProblem(
         days,
         tuple(reps),
@@ -334,11 +347,11 @@ def malta_problem(pois: list[dict], count: int, seed: int) -> ScheduleProblem:
 
 
 def run_malta(args) -> None:
+    import tempfile
+
     import psutil
 
     from solver.roads import build_network, list_networks, load_network
-
-    import tempfile
 
     networks_dir = args.networks_dir or Path(tempfile.mkdtemp(prefix="fieldroute-nets-"))
     if "malta" not in {info.name for info in list_networks(networks_dir)}:

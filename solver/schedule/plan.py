@@ -28,7 +28,6 @@ moved visit.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -42,6 +41,7 @@ import numpy as np
 
 from solver.errors import InvalidProblemError
 from solver.model import Plan, Problem, SolverInfo, StopType
+from solver.routing.check import check_plan
 from solver.routing.data import resolve_problem
 from solver.routing.engine import eligible
 from solver.routing.plan import plan_day
@@ -130,6 +130,8 @@ class _State:
         self.rep_days = [{r: _RepDay(r, []) for r in self.works[k]} for k in range(self.n_days)]
         self.banned: set[tuple[int, int]] = set()
         self._arrays: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._version = 0  # bumped on every change of a sequence
+        self._mean = (-1, 0.0)
         self.balance_weight = self._balance_weight()
         self.cap_penalty = self._cap_penalty()
         self.day_capacity = [
@@ -335,6 +337,26 @@ class _State:
         mean_arc = float(np.mean(sub[sub < 1e8]))
         return CAP_WEIGHT * mean_arc / float(np.mean(demands))
 
+    def balance_measure(self, rd: _RepDay) -> float:
+        """Visits or busy hours of a rep-day, as ``options.balance`` says."""
+        if self.problem.options.balance == Balance.VISITS:
+            return float(len(rd.seq))
+        return rd.busy_s / 3600.0
+
+    def balance_mean(self) -> float:
+        """Mean :meth:`balance_measure` over the future rep-days (cached per change)."""
+        if self._mean[0] == self._version:
+            return self._mean[1]
+        values = [
+            self.balance_measure(rd)
+            for k in range(self.n_days)
+            if k not in self.past
+            for rd in self.rep_days[k].values()
+        ]
+        mean = sum(values) / len(values) if values else 0.0
+        self._mean = (self._version, mean)
+        return mean
+
     def _balance_weight(self) -> float:
         if self.problem.options.balance == Balance.NONE:
             return 0.0
@@ -381,12 +403,14 @@ class _State:
         pos = int(np.argmin(delta))
         extra = 0.0
         if self.balance_weight:
+            # Squared deviation from the mean rep-day (team-wide): evens out each rep's
+            # days and the reps, without making extra work look costly.
             if self.problem.options.balance == Balance.VISITS:
-                extra = self.balance_weight * (2 * len(rd.seq) + 1)
+                x, add = float(len(rd.seq)), 1.0
             else:
-                hours = rd.busy_s / 3600.0
-                add = (float(dt_[pos]) + self.service[i]) / 3600.0
-                extra = self.balance_weight * ((hours + add) ** 2 - hours**2)
+                x, add = rd.busy_s / 3600.0, (float(dt_[pos]) + self.service[i]) / 3600.0
+            mean = self.balance_mean()
+            extra = self.balance_weight * ((x + add - mean) ** 2 - (x - mean) ** 2)
         return float(delta[pos]) + extra + self.cap_penalty * excess, pos
 
     def best_rep(self, i: int, k: int, fixed: int | None) -> tuple[float, int, int]:
@@ -425,6 +449,7 @@ class _State:
         nodes = [self.start_row[rd.rep], *(self.row[j] for j in rd.seq), self.end_row[rd.rep]]
         p, a, n = nodes[pos], nodes[pos + 1], nodes[pos + 2]
         dt_ = self.durations[p, a] + self.durations[a, n] - self.durations[p, n]
+        self._version += 1
         rd.seq.pop(pos)
         rd.load -= self.demand[i]
         rd.busy_s -= int(dt_) + self.service[i]
@@ -437,6 +462,7 @@ class _State:
             p, n = nodes[pos], nodes[pos + 1]
             a = self.row[i]
             dt_ = self.durations[p, a] + self.durations[a, n] - self.durations[p, n]
+            self._version += 1
             rd.seq.insert(pos, i)
             rd.load += self.demand[i]
             rd.busy_s += int(dt_) + self.service[i]
@@ -503,6 +529,7 @@ class _State:
             for i in list(rd.seq):
                 self.placed[i].pop(k, None)
             rd.seq, rd.load, rd.busy_s, rd.drive_s = [], 0, 0, 0
+            self._version += 1
         for route in plan.routes:
             r = self.rep_index[route.rep_id]
             rd = self.rep_days[k][r]
@@ -521,6 +548,7 @@ class _State:
     def restore(self, snap: tuple) -> None:
         """Go back to a :meth:`snapshot`."""
         chosen, placed, days = snap
+        self._version += 1
         self.chosen = list(chosen)
         self.placed = [dict(p) for p in placed]
         for k, rds in enumerate(days):
@@ -544,11 +572,14 @@ class _State:
                 capacity = self.day_reps[k][rd.rep].capacity
                 if capacity is not None and rd.load > capacity:
                     total += self.cap_penalty * (rd.load - capacity)
-                if self.balance_weight:
-                    if self.problem.options.balance == Balance.VISITS:
-                        total += self.balance_weight * len(rd.seq) ** 2
-                    else:
-                        total += self.balance_weight * (rd.busy_s / 3600.0) ** 2
+        if self.balance_weight:
+            mean = self.balance_mean()
+            for k in range(self.n_days):
+                if k in self.past:
+                    continue
+                for rd in self.rep_days[k].values():
+                    x = self.balance_measure(rd)
+                    total += self.balance_weight * (x - mean) ** 2
         for i, sa in enumerate(self.accounts):
             past = sum(1 for k in self.previous_days.get(i, {}) if k in self.past)
             missing = sa.visits - past - len(self.placed[i])
@@ -563,6 +594,44 @@ class _State:
                     and (k not in now or (self.accounts[i].same_rep and now[k] not in reps))
                 )
         return total
+
+    def improve_day(self, k: int) -> None:
+        """Move visits between the rep-days of day ``k`` while the estimate improves.
+
+        Only visits whose rep is free that day (not ``same_rep``, not an appointment).
+        """
+        rds = self.rep_days[k]
+        if len(rds) < 2:
+            return
+        for _ in range(3):
+            moved = False
+            for r, rd in list(rds.items()):
+                for i in list(rd.seq):
+                    if self.accounts[i].same_rep or k in self.pinned.get(i, {}):
+                        continue
+                    cost = self.cost_lists[r]
+                    pos = rd.seq.index(i)
+                    nodes = [self.start_row[r], *(self.row[j] for j in rd.seq), self.end_row[r]]
+                    p, a, n = nodes[pos], nodes[pos + 1], nodes[pos + 2]
+                    gain = cost[p][a] + cost[a][n] - cost[p][n]
+                    capacity = self.day_reps[k][r].capacity
+                    if capacity is not None and rd.load > capacity:
+                        over = rd.load - capacity
+                        gain += self.cap_penalty * (over - max(0, over - self.demand[i]))
+                    best = None
+                    for r2 in self._eligible_reps(i, k):
+                        if r2 == r:
+                            continue
+                        c2, pos2 = self.insertion(i, k, r2)
+                        if c2 < gain - 1e-9 and (best is None or c2 < best[0]):
+                            best = (c2, r2, pos2)
+                    if best is not None:
+                        self._take_out(rd, i, k)
+                        self.placed[i].pop(k, None)
+                        self.insert(i, {k: (best[1], best[2])})
+                        moved = True
+            if not moved:
+                return
 
     def improve_route(self, k: int, r: int) -> None:
         """Relocate visits inside rep ``r``'s day ``k`` (and 2-opt on symmetric costs)."""
@@ -618,6 +687,7 @@ class _State:
         if busy <= max(limit, rd.busy_s):
             drive = busy - sum(self.service[i] for i in seq)
             rd.seq, rd.busy_s, rd.drive_s = seq, int(busy), int(drive)
+            self._version += 1
 
     def day_content(self, k: int) -> tuple:
         """Return what defines day ``k``'s day plan: its visits with their allowed reps."""
@@ -755,7 +825,7 @@ def _solve(
     best = (state.objective(move_penalty), state.snapshot(), dict(plans), dict(contents))
     if on_progress is not None:
         on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
-    idle = 0
+    idle, converged = 0, False
     while deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
         rounds += 1
         left = deadline - time.monotonic()
@@ -764,7 +834,8 @@ def _solve(
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
         idle = 0 if changed else idle + 1
         if idle >= IDLE_ROUNDS:
-            break  # converged: several searches in a row found no better day sets
+            converged = True
+            break  # several searches in a row found no better day sets
         left = deadline - time.monotonic()
         per_day = max(0.2, min(10.0, 0.25 * left / max(1, len(changed))))
         for k in changed:
@@ -783,7 +854,8 @@ def _solve(
     for k in future:  # safety: every day of the result is a routed day plan
         if k not in plans or contents.get(k) != state.day_content(k):
             plans[k], contents[k] = _route_day(state, k, 0.2, seed)
-    return _result(state, previous, plans, seed, time_limit_s, began, rounds)
+    status = "CONVERGED" if converged else "TIME_LIMIT"
+    return _result(state, plans, seed, time_limit_s, began, status)
 
 
 def _perturb_and_improve(
@@ -809,6 +881,9 @@ def _perturb_and_improve(
         rng.shuffle(group)
         for i in group:
             state.choose(i, move_penalty, rng)
+        touched = {(k, r) for i in group for k, r in state.placed[i].items()}
+        for k in {k for k, _ in touched}:
+            state.improve_day(k)
         touched = {(k, r) for i in group for k, r in state.placed[i].items()}
         for k, r in touched:
             state.improve_route(k, r)
@@ -873,7 +948,12 @@ def _route_day(state: _State, k: int, time_limit_s: float, seed: int) -> tuple[P
 
 
 def _start_from(state: _State, previous: Schedule, plans: dict, contents: dict) -> None:
-    """Start from the previous schedule: keep its option choices and day routes."""
+    """Start from the previous schedule: keep its option choices and its day routes.
+
+    A future day keeps its routes when every visit on it still belongs to the chosen
+    option of its account and the day still passes the day-plan checker (reps at work,
+    appointments, windows); otherwise it is routed again.
+    """
     for i in range(len(state.accounts)):
         before = state.previous_days.get(i)
         if not before:
@@ -886,35 +966,36 @@ def _start_from(state: _State, previous: Schedule, plans: dict, contents: dict) 
                 break
     for day in previous.days:
         k = state.days.index(day.date)
-        working = {state.reps[r].id for r in state.works[k]}
-        if {route.rep_id for route in day.routes} - working and k not in state.past:
-            continue  # a rep of that day is off now: route it again
         plan = Plan(day.date, day.routes, (), SolverInfo("PREVIOUS", 0, 0.0, 0.0))
-        usable = all(
-            account_id in state.account_index
-            and (
-                k in state.past
-                or (
-                    state.chosen[state.account_index[account_id]] is not None
-                    and k
-                    in state.options[state.account_index[account_id]][
-                        state.chosen[state.account_index[account_id]]
-                    ].days
-                )
-            )
-            for route in day.routes
-            for account_id in route.account_ids
-        )
-        if not usable and k not in state.past:
-            continue
-        kept_routes = tuple(r for r in day.routes if r.rep_id in working or k in state.past)
-        plan = dataclasses.replace(plan, routes=kept_routes)
-        state.set_routes(k, plan) if k not in state.past else None
         if k in state.past:
-            plans[k] = plan
-        else:
-            plans[k] = plan
-            contents[k] = state.day_content(k)
+            plans[k] = plan  # the past stays as it was
+            continue
+        if not _still_valid(state, k, plan):
+            continue
+        state.set_routes(k, plan)
+        plans[k] = plan
+        contents[k] = state.day_content(k)
+
+
+def _still_valid(state: _State, k: int, plan: Plan) -> bool:
+    working = {state.reps[r].id for r in state.works[k]}
+    visits = []
+    for route in plan.routes:
+        if route.rep_id not in working:
+            return False
+        for account_id in route.account_ids:
+            i = state.account_index.get(account_id)
+            chosen = state.chosen[i] if i is not None else None
+            if chosen is None or k not in state.options[i][chosen].days:
+                return False
+            visits.append((account_id, None))
+    if {route.rep_id for route in plan.routes} != working:
+        return False
+    try:
+        day = state.problem.day_problem(state.days[k], sorted(working), visits)
+    except KeyError:  # closed that day now
+        return False
+    return not check_plan(day, plan, network=state.resolved.network)
 
 
 def _estimate(state: _State) -> float:
@@ -932,12 +1013,11 @@ def _estimate(state: _State) -> float:
 
 def _result(
     state: _State,
-    previous: Schedule | None,
     plans: dict[int, Plan],
     seed: int,
     time_limit_s: float,
     began: float,
-    rounds: int,
+    status: str,
 ) -> Schedule:
     problem = state.problem
     pinned = {(ap.account_id, ap.date) for ap in problem.appointments}
@@ -983,7 +1063,7 @@ def _result(
         unassigned.append(ScheduleUnassigned(sa.id, missing, reason, detail))
     summary = summarize(problem, days, sum(sa.visits for sa in state.accounts))
     info = SolverInfo(
-        status=f"ROUNDS_{rounds}",
+        status=status,
         seed=seed,
         time_limit_s=float(time_limit_s),
         time_s=round(time.monotonic() - began, 3),
