@@ -394,10 +394,12 @@ def run_malta(args) -> None:
             f"{k.distance_m / 1000:7.1f} {k.working_s / 3600:6.1f} {100 * k.drive_share:6.1f} "
             f"{k.cost:8.2f} {k.cost_per_visit or 0:7.2f}"
         )
-    weekly = [k.working_s / 3600 for k in s.per_rep_week]
+    weekly = {k.rep_id: 5 * k.working_s / 3600 / max(1, len(problem.days)) for k in s.per_rep}
+    values = list(weekly.values())
     print(
-        f"reps' weekly hours: min {min(weekly):.1f}, max {max(weekly):.1f}, "
-        f"spread {max(weekly) - min(weekly):.1f} h, sd {statistics.pstdev(weekly):.1f} h"
+        "reps' mean weekly hours (working time / 4 weeks): "
+        + ", ".join(f"{rep_id} {hours:.1f}" for rep_id, hours in weekly.items())
+        + f"; spread {max(values) - min(values):.1f} h, sd {statistics.pstdev(values):.1f} h"
     )
     for v in violations[:5]:
         print(f"   violation {v.code}: {v.detail}")

@@ -66,6 +66,7 @@ def check_schedule(
     accounts = {sa.id: sa for sa in problem.accounts}
     reps = {sr.id: sr for sr in problem.reps}
     horizon = {d: k for k, d in enumerate(problem.days)}
+    appointments = {(ap.account_id, ap.date) for ap in problem.appointments}
     seen_dates: set[dt.date] = set()
     visited: list[tuple[str, str, dt.date, int]] = []  # account, rep, date, start
     for day in schedule.days:
@@ -107,7 +108,8 @@ def check_schedule(
                 sa = accounts.get(stop.account_id)
                 if sa is None:
                     continue  # check_plan reports UNKNOWN_ACCOUNT
-                if sa.windows_on(date) is None:
+                booked = (sa.id, date) in appointments  # a meeting may fall outside hours
+                if sa.windows_on(date) is None and not booked:
                     out.append(
                         ScheduleViolation(
                             date,
@@ -119,7 +121,8 @@ def check_schedule(
                         )
                     )
                     continue
-                day_visits.append(sa.id)
+                if not booked:
+                    day_visits.append(sa.id)
         working = [sr.id for sr in problem.reps if sr.works(date)]
         if not working:
             continue  # nobody works: any route was reported DAY_OFF above
