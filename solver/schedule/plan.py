@@ -234,12 +234,43 @@ class _State:
         pinned = self.pinned.get(i, {})
         past = sorted(k for k in self.previous_days.get(i, {}) if k in self.past)
         past_reps = {r for k in past for r in self.previous_days[i][k]}
-        allowed = sorted(set(self._allowed_days(i)) | set(pinned) - set(self.past))
         need = sa.visits - len(past)
-        must = sorted(set(pinned) - set(self.past))
         if not any(self._eligible_reps(i, k) for k in range(self.n_days)):
             return [_Option(tuple(past), None, max(0, need), ScheduleReason.NO_ELIGIBLE_REP)]
-        sets: list[tuple[tuple[int, ...], int, str | None]] = []
+        allowed = self._allowed_days(i)
+        options: list[_Option] = []
+        if not sa.same_rep:
+            for days, missing, reason in self._day_sets(i, past, allowed):
+                options.append(_Option(days, None, missing, reason))
+        else:
+            # One rep for every visit: the day sets of each candidate rep's working days.
+            fixed = {pinned[k] for k in pinned} | past_reps
+            candidates = sorted(fixed) if fixed else range(len(self.reps))
+            for r in candidates:
+                mine = [k for k in allowed if r in self._eligible_reps(i, k)]
+                if not mine and not pinned:
+                    continue
+                for days, missing, reason in self._day_sets(i, past, mine):
+                    options.append(_Option(days, r, missing, reason))
+            if not options:
+                options.append(
+                    _Option(tuple(past), None, max(0, need), ScheduleReason.NO_ELIGIBLE_REP)
+                )
+        if not sa.account.required:
+            options.append(_Option(tuple(past), None, need, ScheduleReason.NOT_WORTH_THE_DETOUR))
+        return options
+
+    def _day_sets(
+        self, i: int, past: list[int], allowed: list[int]
+    ) -> list[tuple[tuple[int, ...], int, str | None]]:
+        """Day sets over ``allowed`` future days (+ the past and appointment days).
+
+        Each comes with the number of visits it leaves out and why.
+        """
+        sa = self.accounts[i]
+        must = sorted(set(self.pinned.get(i, {})) - self.past)
+        allowed = sorted(set(allowed) | set(must))
+        need = sa.visits - len(past)
         if sa.patterns:
             valid = [
                 tuple(sorted(p))
@@ -248,58 +279,32 @@ class _State:
                 and set(must) <= set(p)
                 and all(k in allowed or k in self.past for k in p)
             ]
-            valid = [p for p in valid if self._spacing_ok(i, p)]
-            sets = [(p, 0, None) for p in dict.fromkeys(valid)]
-            if not sets:
-                partial = {
-                    tuple(sorted(set(past) | {k for k in p if k in allowed} | set(must)))
-                    for p in sa.patterns
-                }
-                sets = [
-                    (p, sa.visits - len(p), ScheduleReason.NO_ALLOWED_DAY)
-                    for p in sorted(partial)
-                    if self._spacing_ok(i, p)
-                ] or [(tuple(sorted(set(past) | set(must))), 0, ScheduleReason.NO_ALLOWED_DAY)]
-                sets = [(p, sa.visits - len(p), r) for p, _, r in sets]
-        else:
-            free = [k for k in allowed if k not in must]
-            for count in range(max(0, need), -1, -1):
-                extra = count - len(must)
-                if extra < 0:
-                    continue
-                found = self._combinations(i, past, must, free, extra)
-                if found:
-                    reason = None
-                    if count < need:
-                        reason = (
-                            ScheduleReason.NO_ALLOWED_DAY
-                            if len(allowed) < need
-                            else ScheduleReason.SPACING_INFEASIBLE
-                        )
-                    sets = [(p, need - count, reason) for p in found]
-                    break
-            if not sets:
-                sets = [(tuple(past + must), need - len(must), ScheduleReason.SPACING_INFEASIBLE)]
-        fixed = {pinned[k] for k in pinned} | past_reps
-        options = []
-        for days, missing, reason in sets:
-            if not sa.same_rep:
-                options.append(_Option(days, None, missing, reason))
+            valid = [p for p in dict.fromkeys(valid) if self._spacing_ok(i, p)]
+            if valid:
+                return [(p, 0, None) for p in valid]
+            partial = {
+                tuple(sorted(set(past) | {k for k in p if k in allowed} | set(must)))
+                for p in sa.patterns
+            }
+            sets = [p for p in sorted(partial) if self._spacing_ok(i, p)]
+            sets = sets or [tuple(sorted(set(past) | set(must)))]
+            return [(p, sa.visits - len(p), ScheduleReason.NO_ALLOWED_DAY) for p in sets]
+        free = [k for k in allowed if k not in must]
+        for count in range(max(0, need), -1, -1):
+            extra = count - len(must)
+            if extra < 0:
                 continue
-            reps = sorted(fixed) if fixed else range(len(self.reps))
-            for r in reps:
-                ok = all(
-                    k in self.past
-                    or (r in self.works[k] and eligible(self.day_reps[k][r], sa.account))
-                    for k in days
-                )
-                if ok:
-                    options.append(_Option(days, r, missing, reason))
-            if not options:
-                options.append(_Option(days, None, missing, reason))
-        if not sa.account.required:
-            options.append(_Option(tuple(past), None, need, ScheduleReason.NOT_WORTH_THE_DETOUR))
-        return options
+            found = self._combinations(i, past, must, free, extra)
+            if found:
+                reason = None
+                if count < need:
+                    reason = (
+                        ScheduleReason.NO_ALLOWED_DAY
+                        if len(allowed) < need
+                        else ScheduleReason.SPACING_INFEASIBLE
+                    )
+                return [(p, need - count, reason) for p in found]
+        return [(tuple(past + must), need - len(must), ScheduleReason.SPACING_INFEASIBLE)]
 
     def _combinations(
         self, i: int, past: list[int], must: list[int], free: list[int], extra: int

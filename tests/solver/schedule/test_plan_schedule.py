@@ -242,3 +242,18 @@ def test_clock_values_beyond_a_day_fit_abstract_units() -> None:
     schedule = plan_schedule(problem, time_limit_s=LIMIT, seed=0)
     assert_feasible(problem, schedule)
     assert len(schedule.visits) == 2
+
+
+def test_same_rep_never_mixes_reps_when_no_rep_can_make_every_visit() -> None:
+    days = week(4)
+    problem = ScheduleProblem(
+        days,
+        (rep("R1", days_off={days[0], days[1]}), rep("R2", days_off={days[2], days[3]})),
+        (account("A", 1, visits=3),),
+        matrix=plane([(0, 0), (1, 0)]),
+    )
+    schedule = plan_schedule(problem, time_limit_s=LIMIT, seed=0)
+    assert_feasible(problem, schedule)
+    assert len({v.rep_id for v in schedule.visits}) == 1 and len(schedule.visits) == 2
+    (missing,) = schedule.unassigned
+    assert missing.missing == 1 and missing.reason == ScheduleReason.NO_ALLOWED_DAY
