@@ -176,8 +176,9 @@ def day_problem_of(problem: ScheduleProblem, day: ScheduleDay, rep_ids: Any = No
         for account_id in route.account_ids
         if account_id not in pinned
     ]
-    problem_of_day = problem.day_problem(day.date, [r.rep_id for r in routes], visits)
-    return problem_of_day
+    # A date nobody works has no routes; its problem still needs a rep (for look-ups only).
+    rep_ids = [r.rep_id for r in routes] or [problem.reps[0].id]
+    return problem.day_problem(day.date, rep_ids, visits)
 
 
 def day_response(

@@ -152,9 +152,17 @@ def validate_replan(replan: ScheduleReplanRequest, default_network: str) -> None
     """Raise InvalidProblemError (422) now for a re-plan the solver would refuse."""
     request = disrupted_request(replan)
     try:
-        to_schedule_problem(request, default_network=default_network)
+        problem = to_schedule_problem(request, default_network=default_network)
     except InvalidProblemError as exc:
         raise exc.with_field_prefix("request") from None
+    horizon = set(problem.days)
+    for i, day in enumerate(replan.previous.days if replan.previous is not None else ()):
+        if day.date not in horizon:
+            raise InvalidProblemError(
+                f"date {day.date} of the previous schedule is not in the request's horizon.",
+                entity="previous",
+                field=f"previous.days[{i}].date",
+            )
 
 
 def replan_schedule_request(

@@ -157,10 +157,13 @@ def test_a_horizon_from_start_end_leaves_out_public_holidays(schedule_client):
     horizon = {"start": "2026-12-07", "end": "2026-12-11", "country": "MT"}
     request = schedule_request(horizon=horizon, appointments=[])
     request["accounts"][1]["weekdays"] = []
+    for rep in request["reps"]:  # nobody works on Friday
+        rep["days_off"] = ["2026-12-11"]
     response = schedule_client.post("/v1/visit-schedules", json=request, headers=HEADERS)
     assert response.status_code == 200, response.text
     dates = [d["date"] for d in response.json()["days"]]
     assert "2026-12-08" not in dates and len(dates) == 4
+    assert response.json()["days"][-1] == {"date": "2026-12-11", "routes": []}
     assert_schedule_checked(request, response.json())
 
 
