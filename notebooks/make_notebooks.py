@@ -554,7 +554,7 @@ def day_plan(day):
     return Plan(day.date, day.routes, (), schedule.solver), day_problem
 
 
-worked = [day_plan(day) for day in schedule.days if day.routes]
+worked = [day_plan(day) for day in schedule.days if any(r.account_ids for r in day.routes)]
 ics = plans_to_ics(worked, tzname=TIME_ZONE, title="call cycle")
 events = icalendar.Calendar.from_ical(ics).walk("VEVENT")
 print(f"{len(events)} calendar events over the cycle; the first three:")

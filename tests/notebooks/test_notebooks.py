@@ -104,13 +104,14 @@ def test_rep_week_notebook_plans_a_four_week_call_cycle_and_reports_kpis(
     assert len(set(re.findall(r"<th>(2026-W\d\d)</th>", html))) == 4
     assert "<th>cycle</th>" in html
     text = "\n".join(outputs(notebook, "text/plain"))
-    # 20 weekdays less 8 December (a public holiday of Monaco); every visit planned
+    # 20 weekdays less 8 and 25 December (public holidays of Monaco); every visit planned
     days = int(re.search(r"(\d+) working days \(", text).group(1))
-    assert days == 19
+    assert days == 18
     planned, requested = map(
         int, re.search(r"(\d+) visits planned of (\d+) requested", text).groups()
     )
     assert planned == requested > 20
+    assert "search CONVERGED" in text  # stopped by convergence, not the clock: reproducible
     assert f"{planned} meetings in the cycle; 0 accounts short" in text
     # the booked meeting stays where it was booked (the first Wednesday)
     assert re.search(r"on Wed 02 Dec at 10:00 -> \[[^]]*'Wed 02 Dec'", text)
