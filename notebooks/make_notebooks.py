@@ -314,24 +314,27 @@ plt.show()"""
 
 
 def rep_week() -> nbformat.NotebookNode:
-    """Notebook 2: one rep's week of day plans and the KPIs managers track."""
+    """Notebook 2: a rep's 4-week call cycle (visit schedule) and the KPIs managers track."""
     cells = [
         new_markdown_cell(
             """\
-# A rep's week: day plans and the KPIs outside-sales managers track
+# A rep's 4-week call cycle: which day each account is seen, and the KPIs
 
 One pharma rep, based in Birkirkara (Malta), owns the pharmacies, doctors, clinics
 and hospitals nearest to home (real OpenStreetMap places, © OpenStreetMap
-contributors, ODbL 1.0). Every working day we plan the day with
-`solver.routing.plan_day` on real drive times: shift 08:30-17:30, a 30-minute lunch
-between 12:30 and 14:00, pharmacies only while open (08:30-12:45 and from 16:00),
-doctors 09:00-12:00. What is visited leaves the list; what is left gains priority for
-the next day. Each plan is verified by the independent checker `check_plan`.
+contributors, ODbL 1.0). Doctors, clinics and hospitals are seen every week, pharmacies
+every second week, dentists once in the cycle. Over four weeks of working days (public
+holidays left out, one day off, one meeting already booked) `solver.schedule.plan_schedule`
+chooses **which day** each visit happens, spacing repeat visits evenly, and routes every
+day on real drive times with the day-plan engine: shift 08:30-17:30, a 30-minute lunch
+between 12:30 and 14:00, every visit inside the account's opening hours (OSM syntax).
+The result is verified by the independent checker `check_schedule` (every day through
+`check_plan`).
 
-Then the week in the figures managers watch: **meetings per day**, **drive time
-share** of the working day, **kilometres**, and **travel cost per visit** (car at
-€0.35/km plus the rep's time on the road at €30/h). Finally the rep's exports: the
-day in the phone's calendar (ICS) and a navigation link."""
+Then the cycle in the figures managers watch, per week: **meetings**, **drive time
+share** of the working time, **kilometres**, and **travel cost per visit** (car at
+€0.35/km plus the rep's time on the road at €30/h). Finally the rep's exports: the whole
+cycle in the phone's calendar (ICS) and a navigation link for a day."""
         ),
         new_code_cell(
             PARAMETERS_DOC
@@ -346,15 +349,15 @@ NETWORKS_DIR = Path(os.environ.get("FIELDROUTE_NETWORKS_DIR", "../data/networks"
 
 if SMALL:
     NETWORK, EXTRACT = "monaco", DATA_DIR / "monaco-2021-04-21.osm.pbf"
-    HOME, TIME_ZONE = (43.7296, 7.4163), "Europe/Monaco"  # Fontvieille
-    ACCOUNTS, DAYS, TIME_LIMIT_S = 19, 2, 1
+    HOME, TIME_ZONE, COUNTRY = (43.7296, 7.4163), "Europe/Monaco", "MC"  # Fontvieille
+    ACCOUNTS, TIME_LIMIT_S = 10, 20
 else:
     NETWORK, EXTRACT = "malta", DATA_DIR / "malta-2016-11-09.osm.pbf"
-    HOME, TIME_ZONE = (35.8972, 14.4611), "Europe/Malta"  # Birkirkara
-    ACCOUNTS, DAYS, TIME_LIMIT_S = 60, 5, 10
-WEEK_START = dt.date(2026, 11, 30)  # a Monday
+    HOME, TIME_ZONE, COUNTRY = (35.8972, 14.4611), "Europe/Malta", "MT"  # Birkirkara
+    ACCOUNTS, TIME_LIMIT_S = 40, 120
+CYCLE_START = dt.date(2026, 11, 30)  # a Monday; four weeks from here
 COST_PER_KM, COST_PER_HOUR = 0.35, 30.0
-SEED = 0"""
+SEED = 0  # with a fixed seed the search stops when it converges: the same cycle every run"""
         ),
         new_markdown_cell("## The road network and the rep's accounts"),
         new_code_cell(NETWORK_CELL),
@@ -365,7 +368,7 @@ import collections
 import numpy as np
 import pandas as pd
 
-from osm_accounts import CALL_PLAN, read_healthcare_pois
+from osm_accounts import read_healthcare_pois
 
 pois = read_healthcare_pois(EXTRACT)
 drive_from_home = network.matrix([HOME], [(p.lat, p.lon) for p in pois]).durations_s[0]
@@ -375,11 +378,27 @@ print(f"{len(mine)} accounts, {drive_from_home[nearest[len(mine) - 1]] / 60:.0f}
       "drive from home at most")
 pd.Series(collections.Counter(p.kind for p in mine), name="accounts").to_frame()"""
         ),
-        new_markdown_cell("## Plan the week, day by day"),
+        new_markdown_cell(
+            """\
+## Plan the call cycle
+
+Each account gets its visits in the cycle (4 = weekly, 2 = every second week, 1 = once)
+with the calendar days allowed between two visits, and its opening hours in
+OpenStreetMap syntax; the rep has a day off in week 3, and a meeting is already booked
+with the nearest doctor on the first Wednesday at 10:00."""
+        ),
         new_code_cell(
             """\
-from solver.model import Account, Break, Location, Problem, Rep, Shift, TimeWindow
-from solver.routing import check_plan, plan_day
+from solver.model import Account, Break, Location, Rep, Shift
+from solver.schedule import (
+    Appointment,
+    ScheduleAccount,
+    ScheduleProblem,
+    ScheduleRep,
+    check_schedule,
+    plan_schedule,
+    working_days,
+)
 
 
 def hhmm(text):
@@ -387,128 +406,125 @@ def hhmm(text):
     return int(hours) * 3600 + int(minutes) * 60
 
 
-OPENING = {  # windows in which a visit must fit, by kind of account
-    "pharmacy": [("08:30", "12:45"), ("16:00", "19:00")],
-    "doctors": [("09:00", "12:00")],
-    "clinic": [("09:00", "12:00")],
-    "hospital": [("09:00", "16:00")],
-    "dentist": [("09:00", "12:00")],
+#: kind -> (visits in 4 weeks, visit minutes, min and max days between visits, opening hours)
+CALL_CYCLE = {
+    "hospital": (4, 45, 5, 9, "Mo-Fr 09:00-16:00"),
+    "doctors": (4, 30, 5, 9, "Mo-Fr 09:00-12:00; We 16:00-18:00"),
+    "clinic": (4, 30, 5, 9, "Mo-Fr 09:00-12:00"),
+    "pharmacy": (2, 20, 10, 18, "Mo-Fr 08:30-12:45,16:00-19:00; Sa 09:00-12:00"),
+    "dentist": (1, 20, None, None, "Mo-Th 09:00-12:00"),
 }
-PRIORITY = {"hospital": 80, "doctors": 70, "clinic": 70, "dentist": 40, "pharmacy": 50}
 
-rep = Rep(
-    "rep",
-    start=Location(*HOME),
-    shift=Shift(hhmm("08:30"), hhmm("17:30")),
-    lunch=Break(hhmm("12:30"), hhmm("14:00"), 1800),
-    cost_per_km=COST_PER_KM,
-    cost_per_hour=COST_PER_HOUR,
+days = working_days(CYCLE_START, CYCLE_START + dt.timedelta(days=25), country=COUNTRY)
+rep = ScheduleRep(
+    Rep(
+        "rep",
+        start=Location(*HOME),
+        shift=Shift(hhmm("08:30"), hhmm("17:30")),
+        lunch=Break(hhmm("12:30"), hhmm("14:00"), 1800),
+        cost_per_km=COST_PER_KM,
+        cost_per_hour=COST_PER_HOUR,
+    ),
+    days_off={days[12]},  # training day in week 3
 )
 
 
-def account(poi, days_waiting):
-    return Account(
-        poi.id,
-        Location(poi.lat, poi.lon),
-        visit_duration_s=CALL_PLAN[poi.kind][1],
-        windows=tuple(TimeWindow(hhmm(a), hhmm(b)) for a, b in OPENING[poi.kind]),
-        visit_within_window=True,
-        priority=min(100, PRIORITY[poi.kind] + 10 * days_waiting),
-        name=poi.name,
+def account(poi):
+    visits, minutes, min_gap, max_gap, opening = CALL_CYCLE[poi.kind]
+    return ScheduleAccount(
+        Account(poi.id, Location(poi.lat, poi.lon), minutes * 60, required=True, name=poi.name),
+        visits=visits,
+        min_gap_days=min_gap,
+        max_gap_days=max_gap,
+        opening_hours=opening,
     )
 
 
-to_visit = list(mine)
-week = []  # (problem, plan) per day
-for day in range(DAYS):
-    if not to_visit:
-        break
-    date = WEEK_START + dt.timedelta(days=day)
-    problem = Problem(date, (rep,), tuple(account(p, day) for p in to_visit), network=NETWORK)
-    plan = plan_day(problem, network=network, time_limit_s=TIME_LIMIT_S, seed=SEED)
-    violations = check_plan(problem, plan, network=network)
-    assert not violations, violations
-    visited = set(plan.routes[0].account_ids)
-    to_visit = [p for p in to_visit if p.id not in visited]
-    week.append((problem, plan))
-    print(f"{date:%a %d %b}: {len(visited)} visits, {len(to_visit)} accounts left")"""
+accounts = tuple(account(p) for p in mine)
+doctor = next(a for a in accounts if a.visits == 4 and a.opening_hours.startswith("Mo-Fr 09"))
+booked = Appointment("rep", doctor.id, days[2], hhmm("10:00"))
+problem = ScheduleProblem(days, (rep,), accounts, appointments=(booked,), network=NETWORK)
+schedule = plan_schedule(problem, network=network, time_limit_s=TIME_LIMIT_S, seed=SEED)
+violations = check_schedule(problem, schedule, network=network)
+assert not violations, violations
+summary = schedule.summary
+print(f"{len(days)} working days ({days[0]:%d %b} - {days[-1]:%d %b}, public holidays of "
+      f"{COUNTRY} left out); {summary.visits_planned} visits planned of "
+      f"{summary.visits_requested} requested; search {schedule.solver.status}")"""
         ),
         new_markdown_cell(
             """\
-## The KPIs
+## The KPIs, week by week
 
-* **meetings**: visits that day;
-* **working_h**: from leaving home to getting back;
+* **meetings**: visits in the week;
+* **working_h**: from leaving home to getting back, summed over the days;
 * **drive_share**: share of the working time spent driving;
 * **km** and **travel_cost** (car and time on the road); **cost_per_visit** is the
   travel cost divided by the meetings."""
         ),
         new_code_cell(
             """\
-def day_kpis(plan):
-    route = plan.routes[0]
-    totals = route.totals
-    working_s = route.stops[-1].arrival_s - route.stops[0].departure_s
+def kpi_row(kpi, label):
     return {
-        "day": f"{plan.date:%a %d}",
-        "meetings": totals.visits,
-        "working_h": round(working_s / 3600, 2),
-        "drive_h": round(totals.drive_s / 3600, 2),
-        "drive_share": round(totals.drive_s / working_s, 3) if working_s else 0.0,
-        "km": round(totals.distance_m / 1000, 1),
-        "travel_cost": round(totals.cost, 2),
-        "cost_per_visit": round(totals.cost / totals.visits, 2) if totals.visits else None,
+        "week": label,
+        "days": kpi.days,
+        "meetings": kpi.visits,
+        "working_h": round(kpi.working_s / 3600, 1),
+        "drive_h": round(kpi.drive_s / 3600, 2),
+        "drive_share": round(kpi.drive_share, 3),
+        "km": round(kpi.distance_m / 1000, 1),
+        "travel_cost": round(kpi.cost, 2),
+        "cost_per_visit": None if kpi.cost_per_visit is None else round(kpi.cost_per_visit, 2),
     }
 
 
-kpis = pd.DataFrame([day_kpis(plan) for _, plan in week]).set_index("day")
-total = kpis[["meetings", "working_h", "drive_h", "km", "travel_cost"]].sum()
-total["drive_share"] = round(total["drive_h"] / total["working_h"], 3)
-total["cost_per_visit"] = round(total["travel_cost"] / total["meetings"], 2)
-kpis.loc["week"] = total
+kpis = pd.DataFrame(
+    [kpi_row(k, k.week) for k in summary.per_rep_week] + [kpi_row(summary.total, "cycle")]
+).set_index("week")
 kpis"""
         ),
         new_code_cell(
             """\
-left = [p.id for p in to_visit]
-last_plan = week[-1][1]
-reasons = {u.account_id: f"{u.reason}: {u.detail}" for u in last_plan.unassigned}
-print(f"{int(kpis.loc['week', 'meetings'])} meetings in {len(week)} days; "
-      f"{len(left)} accounts not visited this week")
-for account_id in left:
-    print(f"  {account_id}: {reasons.get(account_id, 'no reason given')}")"""
+for missing in schedule.unassigned:
+    print(f"  {missing.account_id}: {missing.missing} visit(s) missing, {missing.reason}: "
+          f"{missing.detail}")
+per_account = collections.Counter(v.account_id for v in schedule.visits)
+print(f"{sum(per_account.values())} meetings in the cycle; "
+      f"{len(schedule.unassigned)} accounts short of their frequency")
+first = [v for v in schedule.visits if v.account_id == doctor.id]
+print(f"the booked meeting: {doctor.id} on {booked.date:%a %d %b} at 10:00 ->",
+      [f"{v.date:%a %d %b}" for v in first])"""
         ),
-        new_markdown_cell("## The week in pictures"),
+        new_markdown_cell("## The cycle in pictures"),
         new_code_cell(
             ROADS_PLOT_HELPER
             + """
 
 
-days = kpis.drop(index="week")
-fig, (bars, ax) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1, 1.4]})
-bars.bar(days.index, days["meetings"], color="#4c72b0")
+per_day = pd.Series(
+    {d.date: sum(r.totals.visits for r in d.routes) for d in schedule.days}, name="meetings"
+)
+fig, (bars, ax) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.2, 1]})
+bars.bar([f"{d:%d %b}" for d in per_day.index], per_day.values, color="#4c72b0")
 bars.set_ylabel("meetings")
-share = bars.twinx()
-share.plot(days.index, 100 * days["drive_share"], color="#dd8452", marker="o")
-share.set_ylabel("drive time share, %", color="#dd8452")
-share.set_ylim(0, max(50, 100 * days["drive_share"].max() * 1.2))
-bars.set_title("Meetings per day and share of the day spent driving")
+bars.tick_params(axis="x", labelrotation=90)
+bars.set_title("Meetings per working day over the cycle")
 
 draw_roads(ax, network)
-for (problem, plan), colour in zip(week, plt.cm.tab10.colors):
-    route = plan.routes[0]
-    if route.geometry and route.geometry["coordinates"]:
-        xy = np.asarray(route.geometry["coordinates"])
-        ax.plot(xy[:, 0], xy[:, 1], color=colour, lw=1.6, label=f"{plan.date:%a}")
-    stops = [problem.account(a).location for a in route.account_ids]
-    ax.scatter([s.lon for s in stops], [s.lat for s in stops], s=16, color=colour, zorder=3)
+for day, colour in zip(schedule.days[:5], plt.cm.tab10.colors):
+    for route in day.routes:
+        stops = [problem.account(a).account.location for a in route.account_ids]
+        path = [rep.rep.start, *stops, rep.rep.start]
+        ax.plot([p.lon for p in path], [p.lat for p in path], color=colour, lw=1.2,
+                label=f"{day.date:%a %d}")
+        ax.scatter([s.lon for s in stops], [s.lat for s in stops], s=16, color=colour, zorder=3)
 ax.scatter(HOME[1], HOME[0], marker="s", s=70, color="black", zorder=4, label="home")
 xy = np.asarray([(p.lon, p.lat) for p in mine])
 pad = 0.15 * (xy.max(axis=0) - xy.min(axis=0)) + 0.002
 ax.set_xlim(xy[:, 0].min() - pad[0], xy[:, 0].max() + pad[0])
 ax.set_ylim(xy[:, 1].min() - pad[1], xy[:, 1].max() + pad[1])
 ax.legend(loc="lower left", fontsize=8)
-ax.set_title("The week's routes. Roads © OpenStreetMap contributors")
+ax.set_title("Week 1, stop order per day. Roads © OpenStreetMap contributors")
 fig.tight_layout()
 plt.show()"""
         ),
@@ -516,37 +532,50 @@ plt.show()"""
             """\
 ## The rep's exports
 
-`solver.exports` turns a day plan into what the rep uses on the road: the day in the
-phone's calendar (one event per visit, with the address or coordinates) and a link that
-opens the route, stops as waypoints, in a navigation app. The service offers the same
-as `GET /v1/jobs/{id}/calendar.ics`, `/route.gpx` and `/links`, and the command line as
-`fieldroute export ics|gpx|links`."""
+`solver.exports` turns the days into what the rep uses on the road: the whole cycle in
+the phone's calendar (one event per visit, with the address or coordinates) and a link
+that opens a day's route, stops as waypoints, in a navigation app. The service offers
+the same for a visit-schedule job as `GET /v1/jobs/{id}/calendar.ics?rep_id=` (every
+day) and `/route.gpx`, `/links` and `/days/{date}` for one date."""
         ),
         new_code_cell(
             """\
 import icalendar
 
-from solver.exports import navigation_links, plan_to_ics
+from solver.exports import navigation_links, plans_to_ics
+from solver.model import Plan
 
-monday_problem, monday = week[0]
-ics = plan_to_ics(monday, monday_problem, tzname=TIME_ZONE)
+
+def day_plan(day):
+    \"\"\"One date of the schedule as a day plan and its problem.\"\"\"
+    pinned = {ap.account_id for ap in problem.appointments if ap.date == day.date}
+    visits = [(a, None) for r in day.routes for a in r.account_ids if a not in pinned]
+    day_problem = problem.day_problem(day.date, [r.rep_id for r in day.routes], visits)
+    return Plan(day.date, day.routes, (), schedule.solver), day_problem
+
+
+worked = [day_plan(day) for day in schedule.days if any(r.account_ids for r in day.routes)]
+ics = plans_to_ics(worked, tzname=TIME_ZONE, title="call cycle")
 events = icalendar.Calendar.from_ical(ics).walk("VEVENT")
-print(f"{len(events)} calendar events on {monday.date:%A}:")
+print(f"{len(events)} calendar events over the cycle; the first three:")
 for event in events[:3]:
     start, end = event.decoded("dtstart"), event.decoded("dtend")
-    print(f"  {start:%H:%M}-{end:%H:%M} {event['summary']}")
-print("navigate:", navigation_links(monday, monday_problem)["rep"][0][:120], "...")"""
+    print(f"  {start:%a %d %b %H:%M}-{end:%H:%M} {event['summary']}")
+first_plan, first_problem = worked[0]
+print("navigate:", navigation_links(first_plan, first_problem)["rep"][0][:120], "...")"""
         ),
         new_markdown_cell(
             """\
-## Reading the week
+## Reading the cycle
 
-* Meetings per day are bounded by the opening hours more than by driving: pharmacies
-  close 12:45-16:00, so the early afternoon is for hospitals and the lunch break.
-* A day that mops up a few far accounts has few meetings, a high drive time share and a
-  high travel cost per visit. Managers use exactly these figures to decide whether such
-  accounts belong in a neighbour's territory (see the territory rebalance notebook) or
-  on a lower visit frequency."""
+* Weekly accounts come back every 5 to 9 days, fortnightly ones every 10 to 18: the
+  schedule spreads them so that no week is overloaded and the drive share stays even.
+* Opening hours shape the days more than driving: doctors see reps in the morning,
+  pharmacies close over lunch, so the early afternoon is for hospitals and the break.
+* A week with a day off or a public holiday carries the same visits in fewer days:
+  its meetings per day and its drive share go up. Managers use exactly these figures to
+  decide whether accounts belong in a neighbour's territory (see the territory
+  rebalance notebook) or on a lower visit frequency."""
         ),
     ]
     return new_notebook(cells=cells, metadata=_metadata())

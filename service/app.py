@@ -28,6 +28,7 @@ from service.jobs.executors import JobExecutor, resume_unfinished
 from service.maps import endpoints as maps
 from service.maps import exports
 from service.networks import endpoints as networks
+from service.schedules import endpoints as schedules
 from service.territories import endpoints as territories
 
 log = logging.getLogger(__name__)
@@ -39,6 +40,7 @@ CAPABILITIES: tuple[ModuleType, ...] = (
     day_plans,
     territories,
     estimates,
+    schedules,
     jobs,
     exports,
 )

@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -132,42 +132,68 @@ def plan_to_ics(plan: Plan, problem: Problem, *, tzname: str | None = None) -> b
     InvalidProblemError
         When ``tzname`` is not an IANA time zone.
     """
+    return plans_to_ics(
+        [(plan, problem)], tzname=tzname, title=f"fieldroute day plan {plan.date.isoformat()}"
+    )
+
+
+def plans_to_ics(
+    days: Sequence[tuple[Plan, Problem]], *, tzname: str | None = None, title: str
+) -> bytes:
+    """Return many day plans (a visit schedule's days) as one iCalendar file.
+
+    Parameters
+    ----------
+    days
+        ``(plan, problem)`` of each day, as for :func:`plan_to_ics`.
+    tzname
+        IANA time zone of the plans' times; ``None`` writes floating local times.
+    title
+        The calendar's name (``X-WR-CALNAME``).
+
+    Returns
+    -------
+    bytes
+        The ``.ics`` file content: one event per visit of every day.
+    """
     tz = _zone(tzname)
     calendar = icalendar.Calendar()
     calendar.add("prodid", _PRODID)
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"fieldroute day plan {plan.date.isoformat()}")
+    calendar.add("x-wr-calname", title)
     if tzname:
         calendar.add("x-wr-timezone", tzname)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    for route, number, stop in _visits(problem, plan):
-        account = problem.account(stop.account_id or "")
-        location = _stop_location(problem, route, stop)
-        event = icalendar.Event()
-        event.add("uid", f"{plan.date.isoformat()}-{route.rep_id}-{account.id}@fieldroute")
-        event.add("dtstamp", stamp)
-        event.add("dtstart", _at(plan.date, stop.start_s, tz))
-        event.add("dtend", _at(plan.date, stop.departure_s, tz))
-        event.add("summary", _label(plan, route, number, account.name or account.id))
-        where = account.address
-        if location is not None and location.is_geo:
-            event.add("geo", (location.lat, location.lon))
-            where = where or f"{location.lat:.6f},{location.lon:.6f}"
-        if where:
-            event.add("location", where)
-        event.add(
-            "description",
-            f"Rep {route.rep_id}, visit {number}: arrive {format_time_s(stop.arrival_s)}, "
-            f"start {format_time_s(stop.start_s)}, leave {format_time_s(stop.departure_s)}; "
-            f"drive before {round(stop.travel_s / 60)} min, {stop.distance_m / 1000:.1f} km.",
-        )
-        calendar.add_component(event)
-    if tz is not None:
+    for plan, problem in days:
+        for route, number, stop in _visits(problem, plan):
+            account = problem.account(stop.account_id or "")
+            location = _stop_location(problem, route, stop)
+            event = icalendar.Event()
+            event.add("uid", f"{plan.date.isoformat()}-{route.rep_id}-{account.id}@fieldroute")
+            event.add("dtstamp", stamp)
+            event.add("dtstart", _at(plan.date, stop.start_s, tz))
+            event.add("dtend", _at(plan.date, stop.departure_s, tz))
+            event.add("summary", _label(plan, route, number, account.name or account.id))
+            where = account.address
+            if location is not None and location.is_geo:
+                event.add("geo", (location.lat, location.lon))
+                where = where or f"{location.lat:.6f},{location.lon:.6f}"
+            if where:
+                event.add("location", where)
+            event.add(
+                "description",
+                f"Rep {route.rep_id}, visit {number}: arrive {format_time_s(stop.arrival_s)}, "
+                f"start {format_time_s(stop.start_s)}, leave {format_time_s(stop.departure_s)}; "
+                f"drive before {round(stop.travel_s / 60)} min, {stop.distance_m / 1000:.1f} km.",
+            )
+            calendar.add_component(event)
+    if tz is not None and days:
         # the VTIMEZONE of the TZID (RFC 5545 3.6.5), its rules from the year before
-        # the plan to the year after (an event moved by a few months stays right)
-        year = plan.date.year
+        # the first plan to the year after the last (an event moved by months stays right)
+        dates = [plan.date for plan, _ in days]
         calendar.add_missing_timezones(
-            first_date=dt.date(year - 1, 1, 1), last_date=dt.date(year + 1, 12, 31)
+            first_date=dt.date(min(dates).year - 1, 1, 1),
+            last_date=dt.date(max(dates).year + 1, 12, 31),
         )
     return calendar.to_ical()
 

@@ -29,13 +29,16 @@ from solver.errors import InvalidProblemError
 #: Entry of a :class:`TravelMatrix` for a pair with no path between them.
 UNREACHABLE = -1
 
-#: Upper bound on times of day: plans may run past midnight, not past two days.
+#: Upper bound on clock values a caller writes as ``HH:MM``: two days (the HTTP schemas).
 MAX_TIME_S = 2 * 24 * 3600
 
 #: Time on site of a visit when a request gives none, seconds (half an hour, the usual
 #: field-sales call). One default for day plans, territories and every other
 #: capability; a visit of 0 s happens only when asked for.
 DEFAULT_VISIT_DURATION_S = 1800
+#: Upper bound on times inside the domain model: 999:59:59, so that abstract units
+#: (benchmark instances whose "seconds" are scaled distances) fit.
+MAX_CLOCK_S = 1000 * 3600 - 1
 
 
 def format_time_s(time_s: int | float) -> str:
@@ -69,9 +72,9 @@ def _invalid(
 def _check_time(owner: tuple[str, str | None], name: str, value: int) -> None:
     if not isinstance(value, int | np.integer) or isinstance(value, bool):
         raise _invalid(owner, f"{name} must be whole seconds, got {value!r}.")
-    if not 0 <= value <= MAX_TIME_S:
+    if not 0 <= value <= MAX_CLOCK_S:
         raise _invalid(
-            owner, f"{name} {value} s is outside 0..{MAX_TIME_S} s (two days).", field=name
+            owner, f"{name} {value} s is outside 0..{MAX_CLOCK_S} s (999:59:59).", field=name
         )
 
 

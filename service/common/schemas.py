@@ -15,9 +15,9 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from solver.model import DEFAULT_VISIT_DURATION_S, MAX_TIME_S, SolveStatus
+from solver.model import DEFAULT_VISIT_DURATION_S, MAX_CLOCK_S, MAX_TIME_S, SolveStatus
 
-_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})(?::(\d{2}))?$")
+_TIME_RE = re.compile(r"^(\d{1,3}):(\d{2})(?::(\d{2}))?$")
 
 #: Largest id accepted for reps and accounts, characters.
 MAX_ID_CHARS = 200
@@ -27,14 +27,18 @@ MAX_TIME_LIMIT_S = 3600.0
 MAX_MATRIX_VALUE = 10**9
 
 
-def parse_time_s(text: str) -> int:
+def parse_time_s(text: str, *, max_s: int = MAX_TIME_S) -> int:
     """Parse ``"HH:MM"`` or ``"HH:MM:SS"`` into seconds since midnight.
 
     Parameters
     ----------
     text
         Clock time on the plan date; hours may exceed 23 for work past midnight
-        (up to two days, ``MAX_TIME_S``).
+        (up to two days, ``MAX_TIME_S``, by default).
+    max_s
+        Latest accepted time: ``MAX_TIME_S`` for day plans; ``MAX_CLOCK_S`` (999:59:59)
+        for visit schedules, whose benchmark instances use abstract units, and when
+        reading back times the service itself wrote.
 
     Returns
     -------
@@ -53,9 +57,22 @@ def parse_time_s(text: str) -> int:
     if minutes > 59 or seconds > 59:
         raise ValueError(f"time {text!r} has minutes or seconds above 59")
     total = hours * 3600 + minutes * 60 + seconds
-    if total > MAX_TIME_S:
-        raise ValueError(f"time {text!r} is later than {MAX_TIME_S // 3600}:00 (two days)")
+    if total > max_s:
+        if max_s == MAX_TIME_S:
+            raise ValueError(f"time {text!r} is later than {MAX_TIME_S // 3600}:00 (two days)")
+        raise ValueError(f"time {text!r} is later than {format_clock(max_s)}")
     return total
+
+
+def clock_s(text: str) -> int:
+    """Return the seconds of a clock value already validated by its schema (any bound)."""
+    return parse_time_s(text, max_s=MAX_CLOCK_S)
+
+
+def format_clock(time_s: int) -> str:
+    """Return ``HH:MM:SS`` of a bound in seconds (messages)."""
+    hours, rest = divmod(int(time_s), 3600)
+    return f"{hours:02d}:{rest // 60:02d}:{rest % 60:02d}"
 
 
 def _check_clock(text: str) -> str:
@@ -63,10 +80,24 @@ def _check_clock(text: str) -> str:
     return text
 
 
+def _check_long_clock(text: str) -> str:
+    parse_time_s(text, max_s=MAX_CLOCK_S)
+    return text
+
+
 Clock = Annotated[
     str,
     AfterValidator(_check_clock),
     Field(description="Clock time on the plan date, 'HH:MM' or 'HH:MM:SS'.", examples=["08:00"]),
+]
+#: A clock time of a visit schedule: hours up to 999 (abstract benchmark units fit).
+LongClock = Annotated[
+    str,
+    AfterValidator(_check_long_clock),
+    Field(
+        description="Clock time on the date, 'HH:MM' or 'HH:MM:SS'; hours up to 999.",
+        examples=["08:00"],
+    ),
 ]
 Ident = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
 Money = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
@@ -84,6 +115,7 @@ VisitDuration = Annotated[
         ),
     ),
 ]
+LongSeconds = Annotated[int, Field(ge=0, le=MAX_CLOCK_S)]
 
 
 #: Pydantic error type of messages that name their own field (no path is added to them).

@@ -12,7 +12,7 @@ from typing import Any
 
 from service.common.convert import solver_out, to_location, to_matrix, to_solver_info
 from service.common.errors import build_all, gather, owner_by_field
-from service.common.schemas import parse_time_s
+from service.common.schemas import clock_s
 from service.day_plans.schemas import (
     AccountIn,
     CheckResponse,
@@ -48,18 +48,19 @@ from solver.routing.check import Violation
 _COLLECTIONS = {"Rep": "reps", "Account": "accounts"}
 
 
-def _rep(rep: RepIn) -> Rep:
+def to_rep(rep: RepIn) -> Rep:
+    """Return the domain rep of a request rep (its own fields only)."""
     lunch = None
     if rep.break_ is not None:
         lunch = Break(
-            parse_time_s(rep.break_.earliest),
-            parse_time_s(rep.break_.latest),
+            clock_s(rep.break_.earliest),
+            clock_s(rep.break_.latest),
             rep.break_.duration_s,
         )
     return Rep(
         id=rep.id,
         start=to_location(rep.start),
-        shift=Shift(parse_time_s(rep.shift.start), parse_time_s(rep.shift.end)),
+        shift=Shift(clock_s(rep.shift.start), clock_s(rep.shift.end)),
         end=to_location(rep.end) if rep.end is not None else None,
         open_end=rep.open_end,
         lunch=lunch,
@@ -72,14 +73,13 @@ def _rep(rep: RepIn) -> Rep:
     )
 
 
-def _account(account: AccountIn) -> Account:
+def to_account(account: AccountIn) -> Account:
+    """Return the domain account of a request account (its own fields only)."""
     return Account(
         id=account.id,
         location=to_location(account.location),
         visit_duration_s=account.visit_duration_s,
-        windows=tuple(
-            TimeWindow(parse_time_s(w.start), parse_time_s(w.end)) for w in account.windows
-        ),
+        windows=tuple(TimeWindow(clock_s(w.start), clock_s(w.end)) for w in account.windows),
         visit_within_window=account.visit_within_window,
         priority=account.priority,
         value=account.value,
@@ -87,7 +87,7 @@ def _account(account: AccountIn) -> Account:
         skills=frozenset(account.skills),
         rep_ids=frozenset(account.rep_ids),
         demand=account.demand,
-        soft_end_s=parse_time_s(account.soft_end) if account.soft_end else None,
+        soft_end_s=clock_s(account.soft_end) if account.soft_end else None,
         lateness_cost_per_min=account.lateness_cost_per_min,
         name=account.name,
         address=account.address,
@@ -123,8 +123,8 @@ def to_problem(request: DayPlanRequest, *, default_network: str) -> Problem:
         ``"accounts[3] 'A17': priority must be 1..100, got 0."``.
     """
     reps, accounts = gather(
-        lambda: build_all("reps", request.reps, _rep),
-        lambda: build_all("accounts", request.accounts, _account),
+        lambda: build_all("reps", request.reps, to_rep),
+        lambda: build_all("accounts", request.accounts, to_account),
     )
     try:
         return Problem(
@@ -162,7 +162,8 @@ def _stop_location(problem: Problem, rep: Rep, stop: Stop, previous: Location | 
     return previous  # a break is taken where the rep is
 
 
-def _route_out(route: Route, problem: Problem, geometry: bool) -> RouteOut:
+def route_out(route: Route, problem: Problem, geometry: bool) -> RouteOut:
+    """Return the response route of a domain route (stop locations from the problem)."""
     try:
         rep: Rep | None = problem.rep(route.rep_id)
     except KeyError:
@@ -213,7 +214,7 @@ def from_plan(plan: Plan, problem: Problem, *, geometry: bool = True) -> DayPlan
     return DayPlanResponse(
         date=plan.date,
         network=problem.network,
-        routes=[_route_out(route, problem, geometry) for route in plan.routes],
+        routes=[route_out(route, problem, geometry) for route in plan.routes],
         unassigned=[
             UnassignedOut(account_id=u.account_id, reason=str(u.reason), detail=u.detail)
             for u in plan.unassigned
@@ -260,9 +261,9 @@ def to_plan(response: DayPlanResponse, *, locations: bool = True) -> Plan:
         stops = tuple(
             Stop(
                 type=StopType(s.type),
-                arrival_s=parse_time_s(s.arrival),
-                start_s=parse_time_s(s.start),
-                departure_s=parse_time_s(s.departure),
+                arrival_s=clock_s(s.arrival),
+                start_s=clock_s(s.start),
+                departure_s=clock_s(s.departure),
                 wait_s=s.wait_s,
                 travel_s=s.travel_s,
                 distance_m=s.distance_m,

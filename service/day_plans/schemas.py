@@ -20,10 +20,10 @@ from service.common.schemas import (
     SolverOut,
     VisitDuration,
     check_network_or_matrix,
+    clock_s,
     entity_error_of,
     load_examples,
     openapi_examples,
-    parse_time_s,
 )
 from solver.model import DEFAULT_VISIT_DURATION_S, RouteTotals
 
@@ -41,7 +41,7 @@ class Window(ApiModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> Window:
-        if parse_time_s(self.end) < parse_time_s(self.start):
+        if clock_s(self.end) < clock_s(self.start):
             raise entity_error_of(f"window end {self.end} is before start {self.start}")
         return self
 
@@ -56,7 +56,7 @@ class ShiftIn(ApiModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> ShiftIn:
-        if parse_time_s(self.end) <= parse_time_s(self.start):
+        if clock_s(self.end) <= clock_s(self.start):
             raise entity_error_of(f"shift end {self.end} is not after start {self.start}")
         return self
 
@@ -72,7 +72,7 @@ class BreakIn(ApiModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> BreakIn:
-        if parse_time_s(self.latest) < parse_time_s(self.earliest):
+        if clock_s(self.latest) < clock_s(self.earliest):
             raise entity_error_of(f"break latest {self.latest} is before earliest {self.earliest}")
         return self
 

@@ -27,6 +27,8 @@ from service.day_plans.work import (
 )
 from service.estimates.schemas import EstimateRequest
 from service.estimates.work import Estimate, estimate, validate_estimate
+from service.schedules.schemas import ScheduleRequest, ScheduleResponse
+from service.schedules.work import plan_schedule_request, validate_schedule
 from service.territories.schemas import TerritoryRequest, TerritoryResponse
 from service.territories.work import balance_request, validate_territories
 
@@ -89,6 +91,13 @@ KINDS: dict[str, JobKind] = _registry(
         "territories", TerritoryRequest, validate_territories, TerritoryResponse, balance_request
     ),
     JobKind("estimates", EstimateRequest, validate_estimate, Estimate, estimate),
+    JobKind(
+        "visit-schedule",
+        ScheduleRequest,
+        validate_schedule,
+        ScheduleResponse,
+        plan_schedule_request,
+    ),
     JobKind(
         "day-plan-batch",
         DayPlanBatchRequest,

@@ -24,7 +24,8 @@ class JobRequest(ApiModel):
 
     kind: KindName
     request: dict[str, Any] = Field(
-        description="The body of POST /v1/day-plans or POST /v1/territories."
+        description="The body of the endpoint of that kind (POST /v1/day-plans, "
+        "/v1/territories, /v1/estimates or /v1/visit-schedules)."
     )
 
 

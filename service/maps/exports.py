@@ -4,7 +4,12 @@
 * ``GET /v1/jobs/{id}/route.gpx`` - waypoints, routes and road tracks for GPS apps;
 * ``GET /v1/jobs/{id}/links`` - navigation deep links and ``geo:`` URIs per rep;
 * ``GET /v1/jobs/{id}/map`` - the job's request and result together (the map page
-  needs the request for account and rep coordinates that results leave out).
+  needs the request for account and rep coordinates that results leave out);
+* ``GET /v1/jobs/{id}/days/{date}`` - one date (one rep's day with ``?rep_id=``) of a
+  visit-schedule job, as a ``POST /v1/day-plans`` response.
+
+On a visit-schedule job every day export takes ``?date=`` (and ``?rep_id=``); the
+calendar without ``date`` holds every day of the horizon.
 
 The day plan is rebuilt from the job's stored request and result, parsed with the job
 kind's models (:data:`service.jobs.kinds.KINDS`) and converted by
@@ -13,6 +18,7 @@ kind's models (:data:`service.jobs.kinds.KINDS`) and converted by
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from pathlib import Path
 from typing import Annotated, Any
@@ -29,8 +35,15 @@ from service.jobs.deps import jobs_of
 from service.jobs.endpoints import job_json
 from service.jobs.kinds import KINDS
 from service.jobs.tables import Job, JobStatus
+from service.schedules.convert import (
+    day_problem_of,
+    day_response,
+    to_schedule,
+    to_schedule_problem,
+)
+from service.schedules.schemas import ScheduleRequest, ScheduleResponse
 from solver.errors import NetworkNotFoundError
-from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, route_links
+from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, plans_to_ics, route_links
 from solver.model import Plan, Problem
 from solver.roads import network_local_timezone
 
@@ -40,6 +53,9 @@ router = APIRouter(tags=["exports"])
 
 RepQuery = Annotated[
     str | None, Query(max_length=200, description="Only this rep's route (a rep's own export).")
+]
+DateQuery = Annotated[
+    dt.date | None, Query(description="A visit-schedule job: the date of the day to export.")
 ]
 TzQuery = Annotated[
     str | None,
@@ -64,19 +80,78 @@ def finished_job(request: Request, job_id: str) -> Job:
     return job
 
 
-def day_plan_of_job(request: Request, job_id: str, rep_id: str | None) -> tuple[Plan, Problem]:
+def _schedule_of_job(request: Request, job: Job) -> tuple[Any, ScheduleResponse]:
+    """Return the schedule problem and the stored schedule of a visit-schedule job."""
+    kind = KINDS[job.kind]
+    parsed: ScheduleRequest = kind.parse_request(job.request)
+    settings = services_of(request).settings
+    problem = to_schedule_problem(parsed, default_network=settings.default_network)
+    return problem, kind.parse_result(job.result or {})
+
+
+def _is_schedule(job: Job) -> bool:
+    return KINDS[job.kind].result_model is ScheduleResponse
+
+
+def schedule_day_of_job(
+    request: Request, job_id: str, date: dt.date, rep_id: str | None
+) -> tuple[DayPlanResponse, Problem]:
+    """Return one date of a succeeded visit-schedule job as a day-plan response.
+
+    With ``rep_id`` only that rep's route (an empty day-plan when the rep does not work
+    or visits nobody that date). The problem is that date's day-plan problem.
+
+    Raises
+    ------
+    ApiError
+        404 unknown job or a date outside the horizon or an unknown rep, 409 not
+        succeeded or not a visit schedule.
+    """
+    job = finished_job(request, job_id)
+    if not _is_schedule(job):
+        raise ApiError(409, f"Job '{job_id}' is a {job.kind} job, not a visit schedule.")
+    problem, response = _schedule_of_job(request, job)
+    if rep_id is not None and rep_id not in {r.id for r in problem.reps}:
+        raise ApiError(404, f"Job '{job_id}' has no rep '{rep_id}'.", field="rep_id")
+    schedule = to_schedule(response)
+    try:
+        day = schedule.day(date)
+    except KeyError:
+        raise ApiError(
+            404, f"{date} is not a working day of job '{job_id}'s horizon.", field="date"
+        ) from None
+    if rep_id is not None:
+        day = type(day)(day.date, tuple(r for r in day.routes if r.rep_id == rep_id))
+    body = day_response(problem, day, response.solver, geometry=True)
+    return body, day_problem_of(problem, day)
+
+
+def day_plan_of_job(
+    request: Request, job_id: str, rep_id: str | None, date: dt.date | None = None
+) -> tuple[Plan, Problem]:
     """Rebuild the domain plan and problem of a succeeded day-plan job (or batch rep).
+
+    A visit-schedule job needs ``date``: its plan is that date's (one rep's with ``rep_id``).
 
     Raises
     ------
     ApiError
         404 unknown job (or batch rep), 409 not succeeded or not a day plan, 422 a batch
-        without ``rep_id``.
+        without ``rep_id`` or a visit schedule without ``date``.
     InvalidProblemError
         When ``rep_id`` has no route in the plan (422).
     """
     job = finished_job(request, job_id)
     kind = KINDS[job.kind]
+    if _is_schedule(job):
+        if date is None:
+            raise ApiError(
+                422,
+                f"Job '{job_id}' is a visit schedule; name the day with ?date=YYYY-MM-DD.",
+                field="date",
+            )
+        response, problem = schedule_day_of_job(request, job_id, date, rep_id)
+        return to_plan(response, locations=False), problem
     if kind.result_model is not DayPlanResponse and kind.part_result_model is not DayPlanResponse:
         raise ApiError(409, f"Job '{job_id}' is a {job.kind} job; exports need a day-plan job.")
     parsed = kind.parse_request(job.request)
@@ -142,12 +217,42 @@ def _attachment(job_id: str, plan: Plan, rep_id: str | None, suffix: str) -> dic
     responses={200: {"content": {"text/calendar": {}}}},
 )
 def job_calendar(
-    job_id: str, request: Request, rep_id: RepQuery = None, tz: TzQuery = None
+    job_id: str,
+    request: Request,
+    rep_id: RepQuery = None,
+    tz: TzQuery = None,
+    date: DateQuery = None,
 ) -> Response:
-    """Return one event per visit: from service start to departure, with location and GEO."""
-    plan, problem = day_plan_of_job(request, job_id, rep_id)
+    """Return one event per visit: from service start to departure, with location and GEO.
+
+    A visit-schedule job: the day of ``date``, or without ``date`` every day of the
+    horizon in one calendar (a rep's whole call cycle with ``rep_id``).
+    """
+    job = finished_job(request, job_id)
+    if _is_schedule(job) and date is None:
+        return _horizon_calendar(request, job, rep_id, tz)
+    plan, problem = day_plan_of_job(request, job_id, rep_id, date)
     body = plan_to_ics(plan, problem, tzname=plan_timezone(request, problem, tz))
     headers = _attachment(job_id, plan, rep_id, "ics")
+    return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
+
+
+def _horizon_calendar(request: Request, job: Job, rep_id: str | None, tz: str | None) -> Response:
+    days = []
+    for day in KINDS[job.kind].parse_result(job.result or {}).days:
+        response, problem = schedule_day_of_job(request, job.id, day.date, rep_id)
+        if response.routes:
+            days.append((to_plan(response, locations=False), problem))
+    schedule_problem, _ = _schedule_of_job(request, job)
+    tzname = plan_timezone(request, days[0][1], tz) if days else None
+    body = plans_to_ics(days, tzname=tzname, title="fieldroute visit schedule")
+    who = f"-{rep_id}" if rep_id else ""
+    first = schedule_problem.days[0].isoformat()
+    name = "".join(
+        c if c.isalnum() or c in "-_." else "_"
+        for c in f"fieldroute-schedule-{first}{who}-{job.id[:8]}.ics"
+    )
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
 
@@ -157,27 +262,50 @@ def job_calendar(
     response_class=Response,
     responses={200: {"content": {"application/gpx+xml": {}}}},
 )
-def job_gpx(job_id: str, request: Request, rep_id: RepQuery = None, tz: TzQuery = None) -> Response:
+def job_gpx(
+    job_id: str,
+    request: Request,
+    rep_id: RepQuery = None,
+    tz: TzQuery = None,
+    date: DateQuery = None,
+) -> Response:
     """Return a waypoint per visit, a route per rep and a track along the roads.
 
     Point times are UTC instants (the plan's local times in ``tz``, by default the
     road network's time zone).
     """
-    plan, problem = day_plan_of_job(request, job_id, rep_id)
+    plan, problem = day_plan_of_job(request, job_id, rep_id, date)
     body = plan_to_gpx(plan, problem, tzname=plan_timezone(request, problem, tz))
     headers = _attachment(job_id, plan, rep_id, "gpx")
     return Response(body, media_type="application/gpx+xml", headers=headers)
 
 
 @router.get("/jobs/{job_id}/links", summary="Navigation deep links and geo: URIs per rep")
-def job_links(job_id: str, request: Request, rep_id: RepQuery = None) -> dict[str, Any]:
+def job_links(
+    job_id: str, request: Request, rep_id: RepQuery = None, date: DateQuery = None
+) -> dict[str, Any]:
     """Return, per rep, Google Maps directions URLs with the visits as waypoints.
 
     Long routes are split into several URLs (the URL scheme takes at most 9
     intermediate waypoints); each visit also has an RFC 5870 ``geo:`` URI.
     """
-    plan, problem = day_plan_of_job(request, job_id, rep_id)
+    plan, problem = day_plan_of_job(request, job_id, rep_id, date)
     return route_links(plan, problem)
+
+
+@router.get(
+    "/jobs/{job_id}/days/{date}",
+    response_model=DayPlanResponse,
+    summary="One date of a visit-schedule job (one rep's day with ?rep_id=), as a day plan",
+)
+def job_day(job_id: str, date: dt.date, request: Request, rep_id: RepQuery = None) -> JSONResponse:
+    """Return the date's routes in the ``POST /v1/day-plans`` response shape.
+
+    The rep's app reads it like a day plan; the day exports of the same job take
+    ``?date=`` (and ``?rep_id=``).
+    """
+    response, _ = schedule_day_of_job(request, job_id, date, rep_id)
+    return JSONResponse(response.model_dump(mode="json"))
 
 
 @router.get("/jobs/{job_id}/map", summary="A finished job's request and result, for the map")

@@ -1,4 +1,5 @@
-// fieldroute map page: draws a day plan or a territory plan over the road network.
+// fieldroute map page: draws a day plan, a visit schedule (day by day, with a date
+// picker) or a territory plan over the road network.
 //
 // Base layer: the prepared road network (GET /map/roads/{name}.geojson) on a canvas.
 // Plans come from a job (GET /v1/jobs/{id} until it is finished, then
@@ -165,6 +166,11 @@
 
   // ------------------------------------------------------------------ day plan
 
+  /** `?date=` of a schedule day's exports ("" for a day plan). */
+  function dayQuery(plan, sep) {
+    return plan.scheduleDate ? `${sep}date=${encodeURIComponent(plan.scheduleDate)}` : "";
+  }
+
   function drawDayPlan(plan, places, jobId) {
     const bounds = L.latLngBounds([]);
     const routeRows = [];
@@ -243,7 +249,8 @@
 
     const s = plan.summary;
     $("summary").replaceChildren(
-      el("h2", {}, `Day plan ${plan.date}`, plan.network ? ` · ${plan.network}` : ""),
+      el("h2", {}, plan.scheduleDate ? `Visit schedule, ${plan.date}` : `Day plan ${plan.date}`,
+        plan.network ? ` · ${plan.network}` : ""),
       table(["", ""], [
         ["Visits", s.visits], ["Unassigned", s.unassigned], ["Drive", hours(s.drive_s)],
         ["Distance", `${km(s.distance_m)} km`], ["Travel cost", s.cost.toFixed(2)],
@@ -256,13 +263,21 @@
       const base = `/v1/jobs/${encodeURIComponent(jobId)}`;
       routesTable.querySelectorAll("span.rep-ics").forEach((cell) => {
         const rep = cell.dataset.rep;
-        cell.append(downloadLink("ics", `${base}/calendar.ics?rep_id=${encodeURIComponent(rep)}`,
+        cell.append(downloadLink("ics",
+          `${base}/calendar.ics?rep_id=${encodeURIComponent(rep)}${dayQuery(plan, "&")}`,
           `fieldroute-${plan.date}-${rep}.ics`));
+        if (plan.scheduleDate) {
+          cell.append(" ", downloadLink("all days",
+            `${base}/calendar.ics?rep_id=${encodeURIComponent(rep)}`,
+            `fieldroute-schedule-${rep}.ics`));
+        }
       });
       details.push(el("p", { class: "exports" }, "Export: ",
-        downloadLink("calendar (.ics)", `${base}/calendar.ics`, `fieldroute-${plan.date}.ics`),
-        downloadLink("GPX", `${base}/route.gpx`, `fieldroute-${plan.date}.gpx`)));
-      api(`${base}/links`).then((links) => {
+        downloadLink("calendar (.ics)", `${base}/calendar.ics${dayQuery(plan, "?")}`,
+          `fieldroute-${plan.date}.ics`),
+        downloadLink("GPX", `${base}/route.gpx${dayQuery(plan, "?")}`,
+          `fieldroute-${plan.date}.gpx`)));
+      api(`${base}/links${dayQuery(plan, "?")}`).then((links) => {
         links.routes.forEach((route) => {
           const cell = routesTable.querySelector(`span.nav[data-rep="${CSS.escape(route.rep_id)}"]`);
           if (!cell) return;
@@ -282,6 +297,82 @@
     $("details").replaceChildren(...details);
     return bounds;
   }
+
+  // ------------------------------------------------------------------ visit schedule
+
+  const WEEKDAY = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  let scheduleShown = null; // {result, places, jobId} of the schedule on the page
+
+  /** One date of a schedule as a day plan (the routes are day-plan routes). */
+  function scheduleDay(result, date) {
+    const day = result.days.find((d) => d.date === date) || { date, routes: [] };
+    const totals = day.routes.map((r) => r.totals);
+    const sum = (key) => totals.reduce((acc, t) => acc + (t[key] || 0), 0);
+    const missing = (result.unassigned || []).map((u) => ({
+      account_id: u.account_id, reason: u.reason, detail: u.detail,
+    }));
+    return {
+      date, scheduleDate: date, network: result.network, routes: day.routes,
+      unassigned: missing,
+      summary: {
+        visits: sum("visits"), unassigned: missing.length, drive_s: sum("drive_s"),
+        distance_m: sum("distance_m"), visit_s: sum("visit_s"), wait_s: sum("wait_s"),
+        break_s: sum("break_s"), cost: sum("cost"),
+      },
+    };
+  }
+
+  function drawScheduleDay(date) {
+    const { result, places, jobId } = scheduleShown;
+    planLayer.clearLayers();
+    const bounds = drawDayPlan(scheduleDay(result, date), places, jobId);
+    const t = result.summary.total;
+    $("summary").append(
+      el("h2", {}, "Whole horizon"),
+      table(["", ""], [
+        ["Days", result.days.length],
+        ["Visits planned / requested",
+          `${result.summary.visits_planned} / ${result.summary.visits_requested}`],
+        ["Drive", hours(t.drive_s)], ["Distance", `${km(t.distance_m)} km`],
+        ["Drive share", pct(t.drive_share)], ["Travel cost", t.cost.toFixed(2)],
+      ]),
+      el("h2", {}, "Per rep and week"),
+      table(["Rep", "Week", "Visits", "Drive", "km", "Drive share"],
+        result.summary.per_rep_week.map((k) => [
+          k.rep_id, k.week, k.visits, hours(k.drive_s), km(k.distance_m), pct(k.drive_share),
+        ])));
+    document.body.dataset.date = date;
+    return bounds;
+  }
+
+  function showSchedule(result, places, jobId) {
+    scheduleShown = { result, places, jobId };
+    const select = $("schedule-date");
+    select.replaceChildren(...result.days.map((d) => {
+      const visits = d.routes.reduce((acc, r) => acc + r.totals.visits, 0);
+      const weekday = WEEKDAY[new Date(`${d.date}T12:00:00Z`).getUTCDay()];
+      return el("option", { value: d.date }, `${d.date} ${weekday} · ${visits} visits`);
+    }));
+    $("schedule-nav").hidden = false;
+    const first = result.days.find((d) => d.routes.some((r) => r.totals.visits)) || result.days[0];
+    if (first) select.value = first.date;
+    return drawScheduleDay(select.value);
+  }
+
+  function pickDay(step) {
+    if (!scheduleShown) return;
+    const select = $("schedule-date");
+    const index = select.selectedIndex + step;
+    if (step && (index < 0 || index >= select.options.length)) return;
+    if (step) select.selectedIndex = index;
+    const bounds = drawScheduleDay(select.value);
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
+    setStatus(`Visit schedule: ${select.value}`, "ready");
+  }
+
+  $("schedule-date").addEventListener("change", () => pickDay(0));
+  $("schedule-prev").addEventListener("click", () => pickDay(-1));
+  $("schedule-next").addEventListener("click", () => pickDay(1));
 
   // ------------------------------------------------------------------ territories
 
@@ -377,8 +468,12 @@
   async function render(doc, jobId) {
     const result = doc.result || doc;
     const request = doc.request || null;
-    const kind = result.routes ? "day-plan" : result.territories ? "territories" : null;
-    if (!kind) throw new Error("this JSON is neither a day plan nor a territory plan");
+    const kind = result.routes ? "day-plan"
+      : result.territories ? "territories"
+        : result.days && result.visits ? "visit-schedule" : null;
+    if (!kind) {
+      throw new Error("this JSON is neither a day plan, a visit schedule nor a territory plan");
+    }
     const network = result.network || (request && request.network);
     try {
       await loadRoads(network);
@@ -387,9 +482,11 @@
     }
     planLayer.clearLayers();
     const places = placesOf(request);
-    const bounds = kind === "day-plan"
-      ? drawDayPlan(result, places, jobId)
-      : drawTerritories(result, places);
+    scheduleShown = null;
+    $("schedule-nav").hidden = kind !== "visit-schedule";
+    const bounds = kind === "day-plan" ? drawDayPlan(result, places, jobId)
+      : kind === "visit-schedule" ? showSchedule(result, places, jobId)
+        : drawTerritories(result, places);
     if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
     else if (roadsBounds) map.fitBounds(roadsBounds);
     document.body.dataset.kind = kind;

@@ -38,7 +38,7 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver.costs import travel_cost
-from solver.model import MAX_TIME_S, UNREACHABLE, Account, Rep
+from solver.model import MAX_CLOCK_S, UNREACHABLE, Account, Rep
 from solver.routing.data import ResolvedProblem
 from solver.routing.schedule import account_value
 
@@ -50,7 +50,7 @@ REQUIRED_PENALTY = 10_000_000 * COST_SCALE
 #: cost are still short (1e-6 currency per second).
 TIE_BREAK_PER_S = 1
 #: Travel time and cost used for unreachable pairs (larger than any horizon).
-BLOCKED = 4 * MAX_TIME_S
+BLOCKED = 4 * MAX_CLOCK_S
 #: Problems with at most this many candidate accounts stop on convergence.
 SMALL_PROBLEM = 15
 #: A small problem's search stops when its best cost has not improved for this long, s.
@@ -155,7 +155,7 @@ class DayModel:
     def _add_time(self) -> None:
         transit = self.durations + self.service[:, None]
         callback = self.routing.RegisterTransitMatrix(transit.tolist())
-        self.routing.AddDimension(callback, MAX_TIME_S, MAX_TIME_S, False, "time")
+        self.routing.AddDimension(callback, MAX_CLOCK_S, MAX_CLOCK_S, False, "time")
         self.time = self.routing.GetDimensionOrDie("time")
         for v, rep in enumerate(self.reps):
             for index in (self.routing.Start(v), self.routing.End(v)):

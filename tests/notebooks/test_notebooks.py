@@ -93,23 +93,29 @@ def test_territory_rebalance_notebook_balances_real_accounts(
     assert float(match.group(2)) <= 5.0  # within the notebook's 5 % tolerance
 
 
-def test_rep_week_notebook_plans_days_and_reports_kpis(
+def test_rep_week_notebook_plans_a_four_week_call_cycle_and_reports_kpis(
     networks_dir: Path, monaco_network: RoadNetwork, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     notebook = execute("rep_week.ipynb", networks_dir, monkeypatch)
     html = "\n".join(outputs(notebook, "text/html"))
     for column in ("meetings", "drive_share", "km", "travel_cost", "cost_per_visit"):
         assert f"<th>{column}</th>" in html
-    assert "<th>week</th>" in html  # the week's totals row
+    # four ISO weeks of the cycle and its totals row
+    assert len(set(re.findall(r"<th>(2026-W\d\d)</th>", html))) == 4
+    assert "<th>cycle</th>" in html
     text = "\n".join(outputs(notebook, "text/plain"))
-    # every account of the small run is planned over the days, none dropped
-    accounts = int(re.search(r"(\d+) accounts, \d+ min drive from home", text).group(1))
-    days = re.findall(r"\w{3} \d{2} \w{3}: (\d+) visits, (\d+) accounts left", text)
-    assert days and int(days[-1][1]) == 0
-    visits = sum(int(v) for v, _ in days)
-    assert f"{visits} meetings in {len(days)} days" in text
-    assert visits == accounts > 10
-    # the Monday calendar has one event per Monday visit
-    assert f"{days[0][0]} calendar events on Monday" in text
+    # 20 weekdays less 8 and 25 December (public holidays of Monaco); every visit planned
+    days = int(re.search(r"(\d+) working days \(", text).group(1))
+    assert days == 18
+    planned, requested = map(
+        int, re.search(r"(\d+) visits planned of (\d+) requested", text).groups()
+    )
+    assert planned == requested > 20
+    assert "search CONVERGED" in text  # stopped by convergence, not the clock: reproducible
+    assert f"{planned} meetings in the cycle; 0 accounts short" in text
+    # the booked meeting stays where it was booked (the first Wednesday)
+    assert re.search(r"on Wed 02 Dec at 10:00 -> \[[^]]*'Wed 02 Dec'", text)
+    # the whole cycle in one calendar: one event per visit
+    assert f"{planned} calendar events over the cycle" in text
     assert "https://www.google.com/maps/dir/" in text
     assert len(outputs(notebook, "image/png")) == 1

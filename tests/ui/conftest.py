@@ -105,6 +105,42 @@ def territory_request(network: RoadNetwork) -> dict[str, Any]:
     }
 
 
+def schedule_request(network: RoadNetwork) -> dict[str, Any]:
+    """Two reps, three working days and 8 accounts across Monaco (one named with markup)."""
+    points = road_points(network, 10)
+    reps = [
+        {
+            "id": rep_id,
+            "start": {"lat": lat, "lon": lon},
+            "shift": {"start": "08:00", "end": "13:00"},
+        }
+        for rep_id, (lat, lon) in zip(("maria", "luca"), points[:2], strict=True)
+    ]
+    accounts = [
+        {
+            "id": f"S{i:02d}",
+            "name": MARKUP_NAME if i == 1 else f"Cabinet {i}",
+            "location": {"lat": lat, "lon": lon},
+            "visit_duration_s": 1200,
+            "required": True,
+            "visits": 2 if i % 2 else 1,
+            "min_gap_days": 2 if i % 2 else None,
+        }
+        for i, (lat, lon) in enumerate(points[2:], start=1)
+    ]
+    return {
+        "network": "monaco",
+        "horizon": {"days": ["2026-12-07", "2026-12-08", "2026-12-09"]},
+        "reps": reps,
+        "accounts": accounts,
+        "options": {"time_limit_s": 2, "seed": 0},
+    }
+
+
+#: An account name that would run script if the page put it in as HTML.
+MARKUP_NAME = '<img src=x onerror="document.body.dataset.owned=1">Pharmacie'
+
+
 class LiveService:
     """A ``fieldroute serve --dev`` process in its own process group."""
 
@@ -183,6 +219,13 @@ def day_plan_job(live_service: LiveService, monaco_network: RoadNetwork) -> dict
     """A succeeded day-plan job (its ``request`` added for the tests' reference)."""
     request = day_plan_request(monaco_network)
     return {**live_service.run_job("day-plan", request), "request": request}
+
+
+@pytest.fixture(scope="session")
+def schedule_job(live_service: LiveService, monaco_network: RoadNetwork) -> dict[str, Any]:
+    """A succeeded visit-schedule job (its ``request`` added for the tests' reference)."""
+    request = schedule_request(monaco_network)
+    return {**live_service.run_job("visit-schedule", request), "request": request}
 
 
 @pytest.fixture(scope="session")

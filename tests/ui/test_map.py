@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.ui.conftest import ARTIFACTS_DIR, AT_SEA, EARLY_BIRD, LiveService
+from tests.ui.conftest import ARTIFACTS_DIR, AT_SEA, EARLY_BIRD, MARKUP_NAME, LiveService
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -208,7 +208,10 @@ def test_map_reports_json_that_is_not_a_plan(browser: Any, live_service: LiveSer
     WebDriverWait(browser, 10).until(
         lambda d: d.find_element("tag name", "body").get_attribute("data-state") == "error"
     )
-    assert "neither a day plan nor a territory plan" in browser.find_element("id", "status").text
+    assert (
+        "neither a day plan, a visit schedule nor a territory plan"
+        in browser.find_element("id", "status").text
+    )
 
 
 def test_map_says_when_a_plan_has_no_coordinates(browser: Any, live_service: LiveService) -> None:
@@ -240,3 +243,43 @@ def test_map_says_when_a_plan_has_no_coordinates(browser: Any, live_service: Liv
     assert "nothing to draw" in browser.find_element("id", "status").text
     assert browser.find_elements("css selector", ".fr-stop") == []
     assert "Visits" in browser.find_element("id", "summary").text
+
+
+def test_map_shows_a_visit_schedule_day_by_day_with_a_date_picker(
+    browser: Any, live_service: LiveService, schedule_job: dict[str, Any]
+) -> None:
+    from selenium.webdriver.support.ui import Select, WebDriverWait
+
+    result = schedule_job["result"]
+    per_day = {
+        day["date"]: sum(route["totals"]["visits"] for route in day["routes"])
+        for day in result["days"]
+    }
+    assert sum(per_day.values()) == result["summary"]["visits_planned"] >= 10
+
+    browser.get(f"{live_service.url}/map?job={schedule_job['id']}")
+    wait_until_drawn(browser, "visit-schedule")
+    picker = Select(browser.find_element("id", "schedule-date"))
+    assert [o.get_attribute("value") for o in picker.options] == list(per_day)
+    body = browser.find_element("tag name", "body")
+    for date in reversed(list(per_day)):  # switch through every date
+        picker.select_by_value(date)
+        WebDriverWait(browser, 10).until(
+            lambda d, date=date: body.get_attribute("data-date") == date
+        )
+        assert len(browser.find_elements("css selector", ".fr-stop")) == per_day[date]
+        assert date in browser.find_element("id", "summary").text
+    browser.find_element("id", "schedule-next").click()
+    second = list(per_day)[1]
+    WebDriverWait(browser, 10).until(lambda d: body.get_attribute("data-date") == second)
+    assert len(browser.find_elements("css selector", ".fr-stop")) == per_day[second]
+    # a request string is only ever text: the markup name shows, nothing runs
+    stop_titles = [
+        s.get_attribute("title") for s in browser.find_elements("css selector", ".fr-stop")
+    ]
+    panel = browser.find_element("id", "panel").text
+    assert "Per rep and week" in panel and "[object" not in panel
+    assert body.get_attribute("data-owned") is None
+    assert all("<img" not in (t or "") or MARKUP_NAME in t for t in stop_titles)
+    assert browser.find_elements("css selector", "#details img") == []
+    assert_not_blank(map_pixels(save_screenshot(browser, "map-visit-schedule.png"), browser))

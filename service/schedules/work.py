@@ -1,0 +1,189 @@
+"""What a worker runs for a visit schedule: typed requests in, typed responses out."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+from service.common.runtime import ProgressFn, RuntimeConfig, network_for
+from service.schedules.convert import from_schedule, to_schedule, to_schedule_problem
+from service.schedules.schemas import (
+    ScheduleReplanRequest,
+    ScheduleRequest,
+    ScheduleResponse,
+)
+from solver.errors import InvalidProblemError
+from solver.schedule import Schedule, ScheduleProblem, plan_schedule, replan_schedule
+
+
+def validate_schedule(request: ScheduleRequest, default_network: str) -> None:
+    """Raise InvalidProblemError (422) now for a request the solver would refuse."""
+    to_schedule_problem(request, default_network=default_network)
+
+
+def plan_schedule_request(
+    request: ScheduleRequest, config: RuntimeConfig, on_progress: ProgressFn | None = None
+) -> ScheduleResponse:
+    """Plan the horizon of a ``POST /v1/visit-schedules`` request.
+
+    Parameters
+    ----------
+    request
+        The parsed request.
+    config
+        Where networks live and the default network.
+    on_progress
+        Optional progress callback ``(fraction_done, estimated_cost)`` of the solver.
+
+    Returns
+    -------
+    ScheduleResponse
+        Every date's routes (day-plan shape), the visits, the missing visits with
+        reasons and the KPIs.
+    """
+    problem = to_schedule_problem(request, default_network=config.default_network)
+    network = network_for(problem.network, config)
+    schedule = plan_schedule(
+        problem,
+        network=network,
+        time_limit_s=request.options.time_limit_s,
+        seed=request.options.seed,
+        on_progress=on_progress,
+    )
+    return from_schedule(schedule, problem, geometry=request.options.geometry)
+
+
+def disrupted_request(replan: ScheduleReplanRequest) -> ScheduleRequest:
+    """Return the previous request with the disruption and the re-plan options applied.
+
+    Sick dates join the rep's ``days_off``; a moved appointment takes its new date,
+    start and rep; added accounts join, dropped accounts leave (with their appointments).
+
+    Raises
+    ------
+    InvalidProblemError
+        When the disruption names a rep, an appointment or an account the previous
+        request lacks (field ``disruption...``).
+    """
+    if replan.request is None:
+        raise InvalidProblemError(
+            "the previous request is missing (give request and previous, or job_id).",
+            field="request",
+        )
+    request = replan.request.model_copy(deep=True)
+    disruption = replan.disruption
+    reps = {rep.id: rep for rep in request.reps}
+    for i, sick in enumerate(disruption.sick):
+        rep = reps.get(sick.rep_id)
+        if rep is None:
+            raise InvalidProblemError(
+                f"rep '{sick.rep_id}' is not among the reps.",
+                entity=f"disruption.sick[{i}]",
+                field=f"disruption.sick[{i}].rep_id",
+            )
+        rep.days_off = sorted(set(rep.days_off) | set(sick.dates))
+    for i, moved in enumerate(disruption.moved_appointments):
+        found = [
+            ap
+            for ap in request.appointments
+            if ap.account_id == moved.account_id and ap.date == moved.date
+        ]
+        if not found:
+            raise InvalidProblemError(
+                f"account '{moved.account_id}' has no appointment on {moved.date}.",
+                entity=f"disruption.moved_appointments[{i}]",
+                field=f"disruption.moved_appointments[{i}].date",
+            )
+        found[0].date = moved.new_date
+        found[0].start = moved.new_start
+        if moved.new_rep_id is not None:
+            found[0].rep_id = moved.new_rep_id
+    known = {account.id for account in request.accounts}
+    for i, account_id in enumerate(disruption.dropped_accounts):
+        if account_id not in known:
+            raise InvalidProblemError(
+                f"account '{account_id}' is not among the accounts.",
+                entity=f"disruption.dropped_accounts[{i}]",
+                field=f"disruption.dropped_accounts[{i}]",
+            )
+    dropped = set(disruption.dropped_accounts)
+    request.accounts = [a for a in request.accounts if a.id not in dropped]
+    request.appointments = [ap for ap in request.appointments if ap.account_id not in dropped]
+    request.accounts += [a.model_copy(deep=True) for a in disruption.added_accounts]
+    options = replan.options
+    if options.time_limit_s is not None:
+        request.options.time_limit_s = options.time_limit_s
+    if options.seed is not None:
+        request.options.seed = options.seed
+    if options.move_penalty is not None:
+        request.options.move_penalty = options.move_penalty
+    # Validate again: the pieces may now conflict (an appointment on a sick day...).
+    return ScheduleRequest.model_validate(request.model_dump(mode="json", by_alias=True))
+
+
+def _without_visits_of_broken_days(
+    previous: Schedule, problem: ScheduleProblem, today: dt.date
+) -> Schedule:
+    """Leave out the visit rows of future dates where a previous route's rep is now off.
+
+    Work-around of a ``replan_schedule`` defect: an account whose previous days match its
+    only option is marked chosen from its visit rows but placed only on the dates whose
+    previous routes stay valid, so a visit on a date that is routed again (a rep off
+    sick) is lost as ``NO_ROOM``. Without those rows the account is chosen and placed
+    afresh (those visits lose the move penalty, which a sick rep's date breaks anyway).
+    """
+    works = {rep.id: rep for rep in problem.reps}
+    broken = {
+        day.date
+        for day in previous.days
+        if day.date >= today
+        and any(
+            route.rep_id not in works or not works[route.rep_id].works(day.date)
+            for route in day.routes
+        )
+    }
+    if not broken:
+        return previous
+    visits = tuple(v for v in previous.visits if v.date not in broken)
+    return dataclasses.replace(previous, visits=visits)
+
+
+def validate_replan(replan: ScheduleReplanRequest, default_network: str) -> None:
+    """Raise InvalidProblemError (422) now for a re-plan the solver would refuse."""
+    request = disrupted_request(replan)
+    try:
+        problem = to_schedule_problem(request, default_network=default_network)
+    except InvalidProblemError as exc:
+        raise exc.with_field_prefix("request") from None
+    horizon = set(problem.days)
+    for i, day in enumerate(replan.previous.days if replan.previous is not None else ()):
+        if day.date not in horizon:
+            raise InvalidProblemError(
+                f"date {day.date} of the previous schedule is not in the request's horizon.",
+                entity="previous",
+                field=f"previous.days[{i}].date",
+            )
+
+
+def replan_schedule_request(
+    replan: ScheduleReplanRequest, config: RuntimeConfig, on_progress: ProgressFn | None = None
+) -> ScheduleResponse:
+    """Re-plan the rest of a schedule after a disruption (``POST /v1/visit-schedules/replan``).
+
+    Dates before ``today`` stay as in ``previous``; from ``today`` on each moved visit
+    costs ``options.move_penalty`` and dates whose visits did not change keep their routes.
+    """
+    request = disrupted_request(replan)
+    problem = to_schedule_problem(request, default_network=config.default_network)
+    if replan.previous is None:
+        raise InvalidProblemError("the previous schedule is missing.", field="previous")
+    schedule = replan_schedule(
+        problem,
+        _without_visits_of_broken_days(to_schedule(replan.previous), problem, replan.today),
+        today=replan.today,
+        network=network_for(problem.network, config),
+        time_limit_s=request.options.time_limit_s,
+        seed=request.options.seed,
+        on_progress=on_progress,
+    )
+    return from_schedule(schedule, problem, geometry=request.options.geometry)
