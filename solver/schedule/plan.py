@@ -66,8 +66,18 @@ MAX_OPTIONS = 5000
 THRESHOLD = 0.02
 #: Penalty of one unit of overload, in mean arc costs per mean demand.
 CAP_WEIGHT = 1.0
-#: Stop after this many rounds in a row whose search changed no day.
+#: Schedules of at most this many accounts stop after :data:`IDLE_ROUNDS` rounds in a row
+#: whose search changed no day.
+SMALL_SCHEDULE = 40
+#: See :data:`SMALL_SCHEDULE`.
 IDLE_ROUNDS = 3
+#: Shares of the time: routing every day first; each later estimate search (of the time
+#: left); routing the days it changed (of the time left).
+FIRST_ROUTE_SHARE = 0.05
+SEARCH_SHARE = 0.5
+ROUTE_SHARE = 0.1
+#: Share of the time kept at the end to route every day again (not when re-planning).
+POLISH_SHARE = 0.15
 #: An infeasible insertion.
 INF = math.inf
 
@@ -824,27 +834,29 @@ def _solve(
     _local_search(state, move_penalty, rng, deadline)
     rounds = 1
     first = [k for k in future if contents.get(k) != state.day_content(k)]
-    per_day = max(0.2, min(10.0, 0.3 * time_limit_s / max(1, len(first))))
+    per_day = max(0.2, min(10.0, FIRST_ROUTE_SHARE * time_limit_s / max(1, len(first))))
     for k in first:
         plans[k], contents[k] = _route_day(state, k, per_day, seed)
     best = (state.objective(move_penalty), state.snapshot(), dict(plans), dict(contents))
     if on_progress is not None:
         on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
     idle, converged = 0, False
-    while deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
+    polish_s = POLISH_SHARE * time_limit_s if previous is None else 0.0
+    main_deadline = deadline - polish_s
+    while main_deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
         rounds += 1
-        left = deadline - time.monotonic()
-        slice_s = max(0.3, min(0.2 * left, 0.1 * len(state.accounts)))
+        left = main_deadline - time.monotonic()
+        slice_s = max(0.3, min(SEARCH_SHARE * left, 0.1 * len(state.accounts)))
         _perturb_and_improve(state, move_penalty, rng, time.monotonic() + slice_s)
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
         idle = 0 if changed else idle + 1
-        if idle >= IDLE_ROUNDS:
+        if idle >= IDLE_ROUNDS and len(state.accounts) <= SMALL_SCHEDULE:
             converged = True
             break  # several searches in a row found no better day sets
-        left = deadline - time.monotonic()
-        per_day = max(0.2, min(10.0, 0.25 * left / max(1, len(changed))))
+        left = main_deadline - time.monotonic()
+        per_day = max(0.2, min(10.0, ROUTE_SHARE * left / max(1, len(changed))))
         for k in changed:
-            if time.monotonic() + per_day > deadline:
+            if time.monotonic() + per_day > main_deadline:
                 break
             plans[k], contents[k] = _route_day(state, k, per_day, seed + rounds)
         unrouted = [k for k in future if contents.get(k) != state.day_content(k)]
@@ -859,8 +871,38 @@ def _solve(
     for k in future:  # safety: every day of the result is a routed day plan
         if k not in plans or contents.get(k) != state.day_content(k):
             plans[k], contents[k] = _route_day(state, k, 0.2, seed)
+    if polish_s:
+        _polish(state, plans, future, deadline, seed)
     status = "CONVERGED" if converged else "TIME_LIMIT"
     return _result(state, plans, seed, time_limit_s, began, status)
+
+
+def _polish(
+    state: _State, plans: dict[int, Plan], future: list[int], deadline: float, seed: int
+) -> None:
+    """Route every day again with the time left; keep a day's new plan when it is cheaper.
+
+    The new plan must visit the same accounts (nothing newly dropped).
+    """
+    busy = [k for k in future if any(route.account_ids for route in plans[k].routes)]
+    for n, k in enumerate(busy):
+        per_day = (deadline - time.monotonic()) / (len(busy) - n)
+        if per_day < 0.1:
+            return
+        old = plans[k]
+        content = state.day_content(k)
+        visits = [
+            (state.accounts[i].id, None if fixed is None else {state.reps[fixed].id})
+            for i, fixed in content
+        ]
+        rep_ids = [state.reps[r].id for r in state.works[k]]
+        day = state.problem.day_problem(state.days[k], rep_ids, visits)
+        new = plan_day(day, network=state.resolved.network, time_limit_s=per_day, seed=seed + 7)
+        visited = {a for route in old.routes for a in route.account_ids}
+        if new.unassigned or {a for r in new.routes for a in r.account_ids} != visited:
+            continue
+        if sum(r.totals.cost for r in new.routes) < sum(r.totals.cost for r in old.routes) - 1e-9:
+            plans[k] = new
 
 
 def _perturb_and_improve(
