@@ -11,19 +11,23 @@ Method (after Cordeau, Gendreau & Laporte 1997 and Vidal et al. 2012 for the PVR
 2. **Construction.** Accounts, hardest first, take the option of least estimated cost:
    cheapest insertion into the current sequence of each rep-day (capacity, visit count,
    drive and shift length estimated; windows are left to the day engine).
-3. **Improvement.** Local search over options: take an account out of its days (exact
-   removal gain), re-insert it with the option of least estimated cost. Then every day
-   whose content changed is routed by the day-plan engine
+3. **Improvement.** Ruin and recreate in the estimate space: take a seed account and its
+   nearest neighbours out of their days (exact removal gains), re-insert each with its
+   option of least estimated cost, move visits between the rep-days of a touched day,
+   relocate / 2-opt inside touched rep-days; threshold acceptance (a margin shrinking to
+   0). Then every day whose content changed is routed by the day-plan engine
    (:func:`solver.routing.plan_day`: PyVRP + OR-Tools, windows, lunch, all day-plan
-   rules) and its routes replace the estimates. Visits the engine drops are banned from
-   that day and moved by the next round. Rounds repeat until the time limit or until
-   nothing changes.
+   rules); its routes replace the estimates and the round is kept only when the routed
+   objective improves. Visits the engine drops are banned from that day and moved by
+   the next round. Rounds repeat until the time limit (small schedules stop once
+   several rounds change nothing); the last :data:`POLISH_SHARE` of the time routes every
+   day again and keeps the cheaper plan of each day.
 
 Estimated costs are those of the day plan (km x ``cost_per_km`` + driving hours x
 ``cost_per_hour``), plus a penalty per missing visit (the account's value; a large one
-for required accounts), plus, with ``options.balance``, a convex penalty on each
-rep-day's visits or working time, and, when re-planning, ``options.move_penalty`` per
-moved visit.
+for required accounts), plus, with ``options.balance``, the squared deviation of each
+rep-day's visits or busy hours from the mean rep-day (weighted by a typical round trip),
+and, when re-planning, ``options.move_penalty`` per moved visit.
 """
 
 from __future__ import annotations
@@ -872,7 +876,7 @@ def _solve(
         if k not in plans or contents.get(k) != state.day_content(k):
             plans[k], contents[k] = _route_day(state, k, 0.2, seed)
     if polish_s:
-        _polish(state, plans, future, deadline, seed)
+        _polish(state, plans, future, min(deadline, time.monotonic() + polish_s), seed)
     status = "CONVERGED" if converged else "TIME_LIMIT"
     return _result(state, plans, seed, time_limit_s, began, status)
 
