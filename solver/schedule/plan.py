@@ -912,7 +912,11 @@ def _polish(
 def _perturb_and_improve(
     state: _State, move_penalty: float, rng: random.Random, until: float
 ) -> None:
-    """Ruin and recreate in the estimate space: re-insert a neighbourhood, keep if better."""
+    """Ruin and recreate in the estimate space: re-insert a neighbourhood, keep if better.
+
+    Stops at ``until`` or after ``100 + 20 x movable accounts`` iterations without a
+    better state (so that small schedules do not depend on the machine's speed).
+    """
     movable = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
     if not movable:
         return
@@ -921,7 +925,9 @@ def _perturb_and_improve(
     best_snap = snap = state.snapshot()
     start = time.monotonic()
     span = max(1e-3, until - start)
-    while time.monotonic() < until:
+    stall, stall_limit = 0, 100 + 20 * len(movable)
+    while time.monotonic() < until and stall < stall_limit:
+        stall += 1
         # Threshold acceptance: accept a worse state within a margin shrinking to 0.
         margin = THRESHOLD * max(0.0, 1 - (time.monotonic() - start) / span)
         seed_account = rng.choice(movable)
@@ -942,7 +948,7 @@ def _perturb_and_improve(
             state.choose(i, move_penalty, rng)
         value = state.objective(move_penalty)
         if value < best - 1e-6:
-            best, best_snap = value, state.snapshot()
+            best, best_snap, stall = value, state.snapshot(), 0
         if value < current * (1 + margin) - 1e-9:
             current, snap = value, state.snapshot() if value >= best - 1e-6 else best_snap
         else:
