@@ -11,19 +11,23 @@ Method (after Cordeau, Gendreau & Laporte 1997 and Vidal et al. 2012 for the PVR
 2. **Construction.** Accounts, hardest first, take the option of least estimated cost:
    cheapest insertion into the current sequence of each rep-day (capacity, visit count,
    drive and shift length estimated; windows are left to the day engine).
-3. **Improvement.** Local search over options: take an account out of its days (exact
-   removal gain), re-insert it with the option of least estimated cost. Then every day
-   whose content changed is routed by the day-plan engine
+3. **Improvement.** Ruin and recreate in the estimate space: take a seed account and its
+   nearest neighbours out of their days (exact removal gains), re-insert each with its
+   option of least estimated cost, move visits between the rep-days of a touched day,
+   relocate / 2-opt inside touched rep-days; threshold acceptance (a margin shrinking to
+   0). Then every day whose content changed is routed by the day-plan engine
    (:func:`solver.routing.plan_day`: PyVRP + OR-Tools, windows, lunch, all day-plan
-   rules) and its routes replace the estimates. Visits the engine drops are banned from
-   that day and moved by the next round. Rounds repeat until the time limit or until
-   nothing changes.
+   rules); its routes replace the estimates and the round is kept only when the routed
+   objective improves. Visits the engine drops are banned from that day and moved by
+   the next round. Rounds repeat until the time limit (small schedules stop once
+   several rounds change nothing); the last :data:`POLISH_SHARE` of the time routes every
+   day again and keeps the cheaper plan of each day.
 
 Estimated costs are those of the day plan (km x ``cost_per_km`` + driving hours x
 ``cost_per_hour``), plus a penalty per missing visit (the account's value; a large one
-for required accounts), plus, with ``options.balance``, a convex penalty on each
-rep-day's visits or working time, and, when re-planning, ``options.move_penalty`` per
-moved visit.
+for required accounts), plus, with ``options.balance``, the squared deviation of each
+rep-day's visits or busy hours from the mean rep-day (weighted by a typical round trip),
+and, when re-planning, ``options.move_penalty`` per moved visit.
 """
 
 from __future__ import annotations
@@ -66,8 +70,18 @@ MAX_OPTIONS = 5000
 THRESHOLD = 0.02
 #: Penalty of one unit of overload, in mean arc costs per mean demand.
 CAP_WEIGHT = 1.0
-#: Stop after this many rounds in a row whose search changed no day.
+#: Schedules of at most this many accounts stop after :data:`IDLE_ROUNDS` rounds in a row
+#: whose search changed no day.
+SMALL_SCHEDULE = 40
+#: See :data:`SMALL_SCHEDULE`.
 IDLE_ROUNDS = 3
+#: Shares of the time: routing every day first; each later estimate search (of the time
+#: left); routing the days it changed (of the time left).
+FIRST_ROUTE_SHARE = 0.05
+SEARCH_SHARE = 0.5
+ROUTE_SHARE = 0.1
+#: Share of the time kept at the end to route every day again (not when re-planning).
+POLISH_SHARE = 0.15
 #: An infeasible insertion.
 INF = math.inf
 
@@ -824,27 +838,29 @@ def _solve(
     _local_search(state, move_penalty, rng, deadline)
     rounds = 1
     first = [k for k in future if contents.get(k) != state.day_content(k)]
-    per_day = max(0.2, min(10.0, 0.3 * time_limit_s / max(1, len(first))))
+    per_day = max(0.2, min(10.0, FIRST_ROUTE_SHARE * time_limit_s / max(1, len(first))))
     for k in first:
         plans[k], contents[k] = _route_day(state, k, per_day, seed)
     best = (state.objective(move_penalty), state.snapshot(), dict(plans), dict(contents))
     if on_progress is not None:
         on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
     idle, converged = 0, False
-    while deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
+    polish_s = POLISH_SHARE * time_limit_s if previous is None else 0.0
+    main_deadline = deadline - polish_s
+    while main_deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
         rounds += 1
-        left = deadline - time.monotonic()
-        slice_s = max(0.3, min(0.2 * left, 0.1 * len(state.accounts)))
+        left = main_deadline - time.monotonic()
+        slice_s = max(0.3, min(SEARCH_SHARE * left, 0.1 * len(state.accounts)))
         _perturb_and_improve(state, move_penalty, rng, time.monotonic() + slice_s)
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
         idle = 0 if changed else idle + 1
-        if idle >= IDLE_ROUNDS:
+        if idle >= IDLE_ROUNDS and len(state.accounts) <= SMALL_SCHEDULE:
             converged = True
             break  # several searches in a row found no better day sets
-        left = deadline - time.monotonic()
-        per_day = max(0.2, min(10.0, 0.25 * left / max(1, len(changed))))
+        left = main_deadline - time.monotonic()
+        per_day = max(0.2, min(10.0, ROUTE_SHARE * left / max(1, len(changed))))
         for k in changed:
-            if time.monotonic() + per_day > deadline:
+            if time.monotonic() + per_day > main_deadline:
                 break
             plans[k], contents[k] = _route_day(state, k, per_day, seed + rounds)
         unrouted = [k for k in future if contents.get(k) != state.day_content(k)]
@@ -859,14 +875,48 @@ def _solve(
     for k in future:  # safety: every day of the result is a routed day plan
         if k not in plans or contents.get(k) != state.day_content(k):
             plans[k], contents[k] = _route_day(state, k, 0.2, seed)
+    if polish_s:
+        _polish(state, plans, future, min(deadline, time.monotonic() + polish_s), seed)
     status = "CONVERGED" if converged else "TIME_LIMIT"
     return _result(state, plans, seed, time_limit_s, began, status)
+
+
+def _polish(
+    state: _State, plans: dict[int, Plan], future: list[int], deadline: float, seed: int
+) -> None:
+    """Route every day again with the time left; keep a day's new plan when it is cheaper.
+
+    The new plan must visit the same accounts (nothing newly dropped).
+    """
+    busy = [k for k in future if any(route.account_ids for route in plans[k].routes)]
+    for n, k in enumerate(busy):
+        per_day = (deadline - time.monotonic()) / (len(busy) - n)
+        if per_day < 0.1:
+            return
+        old = plans[k]
+        content = state.day_content(k)
+        visits = [
+            (state.accounts[i].id, None if fixed is None else {state.reps[fixed].id})
+            for i, fixed in content
+        ]
+        rep_ids = [state.reps[r].id for r in state.works[k]]
+        day = state.problem.day_problem(state.days[k], rep_ids, visits)
+        new = plan_day(day, network=state.resolved.network, time_limit_s=per_day, seed=seed + 7)
+        visited = {a for route in old.routes for a in route.account_ids}
+        if new.unassigned or {a for r in new.routes for a in r.account_ids} != visited:
+            continue
+        if sum(r.totals.cost for r in new.routes) < sum(r.totals.cost for r in old.routes) - 1e-9:
+            plans[k] = new
 
 
 def _perturb_and_improve(
     state: _State, move_penalty: float, rng: random.Random, until: float
 ) -> None:
-    """Ruin and recreate in the estimate space: re-insert a neighbourhood, keep if better."""
+    """Ruin and recreate in the estimate space: re-insert a neighbourhood, keep if better.
+
+    Stops at ``until`` or after ``100 + 20 x movable accounts`` iterations without a
+    better state (so that small schedules do not depend on the machine's speed).
+    """
     movable = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
     if not movable:
         return
@@ -875,7 +925,9 @@ def _perturb_and_improve(
     best_snap = snap = state.snapshot()
     start = time.monotonic()
     span = max(1e-3, until - start)
-    while time.monotonic() < until:
+    stall, stall_limit = 0, 100 + 20 * len(movable)
+    while time.monotonic() < until and stall < stall_limit:
+        stall += 1
         # Threshold acceptance: accept a worse state within a margin shrinking to 0.
         margin = THRESHOLD * max(0.0, 1 - (time.monotonic() - start) / span)
         seed_account = rng.choice(movable)
@@ -896,7 +948,7 @@ def _perturb_and_improve(
             state.choose(i, move_penalty, rng)
         value = state.objective(move_penalty)
         if value < best - 1e-6:
-            best, best_snap = value, state.snapshot()
+            best, best_snap, stall = value, state.snapshot(), 0
         if value < current * (1 + margin) - 1e-9:
             current, snap = value, state.snapshot() if value >= best - 1e-6 else best_snap
         else:
