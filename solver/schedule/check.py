@@ -27,7 +27,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
-from solver.model import Plan, SolverInfo, StopType
+from solver.model import Plan, SolverInfo, SolveStatus, StopType
 from solver.routing.check import check_plan
 from solver.schedule.model import Schedule, ScheduleProblem
 
@@ -127,7 +127,7 @@ def check_schedule(
         if not working:
             continue  # nobody works: any route was reported DAY_OFF above
         day_problem = problem.day_problem(date, working, [(a, None) for a in set(day_visits)])
-        plan = Plan(date, tuple(routes), (), SolverInfo("CHECK", 0, 0.0, 0.0))
+        plan = Plan(date, tuple(routes), (), SolverInfo(SolveStatus.HAND_MADE, 0, 0.0, 0.0))
         for v in check_plan(day_problem, plan, network=network):
             code = v.code
             if code == "MISSING_ACCOUNT":

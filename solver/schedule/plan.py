@@ -44,7 +44,7 @@ from typing import Any
 import numpy as np
 
 from solver.errors import InvalidProblemError
-from solver.model import Plan, Problem, SolverInfo, StopType
+from solver.model import Plan, Problem, SolverInfo, SolveStatus, StopType
 from solver.routing.check import check_plan
 from solver.routing.data import resolve_problem
 from solver.routing.engine import eligible
@@ -877,7 +877,7 @@ def _solve(
             plans[k], contents[k] = _route_day(state, k, 0.2, seed)
     if polish_s:
         _polish(state, plans, future, min(deadline, time.monotonic() + polish_s), seed)
-    status = "CONVERGED" if converged else "TIME_LIMIT"
+    status = SolveStatus.CONVERGED if converged else SolveStatus.TIME_LIMIT
     return _result(state, plans, seed, time_limit_s, began, status)
 
 
@@ -995,7 +995,7 @@ def _route_day(state: _State, k: int, time_limit_s: float, seed: int) -> tuple[P
     rep_ids = [state.reps[r].id for r in state.works[k]]
     date = state.days[k]
     if not rep_ids:
-        return Plan(date, (), (), SolverInfo("NO_REPS", seed, 0.0, 0.0)), content
+        return Plan(date, (), (), SolverInfo(SolveStatus.EMPTY, seed, 0.0, 0.0)), content
     day = state.problem.day_problem(date, rep_ids, visits)
     plan = plan_day(day, network=state.resolved.network, time_limit_s=time_limit_s, seed=seed)
     state.set_routes(k, plan)
@@ -1023,7 +1023,7 @@ def _start_from(state: _State, previous: Schedule, plans: dict, contents: dict) 
                 break
     for day in previous.days:
         k = state.days.index(day.date)
-        plan = Plan(day.date, day.routes, (), SolverInfo("PREVIOUS", 0, 0.0, 0.0))
+        plan = Plan(day.date, day.routes, (), SolverInfo(SolveStatus.FEASIBLE, 0, 0.0, 0.0))
         if k in state.past:
             plans[k] = plan  # the past stays as it was
             continue

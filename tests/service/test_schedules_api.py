@@ -22,7 +22,7 @@ from service.day_plans.convert import to_plan
 from service.day_plans.schemas import DayPlanResponse
 from service.schedules.convert import day_problem_of, to_schedule, to_schedule_problem
 from service.schedules.schemas import ScheduleRequest
-from solver.model import Plan, SolverInfo
+from solver.model import Plan, SolverInfo, SolveStatus
 from solver.routing import check_plan
 from solver.schedule import check_schedule
 from tests.service.conftest import HEADERS, make_settings
@@ -109,7 +109,7 @@ def assert_schedule_checked(request: dict[str, Any], response: dict[str, Any]) -
     schedule = to_schedule(response)
     assert check_schedule(problem, schedule) == []
     for day in schedule.days:
-        plan = Plan(day.date, day.routes, (), SolverInfo("OK", 0, 1.0, 0.0))
+        plan = Plan(day.date, day.routes, (), SolverInfo(SolveStatus.HAND_MADE, 0, 1.0, 0.0))
         assert check_plan(day_problem_of(problem, day), plan) == []
 
 
