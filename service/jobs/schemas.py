@@ -26,6 +26,12 @@ class JobRequest(ApiModel):
     request: dict[str, Any] = Field(
         description="The body of POST /v1/day-plans or POST /v1/territories."
     )
+    callback_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="http(s) URL that gets the job's summary, signed (Standard Webhooks), "
+        "when it finishes.",
+    )
 
 
 class JobOut(BaseModel):
