@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 
 #: Modules under ``service.commands`` that add subcommands, in help order.
-COMMAND_MODULES = ("network", "plan", "export", "serve", "worker")
+COMMAND_MODULES = ("network", "plan", "export", "geocode", "accounts", "serve", "worker")
 
 
 def build_parser() -> argparse.ArgumentParser:

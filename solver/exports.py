@@ -720,7 +720,7 @@ def kpi_csv(rows: Iterable[KpiRow]) -> str:
             (
                 r.rep_id,
                 r.period,
-                rounded(r.visits),
+                int(r.visits) if float(r.visits).is_integer() else rounded(r.visits),
                 rounded(r.drive_h),
                 rounded(r.distance_km),
                 rounded(r.travel_cost),

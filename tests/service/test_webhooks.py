@@ -14,6 +14,7 @@ from standardwebhooks import Webhook, WebhookVerificationError
 
 from service.app import create_app
 from tests.service.conftest import HEADERS, make_settings
+from tests.service.test_scaleout import redis_url  # noqa: F401 - the fixture
 
 CSV = "Id,Name,BillingLatitude,BillingLongitude,OwnerId\n001,A,43.73,7.42,u1\n"
 JOB = {"kind": "accounts-import", "request": {"csv": CSV}}
@@ -157,3 +158,37 @@ def test_batch_and_import_take_a_callback_url_query_that_is_checked(client):
 
 def test_deliveries_of_unknown_job_is_404(client):
     assert client.get("/v1/jobs/nope/deliveries", headers=HEADERS).status_code == 404
+
+
+def test_webhook_is_sent_by_the_celery_worker_that_finished_the_job(
+    tmp_path,
+    redis_url,  # noqa: F811 - the fixture imported above
+):
+    from tests.service.test_scaleout import Workers, _flush, celery_overrides, worker_env
+
+    overrides = celery_overrides(redis_url, 6)
+    _flush(overrides["celery_broker_url"])
+    settings = make_settings(
+        tmp_path, webhook_allow_private=True, webhook_first_retry_s=0.2, **overrides
+    )
+    env = {
+        **worker_env(settings),
+        "FIELDROUTE_WEBHOOK_ALLOW_PRIVATE": "true",
+        "FIELDROUTE_WEBHOOK_FIRST_RETRY_S": "0.2",
+    }
+    workers = Workers(env, tmp_path)
+    workers.start("w1")
+    try:
+        workers.wait_ready()
+        with TestClient(create_app(settings)) as client:
+            secret = client.get("/v1/webhooks/secret", headers=HEADERS).json()["secret"]
+            with Receiver(secret, failures=1) as receiver:
+                job = client.post(
+                    "/v1/jobs", json={**JOB, "callback_url": receiver.url}, headers=HEADERS
+                ).json()
+                deliveries = _wait_for(client, job["id"], "done")["deliveries"]
+    finally:
+        workers.stop()
+    assert [(d["attempt"], d["ok"]) for d in deliveries] == [(1, False), (2, True)]
+    assert receiver.verified == [True, True]
+    assert receiver.received[-1]["payload"]["data"]["status"] == "succeeded"
