@@ -236,3 +236,45 @@ def test_large_import_runs_as_a_job_and_its_result_has_every_row(tmp_path, netwo
         result = job["result"]
         assert [r["row"] for r in result["report"]] == list(range(1, 8))
         assert result["counts"] == {"ok": 6, "geocoded": 0, "rejected": 1}
+
+
+def _wait_job(client, job_id: str) -> dict:
+    for _ in range(600):
+        job = client.get(f"/v1/jobs/{job_id}", headers=HEADERS).json()
+        if job["status"] in ("succeeded", "failed", "cancelled"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"job {job_id} did not finish: {job}")
+
+
+def test_territory_job_result_as_csv_keyed_by_account_ids(road_client):
+    accounts = [
+        {"id": "=001", "location": {"lat": 43.7353, "lon": 7.4230}, "current_rep": "u1"},
+        {"id": "002", "address": "4 Avenue de la Madone, 98000 Monaco", "name": "Madone"},
+        {"id": "003", "address": "Atlantis 1"},
+    ]
+    reps = [{"id": "u1", "home": {"lat": 43.7390, "lon": 7.4270}}]
+    request = {"reps": reps, "accounts": accounts, "options": {"time_limit_s": 2}}
+    job = road_client.post(
+        "/v1/jobs", json={"kind": "territories", "request": request}, headers=HEADERS
+    ).json()
+    job = _wait_job(road_client, job["id"])
+    assert job["status"] == "succeeded", job
+    answer = road_client.get(f"/v1/jobs/{job['id']}?format=csv", headers=HEADERS)
+    assert answer.status_code == 200 and answer.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(answer.text)))
+    assert [r["account_id"] for r in rows] == ["'=001", "002", "003"]  # formula guarded
+    assert [r["rep_id"] for r in rows] == ["u1", "u1", ""]
+    assert rows[2]["unassigned_reason"] == "NOT_GEOCODED" and rows[1]["name"] == "Madone"
+    kpi = road_client.get(f"/v1/jobs/{job['id']}?format=kpi-csv", headers=HEADERS)
+    assert [r["rep_id"] for r in csv.DictReader(io.StringIO(kpi.text))] == ["u1"]
+
+
+def test_csv_of_a_job_kind_without_export_is_422_naming_format(road_client):
+    job = road_client.post(
+        "/v1/jobs",
+        json={"kind": "accounts-import", "request": {"csv": "Id,Name\n1,A\n"}},
+        headers=HEADERS,
+    ).json()
+    answer = road_client.get(f"/v1/jobs/{job['id']}?format=csv", headers=HEADERS)
+    assert answer.status_code == 422 and answer.json()["field"] == "format"
