@@ -36,6 +36,8 @@ MinQuality = Annotated[
     Field(description="Worst geocoding quality that is placed (default 'street')."),
 ]
 
+Req = TypeVar("Req", bound=BaseModel)
+
 #: The reason code of an account whose address could not be placed.
 NOT_GEOCODED = "NOT_GEOCODED"
 
@@ -98,13 +100,11 @@ def to_query(address: str | AddressFields) -> AddressQuery:
 
 def address_label(address: str | AddressFields | None) -> str | None:
     """Return an address as one line of text (for calendars and maps); None stays None."""
-    if address is None:
-        return None
-    if isinstance(address, str):
+    if address is None or isinstance(address, str):
         return address
-    return (
-        AddressQuery(**address.model_dump()).label() if any(address.model_dump().values()) else None
-    )
+    street = " ".join(p for p in (address.street, address.housenumber) if p)
+    town = " ".join(p for p in (address.postcode, address.city) if p)
+    return ", ".join(p for p in (street, town, address.country) if p) or None
 
 
 def geocoded_out(result: GeocodeResult, account_id: str | None = None) -> GeocodedOut:
@@ -197,9 +197,6 @@ def by_location_only(request: Req) -> Req:
     check_located(request.accounts)
     kept = [a for a in request.accounts if a.location is not None]
     return request.model_copy(update={"accounts": kept})
-
-
-Req = TypeVar("Req", bound=BaseModel)
 
 
 def locate_accounts(
