@@ -122,13 +122,17 @@ async def import_crm_accounts(
 
 
 class CsvToJsonGuard:
-    """ASGI middleware: a CSV posted to a JSON endpoint gets 415 naming the import endpoint."""
+    """ASGI middleware: a non-JSON body posted to a JSON endpoint gets a 415 that says why.
+
+    A CSV (or a form, as ``curl --data-binary`` sends by default) would otherwise read
+    "input should be a valid dictionary"; the answer names the import endpoint instead.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """Answer 415 to ``text/csv`` bodies on /v1 endpoints other than the import."""
+        """Answer 415 to non-JSON bodies on /v1 endpoints other than the import."""
         if (
             scope["type"] == "http"
             and scope.get("method") in ("POST", "PUT", "PATCH")
@@ -137,12 +141,13 @@ class CsvToJsonGuard:
         ):
             headers = dict(scope.get("headers") or [])
             media = _media_type(headers.get(b"content-type", b"").decode("latin-1"))
-            if media in ("text/csv", "application/csv"):
+            if media and media != "application/json" and not media.endswith("+json"):
                 response = error_response(
                     415,
                     "unsupported_media_type",
-                    f"{scope['path']} takes a JSON body, not a CSV file; POST a CRM export "
-                    f"to {IMPORT_PATH} first and send the accounts it returns.",
+                    f"{scope['path']} takes a JSON body (Content-Type: application/json), "
+                    f"not {media}; to send a CRM export (CSV), POST it to {IMPORT_PATH} "
+                    "and send the accounts it returns.",
                     "body",
                 )
                 await response(scope, receive, send)

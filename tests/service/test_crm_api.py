@@ -159,6 +159,15 @@ def test_geocode_endpoint_answers_quality_and_refuses_below_min_quality(road_cli
             "body",
         ),
         (
+            "/v1/day-plans",
+            {
+                "content": b"Id,Name\n1,A\n",
+                "headers": {"Content-Type": "application/x-www-form-urlencoded"},
+            },
+            415,
+            "body",
+        ),
+        (
             "/v1/accounts/import",
             {"content": b"Id,Name\n1,A\n", "headers": {"Content-Type": "application/json"}},
             415,
