@@ -14,6 +14,7 @@ from typing import Annotated
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from service.accounts.schemas import CrmFormatName, ImportRequest, ImportResponse
@@ -116,8 +117,11 @@ async def import_crm_accounts(
     services = services_of(request)
     lines = sum(1 for line in text.splitlines() if line.strip()) - 1
     if lines > services.settings.max_sync_import_rows or callback_url is not None:
-        callback = callback_for(request, callback_url, await api_key_of(request))
-        return create_and_submit(request, KINDS["accounts-import"], body, callback)
+        # DNS (the callback check) and the job store block: off the event loop
+        callback = await run_in_threadpool(callback_for, request, callback_url, api_key_of(request))
+        return await run_in_threadpool(
+            create_and_submit, request, KINDS["accounts-import"], body, callback
+        )
     return await services.answer(import_request, body, validate=validate_import)
 
 

@@ -68,9 +68,9 @@ CallbackQuery = Query(
 )
 
 
-async def api_key_of(request: Request) -> str:
+def api_key_of(request: Request) -> str:
     """Return the caller's API key ("" in open dev mode without one)."""
-    return (await API_KEY_HEADER(request)) or ""
+    return request.headers.get(API_KEY_HEADER.model.name) or ""
 
 
 def callback_for(request: Request, callback_url: str | None, api_key: str) -> Callback | None:
@@ -108,13 +108,13 @@ def _job(request: Request, job_id: str) -> Job:
     response_model=JobOut,
     summary="Submit long work (a day plan or territories) to run in the background",
 )
-async def submit_job(body: JobRequest, request: Request) -> JSONResponse:
+def submit_job(body: JobRequest, request: Request) -> JSONResponse:
     """Store the job as ``queued`` and start it; poll ``GET /v1/jobs/{id}`` for the result.
 
     With ``callback_url`` the job's summary is POSTed there, signed, when it finishes.
     """
     kind, parsed = parse_job_request(body, services_of(request).settings.default_network)
-    callback = callback_for(request, body.callback_url, await api_key_of(request))
+    callback = callback_for(request, body.callback_url, api_key_of(request))
     return create_and_submit(request, kind, parsed, callback)
 
 
@@ -124,7 +124,7 @@ async def submit_job(body: JobRequest, request: Request) -> JSONResponse:
     response_model=JobOut,
     summary="Plan many reps' days (one independent request per rep) as one background job",
 )
-async def submit_day_plan_batch(
+def submit_day_plan_batch(
     body: DayPlanBatchRequest, request: Request, callback_url: str | None = CallbackQuery
 ) -> JSONResponse:
     """Store one job with a part per rep; each rep is planned (and retried) on its own.
@@ -143,7 +143,7 @@ async def submit_day_plan_batch(
         )
     kind = KINDS[BATCH_KIND]
     kind.validate(body, settings.default_network)
-    callback = callback_for(request, callback_url, await api_key_of(request))
+    callback = callback_for(request, callback_url, api_key_of(request))
     return create_and_submit(request, kind, body, callback)
 
 

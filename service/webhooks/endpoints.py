@@ -50,14 +50,14 @@ class DeliveriesOut(BaseModel):
 
 
 @router.get("/webhooks/secret", response_model=SecretOut, summary="Your webhook signing secret")
-async def get_webhook_secret(request: Request) -> JSONResponse:
+def get_webhook_secret(request: Request) -> JSONResponse:
     """Return the secret that signs the webhooks of jobs submitted with your API key.
 
     Verify a webhook with any Standard Webhooks library, e.g. in Python
     ``standardwebhooks.Webhook(secret).verify(body, headers)``.
     """
     settings = services_of(request).settings
-    secret = webhook_secret(await api_key_of(request), settings.webhook_signing_key)
+    secret = webhook_secret(api_key_of(request), settings.webhook_signing_key)
     return JSONResponse(SecretOut(secret=secret).model_dump())
 
 
