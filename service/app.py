@@ -16,12 +16,14 @@ from types import ModuleType
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from service.accounts import endpoints as accounts
 from service.common.errors import ERROR_RESPONSES, install_error_handlers
 from service.common.http import BodySizeLimit, require_api_key
 from service.common.services import Services
 from service.config import Settings, get_settings
 from service.day_plans import endpoints as day_plans
 from service.estimates import endpoints as estimates
+from service.geocode import endpoints as geocode
 from service.jobs import endpoints as jobs
 from service.jobs.deps import JobServices
 from service.jobs.executors import JobExecutor, resume_unfinished
@@ -30,6 +32,7 @@ from service.maps import exports
 from service.networks import endpoints as networks
 from service.schedules import endpoints as schedules
 from service.territories import endpoints as territories
+from service.webhooks import endpoints as webhooks
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +46,9 @@ CAPABILITIES: tuple[ModuleType, ...] = (
     schedules,
     jobs,
     exports,
+    geocode,
+    accounts,
+    webhooks,
 )
 
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import time
 from typing import Any
 
 from celery import Celery, signals
@@ -45,6 +46,8 @@ from sqlalchemy.exc import OperationalError
 from service.common.runtime import RuntimeConfig, init_worker
 from service.config import Settings, get_settings
 from service.jobs.lease import BUSY, run_job
+from service.jobs.store import store_for
+from service.jobs.webhooks import attempt_delivery, retry_delay_s
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,11 @@ log = logging.getLogger(__name__)
 DB_RETRIES = 3
 
 TASK_NAME = "fieldroute.run_job"
+WEBHOOK_TASK_NAME = "fieldroute.deliver_webhook"
+
+
+def _runtime_config(config: dict[str, Any]) -> RuntimeConfig:
+    return RuntimeConfig(**{**config, "preload": tuple(config["preload"])})
 
 
 def make_celery(settings: Settings) -> Celery:
@@ -96,14 +104,47 @@ def make_celery(settings: Settings) -> Celery:
         self: Any, job_id: str, kind: str, config: dict[str, Any], part: str | None = None
     ) -> str:
         """Run one job (or one part of a batch job) in this worker process."""
-        runtime_config = RuntimeConfig(**{**config, "preload": tuple(config["preload"])})
+        runtime_config = _runtime_config(config)
         try:
             status = run_job(job_id, kind, runtime_config, part=part, worker=self.request.hostname)
         except OperationalError as exc:  # the job database is unreachable: try later
             raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
         if status == BUSY:  # a live worker holds the job: look again after one lease
             raise self.retry(countdown=runtime_config.lease_s, max_retries=None)
+        if store_for(runtime_config.database_url).callback_pending(job_id):
+            deliver_webhook_task.apply_async(args=(job_id, config, 0, None))
         return status
+
+    @app.task(name=WEBHOOK_TASK_NAME, bind=True, max_retries=None)
+    def deliver_webhook_task(
+        self: Any, job_id: str, config: dict[str, Any], attempt: int, started: float | None
+    ) -> bool:
+        """Send a finished job's webhook; each failed attempt schedules the next one.
+
+        ``attempt`` 0 claims the webhook (once per job, whichever worker finished it);
+        the back-off doubles from ``webhook_first_retry_s`` for ``webhook_retry_s``.
+        """
+        runtime_config = _runtime_config(config)
+        store = store_for(runtime_config.database_url)
+        if attempt == 0:
+            if store.claim_callback(job_id) is None:
+                return False
+            attempt, started = 1, time.time()
+        job = store.get(job_id)
+        callback = store.callback_of(job_id)
+        if job is None or callback is None:
+            return False
+        if attempt_delivery(store, job, callback, attempt, runtime_config):
+            store.finish_callback(job_id, delivered=True)
+            return True
+        delay = retry_delay_s(attempt, runtime_config)
+        if time.time() - (started or time.time()) + delay > runtime_config.webhook_retry_s:
+            store.finish_callback(job_id, delivered=False)
+            return False
+        deliver_webhook_task.apply_async(
+            args=(job_id, config, attempt + 1, started), countdown=delay
+        )
+        return False
 
     return app
 

@@ -12,7 +12,16 @@ import sys
 from collections.abc import Sequence
 
 #: Modules under ``service.commands`` that add subcommands, in help order.
-COMMAND_MODULES = ("network", "plan", "schedule", "export", "serve", "worker")
+COMMAND_MODULES = (
+    "network",
+    "plan",
+    "schedule",
+    "export",
+    "geocode",
+    "accounts",
+    "serve",
+    "worker",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

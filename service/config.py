@@ -88,6 +88,43 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest solver time limit answered synchronously (more: use /v1/jobs).",
     )
+    geocoder: Literal["offline", "nominatim"] = Field(
+        default="offline",
+        description=(
+            "Where addresses are placed: 'offline' (the address index built with each road "
+            "network) or 'nominatim' (the organisation's own server, FIELDROUTE_NOMINATIM_URL)."
+        ),
+    )
+    nominatim_url: str | None = Field(
+        default=None, description="Base URL of your own Nominatim server (geocoder=nominatim)."
+    )
+    nominatim_min_delay_s: float = Field(
+        default=1.0, ge=0, description="Least time between two Nominatim requests, seconds."
+    )
+    max_sync_import_rows: int = Field(
+        default=2000,
+        ge=1,
+        description="CSV imports with more data rows than this run as a job (202 + job URL).",
+    )
+    webhook_signing_key: str = Field(
+        default="",
+        description=(
+            "Server secret from which each API key's webhook secret is derived "
+            "(HMAC-SHA256); empty: derived from the API key alone. Set it in production."
+        ),
+    )
+    webhook_allow_private: bool = Field(
+        default=False,
+        description="Allow callback URLs on private, loopback or link-local addresses "
+        "(on-premise CRMs).",
+    )
+    webhook_retry_s: float = Field(
+        default=3600.0, ge=0, description="How long a failing webhook is retried, seconds."
+    )
+    webhook_first_retry_s: float = Field(
+        default=2.0, gt=0, description="Delay before the first retry; doubled each time."
+    )
+    webhook_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one delivery.")
     host: str = Field(default="127.0.0.1", description="Address `fieldroute serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `fieldroute serve` binds.")
 

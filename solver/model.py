@@ -580,6 +580,8 @@ class Reason(StrEnum):
     """Visited earlier today (re-planning from mid-day)."""
     NOT_IN_ORDER = "NOT_IN_ORDER"
     """Left out of a hand-made order (timing a rep's own plan)."""
+    NOT_GEOCODED = "NOT_GEOCODED"
+    """Given by ``address`` only, and the address could not be placed at ``min_quality``."""
 
 
 @dataclass(frozen=True, slots=True)

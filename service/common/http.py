@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import Query, Request, Security
+from fastapi import Query, Request, Response, Security
 from fastapi.security import APIKeyHeader
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -93,6 +93,36 @@ GEOJSON_RESPONSE: dict[int | str, dict[str, Any]] = {
 }
 
 Format = Annotated[Literal["json", "geojson"], Query(description="json, or geojson for map tools.")]
+
+#: Formats of a result that can go back to a CRM or a BI tool as well.
+ExportFormat = Annotated[
+    Literal["json", "geojson", "csv", "kpi-csv"],
+    Query(
+        description="json; geojson for map tools; csv (rows keyed by the CRM ids) or "
+        "kpi-csv (per rep and period) for CRMs and BI tools."
+    ),
+]
+
+CSV_FORMATS = ("csv", "kpi-csv")
+
+CSV_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The result; ?format=geojson GeoJSON; ?format=csv or kpi-csv CSV.",
+        "content": {
+            "application/geo+json": {"schema": {"type": "object"}},
+            "text/csv": {"schema": {"type": "string"}},
+        },
+    }
+}
+
+
+def csv_response(text: str, filename: str) -> Response:
+    """Return CSV text as a ``text/csv`` download named ``filename``."""
+    return Response(
+        text,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def check_sync_size(settings: Settings, accounts: int, time_limit_s: float) -> None:

@@ -51,6 +51,10 @@ class RuntimeConfig:
         A running job whose worker sent no heartbeat for this long is taken over.
     max_attempts
         Times a job is started (first run plus take-overs) before it is abandoned.
+    geocoder, nominatim_url, nominatim_min_delay_s
+        Where addresses are placed (``offline`` index of the network, or ``nominatim``).
+    webhook_allow_private, webhook_retry_s, webhook_first_retry_s, webhook_timeout_s
+        How job webhooks are delivered (see :mod:`service.jobs.webhooks`).
     """
 
     networks_dir: str
@@ -59,6 +63,13 @@ class RuntimeConfig:
     preload: tuple[str, ...] = field(default_factory=tuple)
     lease_s: float = 30.0
     max_attempts: int = 3
+    geocoder: str = "offline"
+    nominatim_url: str | None = None
+    nominatim_min_delay_s: float = 1.0
+    webhook_allow_private: bool = False
+    webhook_retry_s: float = 3600.0
+    webhook_first_retry_s: float = 2.0
+    webhook_timeout_s: float = 10.0
 
     @classmethod
     def from_settings(cls, settings: Any, *, preload: tuple[str, ...] = ()) -> RuntimeConfig:
@@ -70,6 +81,13 @@ class RuntimeConfig:
             preload=preload,
             lease_s=settings.job_lease_s,
             max_attempts=settings.job_max_attempts,
+            geocoder=settings.geocoder,
+            nominatim_url=settings.nominatim_url,
+            nominatim_min_delay_s=settings.nominatim_min_delay_s,
+            webhook_allow_private=settings.webhook_allow_private,
+            webhook_retry_s=settings.webhook_retry_s,
+            webhook_first_retry_s=settings.webhook_first_retry_s,
+            webhook_timeout_s=settings.webhook_timeout_s,
         )
 
 

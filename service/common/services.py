@@ -16,7 +16,7 @@ from functools import partial
 from typing import Any, TypeVar
 
 from fastapi import Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from service.common.errors import ApiError
@@ -95,14 +95,18 @@ class Services:
         *,
         validate: Callable[[Req, str], None],
         geojson: Callable[[Any], dict[str, Any]] | None = None,
-    ) -> JSONResponse:
+        render: Callable[[Any], Response] | None = None,
+    ) -> Response:
         """Validate a request (422 before the pool), run ``work`` in the pool, answer it.
 
         With ``geojson`` the response is that function of the result, as
-        ``application/geo+json``; otherwise the result's JSON.
+        ``application/geo+json``; with ``render``, the response it returns (CSV);
+        otherwise the result's JSON.
         """
         validate(request, self.settings.default_network)
         result = await self.call(work, request)
+        if render is not None:
+            return render(result)
         if geojson is not None:
             return JSONResponse(geojson(result), media_type="application/geo+json")
         return JSONResponse(result.model_dump(mode="json"))

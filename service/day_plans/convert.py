@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from service.common.addresses import NOT_GEOCODED, Placement, address_label
 from service.common.convert import solver_out, to_location, to_matrix, to_solver_info
 from service.common.errors import build_all, gather, owner_by_field
 from service.common.schemas import clock_s
@@ -25,7 +26,7 @@ from service.day_plans.schemas import (
     ViolationOut,
 )
 from solver.errors import InvalidProblemError
-from solver.exports import plan_geojson
+from solver.exports import kpi_csv, plan_geojson, plan_kpi_rows, plan_stops_csv
 from solver.model import (
     Account,
     Break,
@@ -90,7 +91,7 @@ def to_account(account: AccountIn) -> Account:
         soft_end_s=clock_s(account.soft_end) if account.soft_end else None,
         lateness_cost_per_min=account.lateness_cost_per_min,
         name=account.name,
-        address=account.address,
+        address=address_label(account.address),
     )
 
 
@@ -224,6 +225,26 @@ def from_plan(plan: Plan, problem: Problem, *, geometry: bool = True) -> DayPlan
     )
 
 
+def with_placement(response: DayPlanResponse, placement: Placement) -> DayPlanResponse:
+    """Add the geocoding answers and the accounts not placed (``NOT_GEOCODED``) to a plan."""
+    if not placement.answers:
+        return response
+    unassigned = list(response.unassigned) + [
+        UnassignedOut(account_id=account_id, reason=NOT_GEOCODED, detail=detail)
+        for account_id, detail in placement.not_placed
+    ]
+    summary = {**response.summary}
+    if "unassigned" in summary:
+        summary["unassigned"] = len(unassigned)
+    return response.model_copy(
+        update={
+            "unassigned": unassigned,
+            "summary": summary,
+            "geocoding": list(placement.answers),
+        }
+    )
+
+
 def check_response(plan: Plan, problem: Problem, violations: list[Violation]) -> CheckResponse:
     """Return a timed hand-made plan with every constraint it breaks (empty = feasible)."""
     base = from_plan(plan, problem)
@@ -291,3 +312,15 @@ def plan_from_response(response: DayPlanResponse | dict[str, Any]) -> Plan:
 def day_plan_geojson(response: DayPlanResponse | dict[str, Any]) -> dict[str, Any]:
     """Return a day-plan response as a GeoJSON FeatureCollection (see solver.exports)."""
     return plan_geojson(plan_from_response(response))
+
+
+def day_plan_csv(request: DayPlanRequest, response: DayPlanResponse, table: str = "csv") -> str:
+    """Return a day plan as CSV keyed by the account ids (see ``solver.exports``).
+
+    ``table`` ``csv``: one row per stop (and per unassigned account); ``kpi-csv``: one
+    row per rep (visits, drive hours, km, travel cost, cost per visit).
+    """
+    plan = to_plan(response)
+    if table == "kpi-csv":
+        return kpi_csv(plan_kpi_rows(plan))
+    return plan_stops_csv(plan, names={a.id: a.name for a in request.accounts})

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
-from service.common.http import GEOJSON_RESPONSE, Format, check_sync_size
+from service.common.http import (
+    CSV_FORMATS,
+    CSV_RESPONSE,
+    GEOJSON_RESPONSE,
+    ExportFormat,
+    Format,
+    check_sync_size,
+    csv_response,
+)
 from service.common.services import services_of
-from service.day_plans.convert import day_plan_geojson
+from service.day_plans.convert import day_plan_csv, day_plan_geojson
 from service.day_plans.schemas import CheckRequest, CheckResponse, DayPlanRequest, DayPlanResponse
 from service.day_plans.work import (
     check_day_plan_request,
@@ -22,23 +30,31 @@ router = APIRouter(tags=["day plans"])
 @router.post(
     "/day-plans",
     response_model=DayPlanResponse,
-    responses=GEOJSON_RESPONSE,
+    responses=CSV_RESPONSE,
     summary="Plan a day for a team of reps",
 )
 async def create_day_plan(
     body: DayPlanRequest,
     request: Request,
-    format: Format = "json",  # noqa: A002
-) -> JSONResponse:
+    format: ExportFormat = "json",  # noqa: A002
+) -> Response:
     """Plan the day: which rep visits which accounts, in what order, at what times.
 
-    Accounts that cannot fit come back in ``unassigned`` with a reason code.
+    Accounts that cannot fit come back in ``unassigned`` with a reason code; accounts
+    given by ``address`` are geocoded first (``NOT_GEOCODED`` when they cannot be
+    placed). ``?format=csv``: a row per stop; ``?format=kpi-csv``: a row per rep.
     """
     services = services_of(request)
     check_sync_size(services.settings, len(body.accounts), body.options.time_limit_s)
     geojson = day_plan_geojson if format == "geojson" else None
+    render = None
+    if format in CSV_FORMATS:
+
+        def render(result: DayPlanResponse) -> Response:
+            return csv_response(day_plan_csv(body, result, format), f"day-plan-{format}.csv")
+
     return await services.answer(
-        plan_day_request, body, validate=validate_day_plan, geojson=geojson
+        plan_day_request, body, validate=validate_day_plan, geojson=geojson, render=render
     )
 
 

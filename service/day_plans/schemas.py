@@ -7,6 +7,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from service.common.addresses import AddressIn, GeocodedOut, MinQuality
 from service.common.schemas import (
     MAX_TIME_LIMIT_S,
     ApiModel,
@@ -102,7 +103,9 @@ class AccountIn(ApiModel):
     model_config = openapi_examples(EXAMPLES, "AccountIn")
 
     id: Ident
-    location: Loc
+    location: Loc | None = Field(
+        default=None, description="Where; null = placed from `address` (geocoded)."
+    )
     visit_duration_s: VisitDuration = DEFAULT_VISIT_DURATION_S
     windows: list[Window] = Field(
         default_factory=list, max_length=100, description="Windows on the visit start."
@@ -121,8 +124,10 @@ class AccountIn(ApiModel):
     name: Annotated[str, Field(max_length=500)] | None = Field(
         default=None, description="Display name (calendars, maps)."
     )
-    address: Annotated[str, Field(max_length=1000)] | None = Field(
-        default=None, description="Postal address (calendars, maps)."
+    address: AddressIn | None = Field(
+        default=None,
+        description="Postal address, free text or structured fields: shown in calendars "
+        "and maps, and geocoded when `location` is not given.",
     )
 
 
@@ -154,6 +159,7 @@ class DayPlanRequest(ApiModel):
     already_visited: list[Ident] = Field(
         default_factory=list, description="Account ids done earlier today (re-planning)."
     )
+    min_quality: MinQuality = "street"
 
     _network_or_matrix = model_validator(mode="after")(check_network_or_matrix)
 
@@ -239,6 +245,10 @@ class DayPlanResponse(BaseModel):
     unassigned: list[UnassignedOut]
     summary: dict[str, float | int]
     solver: SolverOut
+    geocoding: list[GeocodedOut] = Field(
+        default_factory=list,
+        description="One answer per account given by address only (quality, match).",
+    )
 
 
 class CheckResponse(DayPlanResponse):

@@ -2,9 +2,16 @@
 
 from __future__ import annotations
 
+from service.common.addresses import by_location_only, locate_accounts
 from service.common.errors import raise_all
 from service.common.runtime import ProgressFn, RuntimeConfig, network_for
-from service.day_plans.convert import check_response, from_plan, to_problem
+from service.day_plans.convert import (
+    check_response,
+    from_plan,
+    resolve_network,
+    to_problem,
+    with_placement,
+)
 from service.day_plans.schemas import (
     CheckRequest,
     CheckResponse,
@@ -17,8 +24,11 @@ from solver.routing import plan_day, time_routes
 
 
 def validate_day_plan(request: DayPlanRequest, default_network: str) -> None:
-    """Raise InvalidProblemError (422) now for a request the solver would refuse."""
-    to_problem(request, default_network=default_network)
+    """Raise InvalidProblemError (422) now for a request the solver would refuse.
+
+    Accounts given by address only are checked once they are placed, in the worker.
+    """
+    to_problem(by_location_only(request), default_network=default_network)
 
 
 def plan_day_request(
@@ -38,8 +48,13 @@ def plan_day_request(
     Returns
     -------
     DayPlanResponse
-        The planned day.
+        The planned day; accounts given by address are geocoded first, and those that
+        cannot be placed are unassigned with reason ``NOT_GEOCODED``.
     """
+    network = resolve_network(request, config.default_network)
+    request, placement = locate_accounts(
+        request, config, network=network, min_quality=request.min_quality
+    )
     problem = to_problem(request, default_network=config.default_network)
     plan = plan_day(
         problem,
@@ -48,14 +63,14 @@ def plan_day_request(
         seed=request.options.seed,
         on_progress=on_progress,
     )
-    return from_plan(plan, problem, geometry=request.options.geometry)
+    return with_placement(from_plan(plan, problem, geometry=request.options.geometry), placement)
 
 
 def check_orders(request: CheckRequest, default_network: str) -> None:
     """Raise InvalidProblemError for every order naming a rep or account the request lacks."""
-    problem = to_problem(request, default_network=default_network)
-    rep_ids = {rep.id for rep in problem.reps}
-    account_ids = {account.id for account in problem.accounts}
+    to_problem(by_location_only(request), default_network=default_network)
+    rep_ids = {rep.id for rep in request.reps}
+    account_ids = {account.id for account in request.accounts}
     errors: list[InvalidProblemError] = []
     for rep_id, order in request.orders.items():
         if rep_id not in rep_ids:
@@ -78,11 +93,15 @@ def check_orders(request: CheckRequest, default_network: str) -> None:
 def check_day_plan_request(request: CheckRequest, config: RuntimeConfig) -> CheckResponse:
     """Time each rep's given order and list every violated constraint."""
     check_orders(request, config.default_network)
-    problem = to_problem(request, default_network=config.default_network)
-    plan, violations = time_routes(
-        problem, request.orders, network=network_for(problem.network, config)
+    network = resolve_network(request, config.default_network)
+    request, placement = locate_accounts(
+        request, config, network=network, min_quality=request.min_quality
     )
-    return check_response(plan, problem, violations)
+    left_out = {account_id for account_id, _ in placement.not_placed}
+    orders = {rep: [a for a in order if a not in left_out] for rep, order in request.orders.items()}
+    problem = to_problem(request, default_network=config.default_network)
+    plan, violations = time_routes(problem, orders, network=network_for(problem.network, config))
+    return with_placement(check_response(plan, problem, violations), placement)
 
 
 def validate_batch(batch: DayPlanBatchRequest, default_network: str) -> None:
@@ -113,7 +132,7 @@ def validate_batch(batch: DayPlanBatchRequest, default_network: str) -> None:
             continue
         seen[rep_id] = i
         try:
-            to_problem(single, default_network=default_network)
+            to_problem(by_location_only(single), default_network=default_network)
         except InvalidProblemError as exc:
             errors.append(exc.with_field_prefix(f"requests[{i}]"))
     raise_all(errors)

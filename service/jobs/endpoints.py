@@ -9,22 +9,25 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Query, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, ValidationError
 
 from service.common.errors import ApiError
+from service.common.http import API_KEY_HEADER, csv_response
 from service.common.services import services_of
 from service.day_plans.schemas import DayPlanBatchRequest, DayPlanResponse
+from service.jobs.callbacks import Callback
 from service.jobs.deps import jobs_of
 from service.jobs.executors import submit_job as hand_to_executor
 from service.jobs.kinds import BATCH_KIND, KINDS, JobKind
 from service.jobs.schemas import JobList, JobOut, JobRequest, KindName
 from service.jobs.tables import Job, JobStatus, aware
+from service.jobs.webhooks import check_callback_url, dispatch_if_finished, webhook_secret
 from solver.errors import InvalidProblemError
 
 router = APIRouter(tags=["jobs"])
@@ -60,10 +63,37 @@ def parse_job_request(body: JobRequest, default_network: str) -> tuple[JobKind, 
     return kind, parsed
 
 
-def _create_and_submit(request: Request, kind: JobKind, parsed: BaseModel) -> JSONResponse:
+#: Query parameter of the endpoints that submit a job without a JSON envelope.
+CallbackQuery = Query(
+    default=None,
+    max_length=2000,
+    description="http(s) URL that gets the job's summary, signed, when it finishes.",
+)
+
+
+def api_key_of(request: Request) -> str:
+    """Return the caller's API key ("" in open dev mode without one)."""
+    return request.headers.get(API_KEY_HEADER.model.name) or ""
+
+
+def callback_for(request: Request, callback_url: str | None, api_key: str) -> Callback | None:
+    """Check a job's ``callback_url`` (422 naming it) and return it with its signing secret."""
+    if callback_url is None:
+        return None
+    settings = services_of(request).settings
+    check_callback_url(callback_url, allow_private=settings.webhook_allow_private)
+    return Callback(callback_url, webhook_secret(api_key, settings.webhook_signing_key))
+
+
+def create_and_submit(
+    request: Request, kind: JobKind, parsed: BaseModel, callback: Callback | None = None
+) -> JSONResponse:
+    """Store a job (with its webhook, if any), hand it to the executor, answer 202."""
     settings, jobs = services_of(request).settings, jobs_of(request)
     parts = kind.parts(parsed) if kind.parts is not None else None
-    job = jobs.store.create(kind.name, parsed, deadline_s=settings.job_deadline_s, parts=parts)
+    job = jobs.store.create(
+        kind.name, parsed, deadline_s=settings.job_deadline_s, parts=parts, callback=callback
+    )
     hand_to_executor(jobs.store, jobs.executor, job)
     return JSONResponse(job_json(job), status_code=202, headers={"Location": job_url(job.id)})
 
@@ -82,9 +112,13 @@ def _job(request: Request, job_id: str) -> Job:
     summary="Submit long work (a day plan or territories) to run in the background",
 )
 def submit_job(body: JobRequest, request: Request) -> JSONResponse:
-    """Store the job as ``queued`` and start it; poll ``GET /v1/jobs/{id}`` for the result."""
+    """Store the job as ``queued`` and start it; poll ``GET /v1/jobs/{id}`` for the result.
+
+    With ``callback_url`` the job's summary is POSTed there, signed, when it finishes.
+    """
     kind, parsed = parse_job_request(body, services_of(request).settings.default_network)
-    return _create_and_submit(request, kind, parsed)
+    callback = callback_for(request, body.callback_url, api_key_of(request))
+    return create_and_submit(request, kind, parsed, callback)
 
 
 @router.post(
@@ -93,7 +127,9 @@ def submit_job(body: JobRequest, request: Request) -> JSONResponse:
     response_model=JobOut,
     summary="Plan many reps' days (one independent request per rep) as one background job",
 )
-def submit_day_plan_batch(body: DayPlanBatchRequest, request: Request) -> JSONResponse:
+def submit_day_plan_batch(
+    body: DayPlanBatchRequest, request: Request, callback_url: str | None = CallbackQuery
+) -> JSONResponse:
     """Store one job with a part per rep; each rep is planned (and retried) on its own.
 
     The job's ``progress`` is the fraction of reps planned and ``parts`` counts them;
@@ -110,7 +146,8 @@ def submit_day_plan_batch(body: DayPlanBatchRequest, request: Request) -> JSONRe
         )
     kind = KINDS[BATCH_KIND]
     kind.validate(body, settings.default_network)
-    return _create_and_submit(request, kind, body)
+    callback = callback_for(request, callback_url, api_key_of(request))
+    return create_and_submit(request, kind, body, callback)
 
 
 @router.get(
@@ -118,7 +155,12 @@ def submit_day_plan_batch(body: DayPlanBatchRequest, request: Request) -> JSONRe
     response_model=DayPlanResponse,
     summary="One rep's day plan from a batch job",
 )
-def get_batch_result(job_id: str, rep_id: str, request: Request) -> JSONResponse:
+def get_batch_result(
+    job_id: str,
+    rep_id: str,
+    request: Request,
+    format: Literal["json", "csv", "kpi-csv"] = "json",  # noqa: A002
+) -> Response:
     """Return the rep's planned day (the ``POST /v1/day-plans`` response body).
 
     404 for an unknown job or rep, 409 while the rep is not planned yet, and the rep's
@@ -131,6 +173,12 @@ def get_batch_result(job_id: str, rep_id: str, request: Request) -> JSONResponse
             404, f"Job '{job_id}' has no rep '{rep_id}'.", error="not_found", field="rep_id"
         )
     if part.status == JobStatus.SUCCEEDED:
+        if format != "json":
+            job = _job(request, job_id)
+            kind = KINDS[job.kind]
+            single = kind.parse_request(job.request).requests[part.position]
+            result = kind.part_result_model.model_validate(part.result)
+            return csv_response(kind.csv(single, result, format), f"{rep_id}-{format}.csv")
         return JSONResponse(part.result)
     if part.status == JobStatus.FAILED and part.error is not None:
         died = part.error.get("error") in ("worker_died", "job_abandoned")
@@ -206,9 +254,26 @@ def list_jobs(
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut, summary="Status, progress and result")
-def get_job(job_id: str, request: Request) -> JSONResponse:
+def get_job(
+    job_id: str,
+    request: Request,
+    format: Literal["json", "csv", "kpi-csv"] = Query(  # noqa: A002, B008
+        default="json",
+        description="json; csv or kpi-csv: the result as CSV keyed by the CRM ids "
+        "(day-plan and territories jobs, once succeeded).",
+    ),
+) -> Response:
     """Return the job: status (queued|running|succeeded|failed|cancelled), progress, result."""
-    return JSONResponse(job_json(_job(request, job_id)))
+    job = _job(request, job_id)
+    if format == "json":
+        return JSONResponse(job_json(job))
+    kind = KINDS[job.kind]
+    if kind.csv is None or kind.run is None:
+        raise ApiError(422, f"Jobs of kind '{job.kind}' have no CSV export.", field="format")
+    if job.status != JobStatus.SUCCEEDED or job.result is None:
+        raise ApiError(409, f"Job '{job_id}' is {job.status}; its result is not ready.")
+    text = kind.csv(kind.parse_request(job.request), kind.parse_result(job.result), format)
+    return csv_response(text, f"{job.kind}-{job_id}-{format}.csv")
 
 
 @router.delete("/jobs/{job_id}", response_model=JobOut, summary="Cancel a job")
@@ -219,4 +284,5 @@ def cancel_job(job_id: str, request: Request) -> JSONResponse:
     if not jobs.store.cancel(job_id):
         raise ApiError(409, f"Job '{job_id}' is already {job.status}; it cannot be cancelled.")
     jobs.executor.cancel(job_id)
+    dispatch_if_finished(jobs.store, job_id, services_of(request).config)
     return JSONResponse(job_json(_job(request, job_id)))

@@ -21,6 +21,7 @@ from service.jobs.kinds import KINDS
 from service.jobs.lease import run_job
 from service.jobs.store import JobStore, store_for
 from service.jobs.tables import UNFINISHED, Job, JobStatus
+from service.jobs.webhooks import dispatch_if_finished
 
 log = logging.getLogger(__name__)
 
@@ -89,11 +90,26 @@ class InProcessExecutor:
             future = pool.submit(run_job, job_id, kind, self.config, part=part)
         with self._lock:
             self._futures[(job_id, part)] = future
-        future.add_done_callback(lambda f: self._done(job_id, kind, part, pool, f))
+        future.add_done_callback(lambda f: self._finished(job_id, kind, part, pool, f))
 
     def _broken(self, pool: ProcessPoolExecutor) -> None:
         if self._on_broken is not None:
             self._on_broken(pool)
+
+    def _finished(
+        self,
+        job_id: str,
+        kind: str,
+        part: str | None,
+        pool: ProcessPoolExecutor,
+        future: Future,
+    ) -> None:
+        """Record what a worker could not, then send the job's webhook once it has ended."""
+        try:
+            self._done(job_id, kind, part, pool, future)
+        finally:
+            if not future.cancelled():
+                dispatch_if_finished(store_for(self.config.database_url), job_id, self.config)
 
     def _done(
         self,

@@ -16,7 +16,10 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, TypeAdapter
 
+from service.accounts.schemas import ImportRequest, ImportResponse
+from service.accounts.work import import_request, validate_import
 from service.common.runtime import ProgressFn, RuntimeConfig
+from service.day_plans.convert import day_plan_csv
 from service.day_plans.schemas import DayPlanBatchRequest, DayPlanRequest, DayPlanResponse
 from service.day_plans.work import (
     batch_parts,
@@ -29,6 +32,7 @@ from service.estimates.schemas import EstimateRequest
 from service.estimates.work import Estimate, estimate, validate_estimate
 from service.schedules.schemas import ScheduleRequest, ScheduleResponse
 from service.schedules.work import plan_schedule_request, validate_schedule
+from service.territories.convert import territories_csv
 from service.territories.schemas import TerritoryRequest, TerritoryResponse
 from service.territories.work import balance_request, validate_territories
 
@@ -60,6 +64,9 @@ class JobKind(Generic[Req]):
         result is a ``part_result_model``.
     part_result_model
         A batch: the model of each part's result.
+    csv
+        ``csv(request, result, table) -> text``: the result as CSV keyed by the CRM
+        ids (``table`` ``csv`` or ``kpi-csv``), for ``?format=csv`` on its job.
     """
 
     name: str
@@ -70,6 +77,7 @@ class JobKind(Generic[Req]):
     parts: Callable[[Req], list[str]] | None = None
     run_part: Callable[[Req, int, RuntimeConfig], BaseModel] | None = None
     part_result_model: type[BaseModel] | None = None
+    csv: Callable[[Req, Any, str], str] | None = None
 
     def parse_request(self, body: dict[str, Any]) -> Req:
         """Return the request model of a stored (or posted) JSON request."""
@@ -86,9 +94,21 @@ def _registry(*kinds: JobKind) -> dict[str, JobKind]:
 
 #: Every job kind, by name, in the order the API lists them.
 KINDS: dict[str, JobKind] = _registry(
-    JobKind("day-plan", DayPlanRequest, validate_day_plan, DayPlanResponse, plan_day_request),
     JobKind(
-        "territories", TerritoryRequest, validate_territories, TerritoryResponse, balance_request
+        "day-plan",
+        DayPlanRequest,
+        validate_day_plan,
+        DayPlanResponse,
+        plan_day_request,
+        csv=day_plan_csv,
+    ),
+    JobKind(
+        "territories",
+        TerritoryRequest,
+        validate_territories,
+        TerritoryResponse,
+        balance_request,
+        csv=territories_csv,
     ),
     JobKind("estimates", EstimateRequest, validate_estimate, Estimate, estimate),
     JobKind(
@@ -105,7 +125,9 @@ KINDS: dict[str, JobKind] = _registry(
         parts=batch_parts,
         run_part=plan_batch_part,
         part_result_model=DayPlanResponse,
+        csv=day_plan_csv,
     ),
+    JobKind("accounts-import", ImportRequest, validate_import, ImportResponse, import_request),
 )
 
 #: The kind of a batch of independent single-rep day plans (``POST /v1/day-plans/batch``).

@@ -27,6 +27,12 @@ class JobRequest(ApiModel):
         description="The body of the endpoint of that kind (POST /v1/day-plans, "
         "/v1/territories, /v1/estimates or /v1/visit-schedules)."
     )
+    callback_url: str | None = Field(
+        default=None,
+        max_length=2000,
+        description="http(s) URL that gets the job's summary, signed (Standard Webhooks), "
+        "when it finishes.",
+    )
 
 
 class JobOut(BaseModel):

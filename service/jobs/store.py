@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 
+from service.jobs.callbacks import Callback, CallbackStore
 from service.jobs.parts import Body, PartStore, as_json
 from service.jobs.tables import (
     UNFINISHED,
@@ -36,7 +37,7 @@ from service.jobs.tables import (
 )
 
 
-class JobStore(PartStore):
+class JobStore(PartStore, CallbackStore):
     """Jobs in a database.
 
     Parameters
@@ -148,6 +149,7 @@ class JobStore(PartStore):
         *,
         deadline_s: float | None = None,
         parts: list[str] | None = None,
+        callback: Callback | None = None,
     ) -> Job:
         """Insert a new ``queued`` job and return it.
 
@@ -161,6 +163,8 @@ class JobStore(PartStore):
             Seconds from now after which the job fails instead of starting.
         parts
             Keys of independent parts (a batch's rep ids), each run and stored on its own.
+        callback
+            Where to POST the job's summary when it finishes (a signed webhook).
         """
         now = utc_now()
         row = JobRow(
@@ -191,6 +195,8 @@ class JobStore(PartStore):
                         updated_at=now,
                     )
                 )
+            if callback is not None:
+                self._add_callback(session, row.id, callback)
             self._event(session, row.id, "queued")
             session.flush()
             return snapshot(Job, row)

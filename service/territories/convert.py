@@ -13,6 +13,7 @@ from service.territories.schemas import (
     TerritoryRequest,
     TerritoryResponse,
 )
+from solver.exports import kpi_csv, territory_csv, territory_kpi_rows
 from solver.exports import territory_geojson as plan_territory_geojson
 from solver.model import TravelMatrix
 from solver.territory.model import (
@@ -103,3 +104,18 @@ def territory_geojson(response: TerritoryResponse | dict[str, Any]) -> dict[str,
     """Return the territories of a response as GeoJSON (see ``solver.exports``)."""
     plan = to_territory_plan(TerritoryResponse.model_validate(response))
     return plan_territory_geojson(plan)
+
+
+def territories_csv(
+    request: TerritoryRequest, response: TerritoryResponse, table: str = "csv"
+) -> str:
+    """Return territories as CSV keyed by the account ids (see ``solver.exports``).
+
+    ``table`` ``csv``: one row per account of the request (rep, previous rep, moved,
+    weekly workload; ready for an owner update in the CRM); ``kpi-csv``: one row per
+    rep's average week (visits, drive hours, km, travel cost, cost per visit).
+    """
+    plan = to_territory_plan(response)
+    if table == "kpi-csv":
+        return kpi_csv(territory_kpi_rows(plan))
+    return territory_csv(plan, request.accounts, names={a.id: a.name for a in request.accounts})

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
-from service.common.http import GEOJSON_RESPONSE, Format, check_sync_size
+from service.common.http import (
+    CSV_FORMATS,
+    CSV_RESPONSE,
+    ExportFormat,
+    check_sync_size,
+    csv_response,
+)
 from service.common.services import services_of
-from service.territories.convert import territory_geojson
+from service.territories.convert import territories_csv, territory_geojson
 from service.territories.schemas import TerritoryRequest, TerritoryResponse
 from service.territories.work import balance_request, validate_territories
 
@@ -17,18 +23,29 @@ router = APIRouter(tags=["territories"])
 @router.post(
     "/territories",
     response_model=TerritoryResponse,
-    responses=GEOJSON_RESPONSE,
+    responses=CSV_RESPONSE,
     summary="Balance territories across reps",
 )
 async def create_territories(
     body: TerritoryRequest,
     request: Request,
-    format: Format = "json",  # noqa: A002
-) -> JSONResponse:
-    """Assign accounts to reps: balanced on workload/revenue/accounts, compact, few moves."""
+    format: ExportFormat = "json",  # noqa: A002
+) -> Response:
+    """Assign accounts to reps: balanced on workload/revenue/accounts, compact, few moves.
+
+    Accounts given by ``address`` are geocoded first (``NOT_GEOCODED`` when they cannot
+    be placed). ``?format=csv``: one row per account keyed by its (CRM) id with rep,
+    previous rep, moved and weekly workload; ``?format=kpi-csv``: one row per rep.
+    """
     services = services_of(request)
     check_sync_size(services.settings, len(body.accounts), body.options.time_limit_s)
     geojson = territory_geojson if format == "geojson" else None
+    render = None
+    if format in CSV_FORMATS:
+
+        def render(result: TerritoryResponse) -> Response:
+            return csv_response(territories_csv(body, result, format), f"territories-{format}.csv")
+
     return await services.answer(
-        balance_request, body, validate=validate_territories, geojson=geojson
+        balance_request, body, validate=validate_territories, geojson=geojson, render=render
     )

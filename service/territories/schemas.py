@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
+from service.common.addresses import AddressIn, GeocodedOut, MinQuality
 from service.common.schemas import (
     ApiModel,
     Ident,
@@ -47,7 +48,13 @@ class TerritoryAccountIn(ApiModel):
     model_config = openapi_examples(EXAMPLES, "TerritoryAccountIn")
 
     id: Ident
-    location: Loc
+    location: Loc | None = Field(
+        default=None, description="Where; null = placed from `address` (geocoded)."
+    )
+    address: AddressIn | None = Field(
+        default=None, description="Postal address (free text or fields), geocoded without location."
+    )
+    name: str | None = Field(default=None, max_length=500, description="Display name (exports).")
     visits_per_4_weeks: float = Field(
         default=4.0,
         gt=0,
@@ -91,6 +98,7 @@ class TerritoryRequest(ApiModel):
     reps: list[TerritoryRepIn] = Field(min_length=1, max_length=1000)
     accounts: list[TerritoryAccountIn] = Field(default_factory=list, max_length=100_000)
     options: TerritoryOptionsIn = Field(default_factory=TerritoryOptionsIn)
+    min_quality: MinQuality = "street"
 
     _network_or_matrix = model_validator(mode="after")(check_network_or_matrix)
 
@@ -109,3 +117,7 @@ class TerritoryResponse(BaseModel):
     unassigned: list[dict[str, str]]
     summary: dict[str, Any]
     solver: SolverOut
+    geocoding: list[GeocodedOut] = Field(
+        default_factory=list,
+        description="One answer per account given by address only (quality, match).",
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.common.addresses import NOT_GEOCODED, by_location_only, locate_accounts
 from service.common.runtime import ProgressFn, RuntimeConfig, network_for
 from service.territories.convert import from_territory_plan, to_territory_inputs
 from service.territories.schemas import TerritoryRequest, TerritoryResponse
@@ -9,17 +10,36 @@ from solver.territory import balance_territories
 
 
 def validate_territories(request: TerritoryRequest, default_network: str) -> None:
-    """Raise InvalidProblemError (422) now for inputs the solver would refuse."""
-    to_territory_inputs(request)
+    """Raise InvalidProblemError (422) now for inputs the solver would refuse.
+
+    Accounts given by address only are checked once they are placed, in the worker.
+    """
+    to_territory_inputs(by_location_only(request))
 
 
 def balance_request(
     request: TerritoryRequest, config: RuntimeConfig, on_progress: ProgressFn | None = None
 ) -> TerritoryResponse:
-    """Balance territories for a ``POST /v1/territories`` request."""
+    """Balance territories for a ``POST /v1/territories`` request.
+
+    Accounts given by address are geocoded first; those that cannot be placed come back
+    unassigned with reason ``NOT_GEOCODED``.
+    """
+    name = None if request.matrix is not None else (request.network or config.default_network)
+    request, placement = locate_accounts(
+        request, config, network=name, min_quality=request.min_quality
+    )
     reps, accounts, matrix, options = to_territory_inputs(request)
-    name = None if matrix is not None else (request.network or config.default_network)
     plan = balance_territories(
         reps, accounts, network=network_for(name, config), matrix=matrix, options=options
     )
-    return from_territory_plan(plan, name)
+    response = from_territory_plan(plan, name)
+    if not placement.answers:
+        return response
+    unassigned = response.unassigned + [
+        {"account_id": account_id, "reason": NOT_GEOCODED, "detail": detail}
+        for account_id, detail in placement.not_placed
+    ]
+    return response.model_copy(
+        update={"unassigned": unassigned, "geocoding": list(placement.answers)}
+    )
