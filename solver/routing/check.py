@@ -161,8 +161,8 @@ class _Legs:
     def __init__(self, problem: Problem, network: Any) -> None:
         if problem.matrix is None and network is None:
             raise InvalidProblemError(
-                f"Problem: road network {problem.network!r} is required to check lat/lon "
-                "locations.",
+                f"road network {problem.network!r} is required to check lat/lon locations.",
+                entity="Problem",
                 field="network",
             )
         self._matrix = problem.matrix
