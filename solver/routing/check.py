@@ -181,8 +181,6 @@ class _Legs:
     def _query(self, origin: Location, destination: Location) -> tuple[int, int]:
         if self._matrix is not None:
             row, column = origin.index, destination.index
-            if row == column:
-                return 0, 0
             return (
                 int(self._matrix.durations_s[row, column]),
                 int(self._matrix.distances_m[row, column]),
@@ -266,29 +264,23 @@ class _RouteCheck:
         here = self.rep.start
         departure = stops[0].departure_s
         pending: Stop | None = None
-        for stop in stops[1:]:
+        for stop in stops[1:-1]:
             if stop.type == StopType.BREAK:
                 self._check_break(stop, departure)
                 pending = stop
                 continue
-            account = None
-            if stop.type == StopType.VISIT:
-                account = self.accounts.get(stop.account_id or "")
-                if account is None:
-                    self.add("UNKNOWN_ACCOUNT", f"visits unknown account {stop.account_id!r}.")
-                    return False
-                there = account.location
-            else:
-                end = self.rep.end_location
-                there = end if end is not None else here
-            travel = self._check_leg(stop, here, there)
-            self._check_arrival(stop, departure, travel, pending)
-            pending = None
+            account = self.accounts.get(stop.account_id or "")
             if account is None:
-                self._check_end(stop)
-                return True
+                self.add("UNKNOWN_ACCOUNT", f"visits unknown account {stop.account_id!r}.")
+                return False
+            travel = self._check_leg(stop, here, account.location)
+            self._check_arrival(stop, departure, travel, pending)
             self._check_visit(stop, account)
-            here, departure = there, stop.departure_s
+            here, departure, pending = account.location, stop.departure_s, None
+        end, there = stops[-1], self.rep.end_location
+        travel = self._check_leg(end, here, there if there is not None else here)
+        self._check_arrival(end, departure, travel, pending)
+        self._check_end(end)
         return True
 
     def _check_break(self, stop: Stop, departure_s: int) -> None:

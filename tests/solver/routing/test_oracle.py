@@ -383,9 +383,11 @@ def test_bad_stops_break_of_a_rep_without_one():
     assert codes(found) == {"BAD_STOPS"}
 
 
-def test_unreachable_leg():
+@pytest.mark.parametrize("which", [(0, 1), (0,), (1,)], ids=["both", "durations", "distances"])
+def test_unreachable_leg(which):
     blocked = TEAM.durations_s.copy(), TEAM.distances_m.copy()
-    blocked[0][3, 0] = blocked[1][3, 0] = -1  # no way back home from c
+    for k in which:
+        blocked[k][3, 0] = -1  # no way back home from c
     day = team_day(problem={"matrix": TravelMatrix(*blocked)})
     found = check_plan(day, team_plan(day))
     assert codes(found) == {"UNREACHABLE_LEG"}
@@ -623,3 +625,33 @@ def test_lat_lon_problem_needs_its_network():
     )
     with pytest.raises(InvalidProblemError, match="network"):
         check_plan(geo, Plan(day.date, (), (), INFO))
+
+
+def test_start_stop_without_a_location_is_kept():
+    plan = team_plan()
+    assert check_plan(team_day(), with_stop(plan, 0, 0, location=None)) == []
+
+
+def test_break_starting_right_at_the_previous_departure_is_kept():
+    # break window 11:00-12:00: r1 leaves a at 11:16:40 and breaks at once
+    day = team_day(r1={"lunch": Break(11 * H, 12 * H, 30 * M)})
+    plan = team_plan(day)
+    stops = plan.routes[0].stops
+    assert stops[2].type == "break" and stops[2].start_s == stops[1].departure_s
+    assert check_plan(day, plan) == []
+    early = with_stop(
+        plan, 0, 2, start_s=stops[1].departure_s - 1, arrival_s=stops[2].arrival_s - 1
+    )
+    assert "TIME_MISMATCH" in codes(check_plan(day, early))
+
+
+def test_visit_before_its_soft_end_is_not_late():
+    # b starts 12:30, its soft end is 12:30: not late, no cost
+    day = team_day(b={"soft_end_s": 12 * H + 30 * M, "lateness_cost_per_min": 5.0})
+    plan = team_plan(day)
+    assert plan.routes[0].totals.lateness_s == 0
+    assert check_plan(day, plan) == []
+    late = team_day(b={"soft_end_s": 12 * H + 29 * M, "lateness_cost_per_min": 5.0})
+    found = check_plan(late, plan)  # 60 s late: 5.0 per minute
+    assert codes(found) == {"TOTALS_MISMATCH"}
+    assert {v.detail.split()[3] for v in found} == {"lateness_s", "cost"}
