@@ -17,6 +17,11 @@ Usage::
     python bench/mutation.py                  # this tree
     python bench/mutation.py --root OTHER     # another checkout (e.g. before a change)
     python bench/mutation.py --jobs 2 --json out.json --only check
+    python bench/mutation.py --since before.json   # rerun only the earlier survivors
+
+With ``--since`` (the JSON of an earlier run), a target whose source is unchanged
+(same SHA-256) reruns only that run's surviving mutants, under the current tests; the
+mutants it killed stay killed (tests were only added). Changed targets run in full.
 
 The targets are the constant :data:`TARGETS`: change it when code moves (the cost
 formula is due to move to ``solver/costs.py``). Test paths that do not exist in the
@@ -27,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import hashlib
 import json
 import os
 import shutil
@@ -278,6 +284,7 @@ def main() -> None:
     parser.add_argument("--only", default="", help="substring of the target paths to run")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--limit", type=int, default=0, help="at most N mutants per target")
+    parser.add_argument("--since", type=Path, help="JSON of an earlier run (see above)")
     args = parser.parse_args()
     root = args.root.resolve()
     targets = [t for t in TARGETS if args.only in t.path and (root / t.path).exists()]
@@ -285,6 +292,7 @@ def main() -> None:
     trees = [make_tree(root, work / f"tree{j}") for j in range(args.jobs)]
     free = list(trees)
     results: dict[str, dict] = {}
+    earlier = json.loads(args.since.read_text()) if args.since else {}
     began = time.monotonic()
     try:
         for target in targets:
@@ -295,6 +303,13 @@ def main() -> None:
             source, mutants = mutants_of(root, target)
             if args.limit:
                 mutants = mutants[: args.limit]
+            digest = hashlib.sha256(source.encode()).hexdigest()
+            before = earlier.get(target.path, {})
+            carried = 0
+            if before.get("source_sha256") == digest and before.get("mutants") == len(mutants):
+                again = {m["index"] for m in before["survivors"]}
+                carried = len(mutants) - len(again)
+                mutants = [m for m in mutants if m.index in again]
             timeout_s = max(60.0, 3 * baseline_s)
 
             def one(mutant: Mutant, target=target, source=source, tests=tests, t=timeout_s):
@@ -310,17 +325,21 @@ def main() -> None:
             with ThreadPoolExecutor(args.jobs) as pool:
                 outcome = list(pool.map(one, mutants))
             survivors = [m for m, killed in outcome if not killed]
-            killed = len(outcome) - len(survivors)
-            score = killed / len(outcome) if outcome else 1.0
+            total = len(outcome) + carried
+            killed = total - len(survivors)
+            score = killed / total if total else 1.0
             results[target.path] = {
                 "tests": tests,
-                "mutants": len(outcome),
+                "source_sha256": digest,
+                "mutants": total,
                 "killed": killed,
+                "carried_from_earlier_run": carried,
                 "score": score,
                 "baseline_s": round(baseline_s, 1),
                 "survivors": [asdict(m) for m in survivors],
             }
-            print(f"\n{target.path}: {killed}/{len(outcome)} killed = {score:.1%}", flush=True)
+            note = f" ({carried} killed in the earlier run)" if carried else ""
+            print(f"\n{target.path}: {killed}/{total} killed = {score:.1%}{note}", flush=True)
             for m in survivors:
                 print(f"  survived  {m.path}:{m.line}  #{m.index}  {m.what}", flush=True)
     finally:
