@@ -193,6 +193,9 @@ TAMPERS = {
     ),
     "moves listed": (lambda p: dataclasses.replace(p, moves=()), "Moves listed (0) differ"),
     "move reps": (lambda p: dataclasses.replace(p, moves=(Move("x", "r0", "r1"),)), "wrong reps"),
+    "move twice": (lambda p: dataclasses.replace(p, moves=p.moves * 2), "Moves listed (2)"),
+    "move from": (lambda p: dataclasses.replace(p, moves=(Move("x", "r0", "r0"),)), "wrong reps"),
+    "move to": (lambda p: dataclasses.replace(p, moves=(Move("x", "r1", "r1"),)), "wrong reps"),
     "summary moves": (lambda p: summary(p, moves=0), "Summary moves 0 != recount 1"),
     "visits": (lambda p: territory(p, 0, visits_per_week=2.5), "visits_per_week"),
     "visit hours": (lambda p: territory(p, 0, visit_h_per_week=1.01), "visit_h_per_week"),
@@ -247,3 +250,27 @@ def test_without_the_matrix_travel_and_workload_are_taken_as_claimed():
     found = check(plan)
     assert any("drive_h_per_week" in p for p in found)
     assert any("Summary travel" in p for p in found)
+
+
+def test_bound_is_only_checked_within_tolerance():
+    # out of tolerance the objective may be below the bound (the bound is for the
+    # balanced problem): not flagged
+    options = dataclasses.replace(OPTIONS, tolerance=0.5)
+    plan = summary(hand_plan(), tolerance=0.5, within_tolerance=False, explanation=("lock",))
+    assert check(plan, options=options) == []
+    assert check(summary(plan, lower_bound_h_per_week=1.8), options=options) == []
+
+
+def test_plan_without_accounts_has_zero_targets_and_deviations():
+    empty = hand_plan()
+    territories = tuple(
+        dataclasses.replace(t, account_ids=(), accounts=0, visits_per_week=0.0,
+                            visit_h_per_week=0.0, drive_h_per_week=0.0, drive_km_per_week=0.0,
+                            cost_per_week=0.0, revenue=0.0, workload_h_per_week=0.0,
+                            utilisation=0.0, balance_value=0.0, balance_target=0.0, deviation=0.0)
+        for t in empty.territories
+    )  # fmt: skip
+    empty = dataclasses.replace(empty, assignment={}, territories=territories, moves=())
+    empty = summary(empty, max_deviation=0.0, total_drive_h_per_week=0.0, travel_h_per_week=0.0,
+                    objective_h_per_week=0.0, lower_bound_h_per_week=0.0, moves=0)  # fmt: skip
+    assert check(empty, accounts=[]) == []
