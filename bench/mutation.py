@@ -5,7 +5,8 @@ comparison flipped, an arithmetic operator swapped, a constant nudged, ``and``/`
 swapped, a ``not`` dropped, ``min``/``max`` swapped, an ``+=`` turned into ``-=``, a
 call statement or a ``return`` value removed ...). Strings (messages, docstrings) are
 never mutated. For each mutant the bench writes the mutated file into a private copy
-of the tree and runs the target's test subset there (``pytest -x``); a mutant is
+of the tree and runs the target's test subset there (``pytest -x``, in a child forked
+from the bench after it has imported the heavy dependencies once); a mutant is
 *killed* when the subset fails (or times out), *survives* when it passes.
 
 It prints, per target and overall, the mutation score (killed / mutants) and every
@@ -16,7 +17,7 @@ Usage::
 
     python bench/mutation.py                  # this tree
     python bench/mutation.py --root OTHER     # another checkout (e.g. before a change)
-    python bench/mutation.py --jobs 2 --json out.json --only check
+    python bench/mutation.py --json out.json --only check
     python bench/mutation.py --since before.json   # rerun only the earlier survivors
 
 With ``--since`` (the JSON of an earlier run), a target whose source is unchanged
@@ -32,15 +33,15 @@ from __future__ import annotations
 
 import argparse
 import ast
+import contextlib
 import hashlib
 import json
 import os
 import shutil
-import subprocess
+import signal
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -253,18 +254,76 @@ def mutate(source: str, target: Target, index: int) -> str:
     return ast.unparse(ast.fix_missing_locations(tree))
 
 
+#: Imported once by the bench, before it forks a child per mutant (the children then
+#: start pytest in a fraction of a second). Never ``solver`` itself: each child
+#: imports it afresh from its private tree.
+PRELOAD = (
+    "numpy",
+    "scipy.optimize",
+    "scipy.sparse",
+    "scipy.spatial",
+    "shapely",
+    "osmium",
+    "routingkit_cch",
+    "ortools.constraint_solver.pywrapcp",
+    "ortools.linear_solver.pywraplp",
+    "pyvrp",
+    "highspy",
+    "networkx",
+    "pyproj",
+    "pytest",
+)
+
+
+def preload() -> None:
+    """Import the heavy dependencies once, in the parent."""
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    for name in PRELOAD:
+        with contextlib.suppress(ImportError):
+            __import__(name)
+    assert "solver" not in sys.modules, "the bench must not import solver itself"
+
+
+def _child(tree: Path, tests: list[str]) -> int:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.chdir(tree)
+    sys.path.insert(0, str(tree))
+    os.environ["PYTHONPATH"] = str(tree)
+    os.environ["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
+    import solver  # the private copy, never the checkout the bench runs from
+
+    if not str(Path(solver.__file__).resolve()).startswith(str(tree.resolve())):
+        return 98
+    import pytest
+
+    return int(pytest.main(["-x", "-q", "-p", "no:cacheprovider", *tests]))
+
+
 def run_tests(tree: Path, tests: list[str], timeout_s: float) -> tuple[bool, float]:
-    """Run ``pytest -x`` on ``tests`` in ``tree``; (passed, seconds)."""
-    env = {**os.environ, "PYTHONPATH": str(tree), "PYTHONDONTWRITEBYTECODE": "1"}
-    command = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", *tests]
+    """Run ``pytest -x`` on ``tests`` in ``tree`` in a forked child; (passed, seconds)."""
     began = time.monotonic()
-    try:
-        done = subprocess.run(
-            command, cwd=tree, env=env, capture_output=True, text=True, timeout=timeout_s
-        )
-    except subprocess.TimeoutExpired:
-        return False, time.monotonic() - began
-    return done.returncode == 0, time.monotonic() - began
+    pid = os.fork()
+    if pid == 0:  # the child
+        code = 97
+        try:
+            code = _child(tree, tests)
+        finally:
+            os._exit(code)
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            code = os.waitstatus_to_exitcode(status)
+            if code == 98:
+                raise SystemExit(f"the child imported solver from outside {tree}")
+            return code == 0, time.monotonic() - began
+        if time.monotonic() - began > timeout_s:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return False, time.monotonic() - began
+        time.sleep(0.02)
 
 
 def make_tree(root: Path, into: Path) -> Path:
@@ -280,7 +339,6 @@ def make_tree(root: Path, into: Path) -> Path:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--root", type=Path, default=HERE, help="checkout to measure")
-    parser.add_argument("--jobs", type=int, default=1, help="mutants run at once")
     parser.add_argument("--only", default="", help="substring of the target paths to run")
     parser.add_argument("--json", type=Path, help="write the results here")
     parser.add_argument("--limit", type=int, default=0, help="at most N mutants per target")
@@ -289,8 +347,8 @@ def main() -> None:
     root = args.root.resolve()
     targets = [t for t in TARGETS if args.only in t.path and (root / t.path).exists()]
     work = Path(tempfile.mkdtemp(prefix="mutation-"))
-    trees = [make_tree(root, work / f"tree{j}") for j in range(args.jobs)]
-    free = list(trees)
+    trees = [make_tree(root, work / "tree")]
+    preload()
     results: dict[str, dict] = {}
     earlier = json.loads(args.since.read_text()) if args.since else {}
     began = time.monotonic()
@@ -312,18 +370,18 @@ def main() -> None:
                 mutants = [m for m in mutants if m.index in again]
             timeout_s = max(60.0, 3 * baseline_s)
 
-            def one(mutant: Mutant, target=target, source=source, tests=tests, t=timeout_s):
-                tree = free.pop()
+            tree = trees[0]
+            outcome = []
+            for mutant in mutants:
                 try:
                     (tree / target.path).write_text(mutate(source, target, mutant.index))
-                    passed, _ = run_tests(tree, tests, t)
+                    passed, _ = run_tests(tree, tests, timeout_s)
                 finally:
                     (tree / target.path).write_text(source)
-                    free.append(tree)
-                return mutant, not passed
-
-            with ThreadPoolExecutor(args.jobs) as pool:
-                outcome = list(pool.map(one, mutants))
+                outcome.append((mutant, not passed))
+                if len(outcome) % 20 == 0:
+                    done = sum(k for _, k in outcome)
+                    print(f"  {len(outcome)}/{len(mutants)} run, {done} killed", flush=True)
             survivors = [m for m, killed in outcome if not killed]
             total = len(outcome) + carried
             killed = total - len(survivors)
@@ -348,7 +406,7 @@ def main() -> None:
     killed = sum(r["killed"] for r in results.values())
     print(
         f"\nmutation score: {killed}/{total} killed = {killed / max(total, 1):.1%} "
-        f"({time.monotonic() - began:.0f} s, {args.jobs} job(s), root {root.name})"
+        f"({time.monotonic() - began:.0f} s, root {root})"
     )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
