@@ -29,7 +29,7 @@ from solver.model import (
     TravelMatrix,
     Unassigned,
 )
-from solver.routing import check_plan, time_routes
+from solver.routing import Violation, check_plan, time_routes
 
 from .helpers import H, account, line_matrix, problem, rep
 
@@ -347,15 +347,15 @@ def test_eligible_by_rep_id_and_skill_is_kept():
 
 
 @pytest.mark.parametrize(
-    "tamper",
+    ("tamper", "also"),
     [
-        lambda s: s[:-1],  # no end stop
-        lambda s: s[1:],  # no start stop
-        lambda s: [s[0]],  # only a start
-        lambda s: [s[0], s[0], *s[1:]],  # a start in the middle
-        lambda s: [*s[:-1], s[-1], s[-1]],  # an end in the middle
-        lambda s: [s[0], s[1], s[2], s[2], *s[3:]],  # two breaks
-        lambda s: [dataclasses.replace(s[0], location=Location(index=3)), *s[1:]],
+        (lambda s: s[:-1], set()),  # no end stop: nothing else is checked
+        (lambda s: s[1:], set()),  # no start stop
+        (lambda s: [s[0]], {"MISSING_ACCOUNT"}),  # only a start: a and b are on no route
+        (lambda s: [s[0], s[0], *s[1:]], set()),  # a start in the middle
+        (lambda s: [*s[:-1], s[-1], s[-1]], set()),  # an end in the middle
+        (lambda s: [s[0], s[1], s[2], s[2], *s[3:]], {"TOTALS_MISMATCH"}),  # two breaks
+        (lambda s: [dataclasses.replace(s[0], location=Location(index=3)), *s[1:]], set()),
     ],
     ids=[
         "no-end",
@@ -367,10 +367,10 @@ def test_eligible_by_rep_id_and_skill_is_kept():
         "start-elsewhere",
     ],
 )
-def test_bad_stops(tamper):
+def test_bad_stops(tamper, also):
     plan = team_plan()
     found = check_plan(team_day(), with_stops(plan, 0, tamper(list(plan.routes[0].stops))))
-    assert "BAD_STOPS" in codes(found)
+    assert codes(found) == {"BAD_STOPS"} | also
 
 
 def test_bad_stops_break_of_a_rep_without_one():
@@ -639,10 +639,14 @@ def test_break_starting_right_at_the_previous_departure_is_kept():
     stops = plan.routes[0].stops
     assert stops[2].type == "break" and stops[2].start_s == stops[1].departure_s
     assert check_plan(day, plan) == []
+    # one second before the rep has left a: the next arrival is unchanged
+    b = stops[2]
     early = with_stop(
-        plan, 0, 2, start_s=stops[1].departure_s - 1, arrival_s=stops[2].arrival_s - 1
+        plan, 0, 2, arrival_s=b.arrival_s - 1, start_s=b.start_s - 1, departure_s=b.departure_s - 1
     )
-    assert "TIME_MISMATCH" in codes(check_plan(day, early))
+    found = check_plan(day, early)
+    assert codes(found) == {"TIME_MISMATCH"}
+    assert "starts too early" in found[0].detail
 
 
 def test_visit_before_its_soft_end_is_not_late():
@@ -655,3 +659,13 @@ def test_visit_before_its_soft_end_is_not_late():
     found = check_plan(late, plan)  # 60 s late: 5.0 per minute
     assert codes(found) == {"TOTALS_MISMATCH"}
     assert {v.detail.split()[3] for v in found} == {"lateness_s", "cost"}
+
+
+def test_violation_is_a_frozen_value():
+    v = Violation("r1", None, "WINDOW", "late")
+    assert v == Violation("r1", None, "WINDOW", "late") and hash(v) == hash(
+        Violation("r1", None, "WINDOW", "late")
+    )
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        v.code = "OTHER"
+    assert not hasattr(v, "__dict__")  # slots
