@@ -75,10 +75,11 @@ TARGETS: tuple[Target, ...] = (
     Target(
         "solver/roads/engine.py",
         (
+            "tests/solver/roads/test_engine_units.py",
+            "tests/solver/roads/test_snapping.py",
             "tests/solver/roads/test_matrix.py",
             "tests/solver/roads/test_clipped_and_path.py",
             "tests/solver/roads/test_synthetic_osm.py",
-            "tests/solver/roads/test_snapping.py",
         ),
     ),
     Target(
