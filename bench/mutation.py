@@ -347,6 +347,7 @@ def main() -> None:
     args = parser.parse_args()
     root = args.root.resolve()
     targets = [t for t in TARGETS if args.only in t.path and (root / t.path).exists()]
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # still clean up the copies
     work = Path(tempfile.mkdtemp(prefix="mutation-"))
     trees = [make_tree(root, work / "tree")]
     preload()
