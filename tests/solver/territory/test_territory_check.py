@@ -274,3 +274,49 @@ def test_plan_without_accounts_has_zero_targets_and_deviations():
     empty = summary(empty, max_deviation=0.0, total_drive_h_per_week=0.0, travel_h_per_week=0.0,
                     objective_h_per_week=0.0, lower_bound_h_per_week=0.0, moves=0)  # fmt: skip
     assert check(empty, accounts=[]) == []
+
+
+def test_account_listed_twice_as_unassigned():
+    plan = _unassign_x(hand_plan())
+    once = dataclasses.replace(plan, unassigned=(UnassignedAccount("x", "UNREACHABLE", "."),))
+    assert not any("'x' is not assigned exactly once" in p for p in check(once))
+    twice = dataclasses.replace(once, unassigned=once.unassigned * 2)
+    assert any("'x' is not assigned exactly once" in p for p in check(twice))
+
+
+def test_max_moves_counts_the_free_moves_beyond_the_forced_ones():
+    # y sits with r0 today but is locked to r1: a forced move; x's move is free
+    accounts = [ACCOUNTS[0], dataclasses.replace(ACCOUNTS[1], current_rep="r0")]
+    plan = dataclasses.replace(hand_plan(), moves=(Move("x", "r1", "r0"), Move("y", "r0", "r1")))
+    plan = summary(plan, moves=2, objective_h_per_week=1.25 + 2 * 0.5)
+    for max_moves, flagged in ((2, False), (1, True)):
+        options = dataclasses.replace(OPTIONS, max_moves=max_moves)
+        found = check(plan, accounts=accounts, options=options)
+        assert any("exceed max_moves" in p for p in found) is flagged, found
+
+
+def test_accounts_without_revenue_count_zero():
+    # y has no revenue: r0 1000, r1 0; targets 750 and 250; deviations +1/3 and -1
+    accounts = [ACCOUNTS[0], dataclasses.replace(ACCOUNTS[1], revenue=None)]
+    t0, t1 = hand_plan().territories
+    plan = dataclasses.replace(
+        hand_plan(),
+        territories=(
+            dataclasses.replace(t0, balance_value=1000.0, balance_target=750.0, deviation=1 / 3),
+            dataclasses.replace(
+                t1, revenue=0.0, balance_value=0.0, balance_target=250.0, deviation=-1.0
+            ),
+        ),
+    )
+    plan = summary(
+        plan, metric="revenue", tolerance=0.5, max_deviation=1.0, within_tolerance=False,
+        explanation=("y has no revenue.",),
+    )  # fmt: skip
+    options = dataclasses.replace(OPTIONS, balance="revenue", tolerance=0.5)
+    assert check(plan, accounts=accounts, options=options) == []
+
+
+def test_deviation_exactly_at_the_tolerance_is_within():
+    at = 1.125 / 0.65625 - 1
+    options = dataclasses.replace(OPTIONS, tolerance=at)
+    assert check(summary(hand_plan(), tolerance=at), options=options) == []
