@@ -77,6 +77,7 @@ TARGETS: tuple[Target, ...] = (
         (
             "tests/solver/roads/test_engine_units.py",
             "tests/solver/roads/test_engine_fallback.py",
+            "tests/solver/roads/test_off_network.py",
             "tests/solver/roads/test_snapping.py",
             "tests/solver/roads/test_matrix.py",
             "tests/solver/roads/test_clipped_and_path.py",
