@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
-
 from service.common.runtime import ProgressFn, RuntimeConfig, network_for
 from service.schedules.convert import from_schedule, to_schedule, to_schedule_problem
 from service.schedules.schemas import (
@@ -13,7 +10,7 @@ from service.schedules.schemas import (
     ScheduleResponse,
 )
 from solver.errors import InvalidProblemError
-from solver.schedule import Schedule, ScheduleProblem, plan_schedule, replan_schedule
+from solver.schedule import plan_schedule, replan_schedule
 
 
 def validate_schedule(request: ScheduleRequest, default_network: str) -> None:
@@ -121,33 +118,6 @@ def disrupted_request(replan: ScheduleReplanRequest) -> ScheduleRequest:
     return ScheduleRequest.model_validate(request.model_dump(mode="json", by_alias=True))
 
 
-def _without_visits_of_broken_days(
-    previous: Schedule, problem: ScheduleProblem, today: dt.date
-) -> Schedule:
-    """Leave out the visit rows of future dates where a previous route's rep is now off.
-
-    Work-around of a ``replan_schedule`` defect: an account whose previous days match its
-    only option is marked chosen from its visit rows but placed only on the dates whose
-    previous routes stay valid, so a visit on a date that is routed again (a rep off
-    sick) is lost as ``NO_ROOM``. Without those rows the account is chosen and placed
-    afresh (those visits lose the move penalty, which a sick rep's date breaks anyway).
-    """
-    works = {rep.id: rep for rep in problem.reps}
-    broken = {
-        day.date
-        for day in previous.days
-        if day.date >= today
-        and any(
-            route.rep_id not in works or not works[route.rep_id].works(day.date)
-            for route in day.routes
-        )
-    }
-    if not broken:
-        return previous
-    visits = tuple(v for v in previous.visits if v.date not in broken)
-    return dataclasses.replace(previous, visits=visits)
-
-
 def validate_replan(replan: ScheduleReplanRequest, default_network: str) -> None:
     """Raise InvalidProblemError (422) now for a re-plan the solver would refuse."""
     request = disrupted_request(replan)
@@ -179,7 +149,7 @@ def replan_schedule_request(
         raise InvalidProblemError("the previous schedule is missing.", field="previous")
     schedule = replan_schedule(
         problem,
-        _without_visits_of_broken_days(to_schedule(replan.previous), problem, replan.today),
+        to_schedule(replan.previous),
         today=replan.today,
         network=network_for(problem.network, config),
         time_limit_s=request.options.time_limit_s,

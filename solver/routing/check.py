@@ -1,11 +1,29 @@
-"""Independent plan checker: recompute a plan's legs from the matrix, verify every rule.
+"""Independent plan checker: recompute a plan from the raw problem, verify every rule.
 
-The checker does not trust the solver. For each route it takes every leg's travel
-time and distance from the matrix, re-derives each arrival from the previous
-departure (see :mod:`solver.routing.schedule` for the timing identities, break
-included), and verifies windows, shift, break, capacity, maximum visits, maximum
-drive time, eligibility, and the totals. For the whole plan it verifies that every
-account is either visited once or unassigned.
+The checker shares no code with the solver. It imports only the domain model
+(:mod:`solver.model`) and the errors; an import-linter contract in ``pyproject.toml``
+keeps it that way. From the problem alone it takes every leg's travel time and
+distance (the problem's explicit matrix, or the road network's ``matrix`` queried
+pair by pair), re-derives each arrival, wait, break, visit and departure with its own
+arithmetic, and verifies windows, shift, break, capacity, maximum visits, maximum
+drive time, eligibility, the route totals (drive, distance, visit, wait, break,
+lateness, cost and value) and that every account is either visited once or unassigned.
+
+Timing rules (the same identities the solver documents, written here again): for a
+leg ``P -> N`` with a break stop ``B`` between them::
+
+    B.start >= departure(P)
+    arrival(N) = max(departure(P) + travel(P, N), B.start) + (B.departure - B.start)
+
+and without a break ``arrival(N) = departure(P) + travel(P, N)``; always
+``start = arrival + wait`` with ``wait >= 0``, and a visit's departure is its start
+plus the visit duration. The break is due when the route still works at the break's
+latest start.
+
+Figures: lateness of a visit is ``max(0, start - soft_end)`` seconds; the route cost
+is ``drive_s x cost_per_hour / 3600 + distance_m x cost_per_km / 1000`` plus, per
+late visit, ``lateness_s x lateness_cost_per_min / 60``; an account's value is its
+``value``, else its ``priority``.
 
 Violation codes
 ---------------
@@ -21,9 +39,10 @@ unassigned), ``ROUTED_AND_UNASSIGNED``.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+from solver.errors import InvalidProblemError
 from solver.model import (
     Account,
     Location,
@@ -31,11 +50,10 @@ from solver.model import (
     Problem,
     Rep,
     Route,
+    Stop,
     StopType,
     format_time_s,
 )
-from solver.routing.data import ResolvedProblem, resolve_problem
-from solver.routing.schedule import account_value, lateness_s, route_cost
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,7 +79,7 @@ class Violation:
 
 
 def check_plan(problem: Problem, plan: Plan, *, network: Any = None) -> list[Violation]:
-    """Verify a plan against its problem, recomputing legs from the matrix.
+    """Verify a plan against its problem, recomputing every figure from the raw inputs.
 
     Parameters
     ----------
@@ -70,21 +88,21 @@ def check_plan(problem: Problem, plan: Plan, *, network: Any = None) -> list[Vio
     plan
         The plan to check (from the solver or hand-made).
     network
-        The road network, for problems with lat/lon locations.
+        The road network (``solver.roads.RoadNetwork``), for problems with lat/lon
+        locations; its ``matrix`` is queried once per distinct leg of the plan.
 
     Returns
     -------
     list of Violation
         Empty when the plan is feasible.
+
+    Raises
+    ------
+    InvalidProblemError
+        When the problem has lat/lon locations but no network was given.
     """
-    return check_resolved_plan(resolve_problem(problem, network), plan)
-
-
-def check_resolved_plan(resolved: ResolvedProblem, plan: Plan) -> list[Violation]:
-    """Verify a plan against an already resolved problem (see :func:`check_plan`)."""
-    problem = resolved.problem
+    legs = _Legs(problem, network)
     reps = {rep.id: rep for rep in problem.reps}
-    accounts = {account.id: account for account in problem.accounts}
     violations: list[Violation] = []
     seen_reps: set[str] = set()
     visited: dict[str, str] = {}
@@ -100,209 +118,316 @@ def check_resolved_plan(resolved: ResolvedProblem, plan: Plan) -> list[Violation
                 Violation(rep.id, None, "DUPLICATE_ROUTE", f"Rep '{rep.id}' has two routes.")
             )
         seen_reps.add(rep.id)
-        for account_id in route.account_ids:
-            if account_id in visited:
-                violations.append(
-                    Violation(
-                        rep.id,
-                        account_id,
-                        "DUPLICATE_VISIT",
-                        f"Account '{account_id}' is visited twice.",
-                    )
-                )
-            visited[account_id] = rep.id
-        violations += check_route(resolved, rep, route)
-    unassigned = {u.account_id for u in plan.unassigned}
-    for account_id in accounts:
-        if account_id in visited and account_id in unassigned:
-            violations.append(
-                Violation(
-                    visited[account_id],
-                    account_id,
-                    "ROUTED_AND_UNASSIGNED",
-                    f"Account '{account_id}' is both visited and unassigned.",
-                )
-            )
-        elif account_id not in visited and account_id not in unassigned:
-            violations.append(
-                Violation(
-                    None,
-                    account_id,
-                    "MISSING_ACCOUNT",
-                    f"Account '{account_id}' is neither visited nor unassigned.",
-                )
-            )
+        violations += _duplicate_visits(rep, route, visited)
+        violations += _RouteCheck(problem, legs, rep, route).run()
+    violations += _account_coverage(problem, plan, visited)
     return violations
 
 
-def check_route(resolved: ResolvedProblem, rep: Rep, route: Route) -> list[Violation]:
-    """Verify one route of ``rep`` (see the module docstring for the rules).
+def _duplicate_visits(rep: Rep, route: Route, visited: dict[str, str]) -> list[Violation]:
+    """Flag accounts of ``route`` already visited (by this or an earlier route)."""
+    out = []
+    for account_id in route.account_ids:
+        if account_id in visited:
+            detail = f"Account '{account_id}' is visited twice."
+            out.append(Violation(rep.id, account_id, "DUPLICATE_VISIT", detail))
+        visited[account_id] = rep.id
+    return out
 
-    Parameters
-    ----------
-    resolved
-        The problem with its travel matrix.
-    rep
-        The route's rep.
-    route
-        The timed route.
 
-    Returns
-    -------
-    list of Violation
-        Empty when the route is feasible and its times and totals are consistent.
+def _account_coverage(problem: Problem, plan: Plan, visited: dict[str, str]) -> list[Violation]:
+    """Every account is visited or unassigned, never both."""
+    unassigned = {u.account_id for u in plan.unassigned}
+    out = []
+    for account in problem.accounts:
+        routed, dropped = account.id in visited, account.id in unassigned
+        if routed and dropped:
+            detail = f"Account '{account.id}' is both visited and unassigned."
+            out.append(Violation(visited[account.id], account.id, "ROUTED_AND_UNASSIGNED", detail))
+        elif not routed and not dropped:
+            detail = f"Account '{account.id}' is neither visited nor unassigned."
+            out.append(Violation(None, account.id, "MISSING_ACCOUNT", detail))
+    return out
+
+
+class _Legs:
+    """Travel time and distance of one leg, straight from the raw inputs.
+
+    An explicit matrix is read at ``[origin.index, destination.index]``; on a road
+    network each distinct pair is one ``network.matrix([origin], [destination])``
+    query. A leg from a place to the same place is 0 s / 0 m.
     """
-    problem = resolved.problem
-    accounts = {account.id: account for account in problem.accounts}
-    out: list[Violation] = []
 
-    def add(code: str, detail: str, account_id: str | None = None) -> None:
-        out.append(Violation(rep.id, account_id, code, f"Rep '{rep.id}': {detail}"))
+    def __init__(self, problem: Problem, network: Any) -> None:
+        if problem.matrix is None and network is None:
+            raise InvalidProblemError(
+                f"road network {problem.network!r} is required to check lat/lon locations.",
+                entity="Problem",
+                field="network",
+            )
+        self._matrix = problem.matrix
+        self._network = network
+        self._cache: dict[tuple[Location, Location], tuple[int, int]] = {}
 
-    stops = route.stops
-    if len(stops) < 2 or stops[0].type != StopType.START or stops[-1].type != StopType.END:
-        add("BAD_STOPS", "a route must begin with a start stop and finish with an end stop.")
-        return out
-    if any(s.type in (StopType.START, StopType.END) for s in stops[1:-1]):
-        add("BAD_STOPS", "start and end stops may only come first and last.")
-        return out
-    breaks = [s for s in stops if s.type == StopType.BREAK]
-    if len(breaks) > 1:
-        add("BAD_STOPS", "the route has more than one break.")
-    start = stops[0]
-    if start.departure_s < rep.shift.start_s:
-        add("SHIFT_START", f"leaves at {format_time_s(start.departure_s)}, before the shift.")
-    if start.location is not None and start.location != rep.start:
-        add("BAD_STOPS", "the route does not start at the rep's start location.")
+    def __call__(self, origin: Location, destination: Location) -> tuple[int, int]:
+        """``(seconds, metres)`` from ``origin`` to ``destination``; -1 when unreachable."""
+        if origin == destination:
+            return 0, 0
+        key = (origin, destination)
+        if key not in self._cache:
+            self._cache[key] = self._query(origin, destination)
+        return self._cache[key]
 
-    here: Location = rep.start
-    departure = start.departure_s
-    pending_break = None
-    drive = distance = visit = wait = brk = late = load = visits = 0
-    late_cost = value = 0.0
-    for stop in stops[1:]:
-        if stop.type == StopType.BREAK:
-            pending_break = stop
-            if stop.start_s < departure:
-                add("TIME_MISMATCH", f"break at {format_time_s(stop.start_s)} starts too early.")
-            if stop.start_s != stop.arrival_s + stop.wait_s or stop.wait_s < 0:
-                add("TIME_MISMATCH", "break start is not arrival plus wait.")
-            if rep.lunch is None:
-                add("BAD_STOPS", "the rep has no break.")
+    def _query(self, origin: Location, destination: Location) -> tuple[int, int]:
+        if self._matrix is not None:
+            row, column = origin.index, destination.index
+            return (
+                int(self._matrix.durations_s[row, column]),
+                int(self._matrix.distances_m[row, column]),
+            )
+        pair = self._network.matrix(
+            [(origin.lat, origin.lon)], [(destination.lat, destination.lon)]
+        )
+        return int(pair.durations_s[0][0]), int(pair.distances_m[0][0])
+
+
+@dataclass(slots=True)
+class _Tally:
+    """What the checker recounts along a route (compared with the route's totals)."""
+
+    drive_s: int = 0
+    distance_m: int = 0
+    visit_s: int = 0
+    wait_s: int = 0
+    break_s: int = 0
+    lateness_s: int = 0
+    visits: int = 0
+    load: int = 0
+    lateness_cost: float = 0.0
+    value: float = 0.0
+    breaks: list[Stop] = field(default_factory=list)
+
+
+class _RouteCheck:
+    """The checks of one route, step by step (see :meth:`run`)."""
+
+    def __init__(self, problem: Problem, legs: _Legs, rep: Rep, route: Route) -> None:
+        self.problem = problem
+        self.legs = legs
+        self.rep = rep
+        self.route = route
+        self.accounts = {account.id: account for account in problem.accounts}
+        self.tally = _Tally()
+        self.out: list[Violation] = []
+
+    def add(self, code: str, detail: str, account_id: str | None = None) -> None:
+        """Record one violation of this route."""
+        self.out.append(Violation(self.rep.id, account_id, code, f"Rep '{self.rep.id}': {detail}"))
+
+    def run(self) -> list[Violation]:
+        """Check the stop sequence, the start, every stop, the day's limits and totals."""
+        if not self._stops_well_formed():
+            return self.out
+        self._check_start(self.route.stops[0])
+        if not self._walk(self.route.stops):
+            return self.out
+        self._check_break_due()
+        self._check_limits()
+        self._check_totals()
+        return self.out
+
+    def _stops_well_formed(self) -> bool:
+        """Start first, end last, nothing of either kind between, at most one break."""
+        stops = self.route.stops
+        if len(stops) < 2 or stops[0].type != StopType.START or stops[-1].type != StopType.END:
+            self.add(
+                "BAD_STOPS", "a route must begin with a start stop and finish with an end stop."
+            )
+            return False
+        if any(s.type in (StopType.START, StopType.END) for s in stops[1:-1]):
+            self.add("BAD_STOPS", "start and end stops may only come first and last.")
+            return False
+        if sum(1 for s in stops if s.type == StopType.BREAK) > 1:
+            self.add("BAD_STOPS", "the route has more than one break.")
+        return True
+
+    def _check_start(self, start: Stop) -> None:
+        if start.departure_s < self.rep.shift.start_s:
+            self.add(
+                "SHIFT_START", f"leaves at {format_time_s(start.departure_s)}, before the shift."
+            )
+        if start.location is not None and start.location != self.rep.start:
+            self.add("BAD_STOPS", "the route does not start at the rep's start location.")
+
+    def _walk(self, stops: tuple[Stop, ...]) -> bool:
+        """Follow the route from the start; False when it names an unknown account."""
+        here = self.rep.start
+        departure = stops[0].departure_s
+        pending: Stop | None = None
+        for stop in stops[1:-1]:
+            if stop.type == StopType.BREAK:
+                self._check_break(stop, departure)
+                pending = stop
                 continue
-            if stop.departure_s - stop.start_s != rep.lunch.duration_s:
-                add("BREAK_WINDOW", f"break lasts {stop.departure_s - stop.start_s} s.")
-            if not rep.lunch.earliest_start_s <= stop.start_s <= rep.lunch.latest_start_s:
-                add(
-                    "BREAK_WINDOW",
-                    f"break starts at {format_time_s(stop.start_s)}, outside "
-                    f"{format_time_s(rep.lunch.earliest_start_s)}-"
-                    f"{format_time_s(rep.lunch.latest_start_s)}.",
-                )
-            brk += stop.departure_s - stop.start_s
-            wait += stop.wait_s
-            continue
-        account: Account | None = None
-        if stop.type == StopType.VISIT:
-            account = accounts.get(stop.account_id or "")
+            account = self.accounts.get(stop.account_id or "")
             if account is None:
-                add("UNKNOWN_ACCOUNT", f"visits unknown account {stop.account_id!r}.")
-                return out
-            there = account.location
-        else:
-            end = rep.end_location
-            there = end if end is not None else here
-        travel = resolved.duration_s(here, there)
-        metres = resolved.distance_m(here, there)
+                self.add("UNKNOWN_ACCOUNT", f"visits unknown account {stop.account_id!r}.")
+                return False
+            travel = self._check_leg(stop, here, account.location)
+            self._check_arrival(stop, departure, travel, pending)
+            self._check_visit(stop, account)
+            here, departure, pending = account.location, stop.departure_s, None
+        end, there = stops[-1], self.rep.end_location
+        travel = self._check_leg(end, here, there if there is not None else here)
+        self._check_arrival(end, departure, travel, pending)
+        self._check_end(end)
+        return True
+
+    def _check_break(self, stop: Stop, departure_s: int) -> None:
+        """Check that a break starts after the previous departure, inside its window."""
+        if stop.start_s < departure_s:
+            self.add("TIME_MISMATCH", f"break at {format_time_s(stop.start_s)} starts too early.")
+        if stop.start_s != stop.arrival_s + stop.wait_s or stop.wait_s < 0:
+            self.add("TIME_MISMATCH", "break start is not arrival plus wait.")
+        lunch = self.rep.lunch
+        if lunch is None:
+            self.add("BAD_STOPS", "the rep has no break.")
+            return
+        length = stop.departure_s - stop.start_s
+        if length != lunch.duration_s:
+            self.add("BREAK_WINDOW", f"break lasts {length} s, not {lunch.duration_s} s.")
+        if stop.start_s < lunch.earliest_start_s or stop.start_s > lunch.latest_start_s:
+            self.add(
+                "BREAK_WINDOW",
+                f"break starts at {format_time_s(stop.start_s)}, outside "
+                f"{format_time_s(lunch.earliest_start_s)}-{format_time_s(lunch.latest_start_s)}.",
+            )
+        self.tally.breaks.append(stop)
+        self.tally.break_s += length
+        self.tally.wait_s += stop.wait_s
+
+    def _check_leg(self, stop: Stop, here: Location, there: Location) -> int:
+        """Compare the stop's leg with the raw matrix; return the leg's seconds."""
+        travel, metres = self.legs(here, there)
         if travel < 0 or metres < 0:
-            add("UNREACHABLE_LEG", "no road path on the leg to this stop.", stop.account_id)
+            self.add("UNREACHABLE_LEG", "no road path on the leg to this stop.", stop.account_id)
             travel, metres = max(travel, 0), max(metres, 0)
         if stop.travel_s != travel or stop.distance_m != metres:
-            add(
+            self.add(
                 "LEG_MISMATCH",
                 f"leg reports {stop.travel_s} s / {stop.distance_m} m, the matrix says "
                 f"{travel} s / {metres} m.",
                 stop.account_id,
             )
-        ready = departure + travel
-        if pending_break is not None:
-            ready = max(departure + travel, pending_break.start_s) + (
-                pending_break.departure_s - pending_break.start_s
-            )
-            pending_break = None
-        if stop.arrival_s != ready or stop.start_s != stop.arrival_s + stop.wait_s:
-            add(
+        self.tally.drive_s += travel
+        self.tally.distance_m += metres
+        return travel
+
+    def _check_arrival(self, stop: Stop, departure_s: int, travel_s: int, pending: Stop | None):
+        """Arrival = previous departure + leg (+ the break taken on the way); start = + wait."""
+        expected = departure_s + travel_s
+        if pending is not None:
+            expected = max(expected, pending.start_s) + (pending.departure_s - pending.start_s)
+        if stop.arrival_s != expected or stop.start_s != stop.arrival_s + stop.wait_s:
+            self.add(
                 "TIME_MISMATCH",
                 f"arrival {format_time_s(stop.arrival_s)} / start {format_time_s(stop.start_s)} "
                 f"do not follow from the previous departure (expected arrival "
-                f"{format_time_s(ready)}).",
+                f"{format_time_s(expected)}).",
                 stop.account_id,
             )
         if stop.wait_s < 0:
-            add("TIME_MISMATCH", "negative wait.", stop.account_id)
-        drive += travel
-        distance += metres
-        wait += stop.wait_s
-        if account is None:  # the end stop
-            if stop.arrival_s > rep.shift.end_s:
-                add(
-                    "SHIFT_END",
-                    f"ends at {format_time_s(stop.arrival_s)}, after the shift end "
-                    f"{format_time_s(rep.shift.end_s)}.",
-                )
-            break
-        visits += 1
+            self.add("TIME_MISMATCH", "negative wait.", stop.account_id)
+        self.tally.wait_s += stop.wait_s
+
+    def _check_end(self, stop: Stop) -> None:
+        if stop.arrival_s > self.rep.shift.end_s:
+            self.add(
+                "SHIFT_END",
+                f"ends at {format_time_s(stop.arrival_s)}, after the shift end "
+                f"{format_time_s(self.rep.shift.end_s)}.",
+            )
+
+    def _check_visit(self, stop: Stop, account: Account) -> None:
+        """Duration, windows, eligibility; add the visit's load, lateness and value."""
         if stop.departure_s != stop.start_s + account.visit_duration_s:
-            add("TIME_MISMATCH", "departure is not start plus visit duration.", account.id)
+            self.add("TIME_MISMATCH", "departure is not start plus visit duration.", account.id)
         windows = account.start_windows()
-        if windows and not any(w.contains(stop.start_s) for w in windows):
-            add(
+        if windows and not any(w.start_s <= stop.start_s <= w.end_s for w in windows):
+            self.add(
                 "WINDOW",
                 f"visit to '{account.id}' starts at {format_time_s(stop.start_s)}, outside its "
                 "windows.",
                 account.id,
             )
-        if account.id in problem.already_visited:
-            add("ALREADY_VISITED", f"'{account.id}' was already visited today.", account.id)
-        if (account.rep_ids and rep.id not in account.rep_ids) or not account.skills <= rep.skills:
-            add("NOT_ELIGIBLE", f"may not visit '{account.id}' (rep_ids or skills).", account.id)
-        visit += account.visit_duration_s
-        load += account.demand
-        account_late = lateness_s(account, stop.start_s)
-        late += account_late
-        late_cost += account_late / 60.0 * account.lateness_cost_per_min
-        value += account_value(account)
-        here = there
-        departure = stop.departure_s
+        if account.id in self.problem.already_visited:
+            self.add("ALREADY_VISITED", f"'{account.id}' was already visited today.", account.id)
+        allowed = not account.rep_ids or self.rep.id in account.rep_ids
+        if not allowed or not account.skills <= self.rep.skills:
+            self.add(
+                "NOT_ELIGIBLE", f"may not visit '{account.id}' (rep_ids or skills).", account.id
+            )
+        tally = self.tally
+        tally.visits += 1
+        tally.visit_s += account.visit_duration_s
+        tally.load += account.demand
+        late = 0 if account.soft_end_s is None else max(0, stop.start_s - account.soft_end_s)
+        tally.lateness_s += late
+        tally.lateness_cost += late * account.lateness_cost_per_min / 60
+        tally.value += account.priority if account.value is None else account.value
 
-    lunch = rep.lunch
-    if lunch is not None and visits and not breaks and stops[-1].arrival_s > lunch.latest_start_s:
-        add(
-            "BREAK_MISSING",
-            f"works until {format_time_s(stops[-1].arrival_s)} without the break.",
+    def _check_break_due(self) -> None:
+        lunch, end = self.rep.lunch, self.route.stops[-1]
+        if (
+            lunch
+            and self.tally.visits
+            and not self.tally.breaks
+            and end.arrival_s > lunch.latest_start_s
+        ):
+            self.add(
+                "BREAK_MISSING", f"works until {format_time_s(end.arrival_s)} without the break."
+            )
+
+    def _check_limits(self) -> None:
+        rep, tally = self.rep, self.tally
+        if rep.capacity is not None and tally.load > rep.capacity:
+            self.add("CAPACITY", f"load {tally.load} exceeds capacity {rep.capacity}.")
+        if rep.max_visits is not None and tally.visits > rep.max_visits:
+            self.add("MAX_VISITS", f"{tally.visits} visits exceed the maximum {rep.max_visits}.")
+        if rep.max_drive_s is not None and tally.drive_s > rep.max_drive_s:
+            self.add(
+                "MAX_DRIVE_TIME",
+                f"drives {tally.drive_s} s, more than the maximum {rep.max_drive_s} s.",
+            )
+
+    def _check_totals(self) -> None:
+        """Compare the route's totals with the recount and the recomputed cost and value."""
+        totals, tally = self.route.totals, self.tally
+        for name in (
+            "drive_s",
+            "distance_m",
+            "visit_s",
+            "wait_s",
+            "break_s",
+            "visits",
+            "lateness_s",
+        ):
+            got, want = getattr(totals, name), getattr(tally, name)
+            if got != want:
+                self.add("TOTALS_MISMATCH", f"total {name} is {got}, expected {want}.")
+        rep = self.rep
+        cost = (
+            tally.drive_s * rep.cost_per_hour / 3600
+            + tally.distance_m * rep.cost_per_km / 1000
+            + tally.lateness_cost
         )
-    if rep.capacity is not None and load > rep.capacity:
-        add("CAPACITY", f"load {load} exceeds capacity {rep.capacity}.")
-    if rep.max_visits is not None and visits > rep.max_visits:
-        add("MAX_VISITS", f"{visits} visits exceed the maximum {rep.max_visits}.")
-    if rep.max_drive_s is not None and drive > rep.max_drive_s:
-        add("MAX_DRIVE_TIME", f"drives {drive} s, more than the maximum {rep.max_drive_s} s.")
-    totals = route.totals
-    expected = {
-        "drive_s": drive,
-        "distance_m": distance,
-        "visit_s": visit,
-        "wait_s": wait,
-        "break_s": brk,
-        "visits": visits,
-        "lateness_s": late,
-    }
-    for name, number in expected.items():
-        if getattr(totals, name) != number:
-            add("TOTALS_MISMATCH", f"total {name} is {getattr(totals, name)}, expected {number}.")
-    cost = route_cost(rep, drive, distance, late_cost)
-    if not math.isclose(totals.cost, cost, rel_tol=1e-6, abs_tol=1e-6):
-        add("TOTALS_MISMATCH", f"total cost is {totals.cost}, expected {cost}.")
-    if not math.isclose(totals.value, value, rel_tol=1e-9, abs_tol=1e-9):
-        add("TOTALS_MISMATCH", f"total value is {totals.value}, expected {value}.")
-    return out
+        for name, got, want, tol in (
+            ("cost", totals.cost, cost, 1e-6),
+            ("value", totals.value, tally.value, 1e-9),
+        ):
+            if not _close(got, want, tol):
+                self.add("TOTALS_MISMATCH", f"total {name} is {got}, expected {want}.")
+
+
+def _close(got: float, want: float, tol: float) -> bool:
+    return math.isclose(got, want, rel_tol=tol, abs_tol=tol)

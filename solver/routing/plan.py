@@ -19,11 +19,11 @@ from solver.model import (
     Unassigned,
     solve_status,
 )
-from solver.routing.check import Violation, check_resolved_plan, check_route
+from solver.routing.check import Violation, check_plan
 from solver.routing.data import ResolvedProblem, resolve_problem
 from solver.routing.engine import DayModel
 from solver.routing.reasons import explain_dropped, screen_accounts
-from solver.routing.schedule import time_route
+from solver.routing.schedule import time_route, timing_misses
 
 
 def plan_day(
@@ -109,11 +109,12 @@ def plan_day(
 def _time_solved(
     resolved: ResolvedProblem, rep_id: str, order: Sequence[str], break_after: int | None
 ) -> Route:
-    """Time a solver route; the break goes where the solver put it, if that checks."""
+    """Time a solver route; the break goes where the solver put it, if that times well."""
     rep = resolved.problem.rep(rep_id)
     route = time_route(resolved, rep, order, break_after=break_after)
-    if break_after is not None and check_route(resolved, rep, route):
-        route = time_route(resolved, rep, order)  # the solver's break spot did not check
+    accounts = [resolved.problem.account(a) for a in order]
+    if break_after is not None and timing_misses(route, rep, accounts):
+        route = time_route(resolved, rep, order)  # the solver's break spot misses a time
     return _with_geometry(resolved, route)
 
 
@@ -160,7 +161,8 @@ def time_routes(
         The timed routes (earliest schedule; the break where it ends the day
         earliest); accounts in no order are unassigned.
     violations
-        What the hand-made plan breaks (see :mod:`solver.routing.check`).
+        What the hand-made plan breaks, as the independent checker
+        (:mod:`solver.routing.check`) reports it to the caller.
 
     Raises
     ------
@@ -193,4 +195,4 @@ def time_routes(
     )
     info = SolverInfo(status=SolveStatus.HAND_MADE, seed=0, time_limit_s=0.0, time_s=0.0)
     plan = Plan(problem.date, routes, unassigned, info)
-    return plan, check_resolved_plan(resolved, plan)
+    return plan, check_plan(problem, plan, network=network)

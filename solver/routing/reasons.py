@@ -19,10 +19,9 @@ from collections.abc import Mapping, Sequence
 
 from solver.costs import travel_cost
 from solver.model import Account, Location, Reason, Rep, Route, Unassigned, format_time_s
-from solver.routing.check import check_route
 from solver.routing.data import ResolvedProblem
 from solver.routing.engine import eligible
-from solver.routing.schedule import account_value, time_route
+from solver.routing.schedule import account_value, time_route, timing_misses
 
 
 def screen_accounts(
@@ -120,9 +119,10 @@ def _fits_alone(
         account.id,
     )
     if profile not in cache:
+        # Reachability, capacity, maximum visits and drive time are screened before;
+        # what is left is the timing: the window, the break and the shift end.
         route = time_route(resolved, rep, [account.id])
-        problems = [v for v in check_route(resolved, rep, route) if v.code != "NOT_ELIGIBLE"]
-        cache[profile] = not problems
+        cache[profile] = timing_misses(route, rep, [account]) == 0
     return cache[profile]
 
 

@@ -120,7 +120,7 @@ def time_route(
     -------
     Route
         The timed route. It may break constraints (a window missed, past the shift);
-        :func:`solver.routing.check.check_route` tells which.
+        :func:`timing_misses` counts them.
     """
     accounts = [resolved.problem.account(a) for a in account_ids]
     if rep.lunch is None or not accounts:
@@ -128,16 +128,32 @@ def time_route(
     if break_after is not None:
         return _time(resolved, rep, accounts, break_after)
     no_break = _time(resolved, rep, accounts, None)
-    if no_break.stops[-1].arrival_s <= rep.lunch.latest_start_s and not _misses(
+    if no_break.stops[-1].arrival_s <= rep.lunch.latest_start_s and not timing_misses(
         no_break, rep, accounts
     ):
         return no_break
     candidates = [_time(resolved, rep, accounts, k) for k in range(len(accounts) + 1)]
-    return min(candidates, key=lambda r: (_misses(r, rep, accounts), r.stops[-1].arrival_s))
+    return min(candidates, key=lambda r: (timing_misses(r, rep, accounts), r.stops[-1].arrival_s))
 
 
-def _misses(route: Route, rep: Rep, accounts: list[Account]) -> int:
-    """Count the timing rules the route breaks (windows, break start, shift end)."""
+def timing_misses(route: Route, rep: Rep, accounts: Sequence[Account]) -> int:
+    """Count the timing rules a timed route breaks: windows, break start, shift end.
+
+    Parameters
+    ----------
+    route
+        A route timed by :func:`time_route` for ``accounts`` in that order.
+    rep
+        The route's rep.
+    accounts
+        The visited accounts, in visiting order.
+
+    Returns
+    -------
+    int
+        Visits outside their windows, + 1 for a break past its latest start, + 1 for
+        an end past the shift; 0 when the timing is feasible.
+    """
     misses = 0
     visits = [s for s in route.stops if s.type == StopType.VISIT]
     for stop, account in zip(visits, accounts, strict=True):

@@ -44,12 +44,11 @@ from typing import Any
 import numpy as np
 
 from solver.errors import InvalidProblemError
-from solver.model import Plan, Problem, SolverInfo, SolveStatus, StopType
-from solver.routing.check import check_plan
-from solver.routing.data import resolve_problem
+from solver.model import Plan, Problem, Route, SolverInfo, SolveStatus, StopType
+from solver.routing.data import ResolvedProblem, resolve_problem
 from solver.routing.engine import eligible
 from solver.routing.plan import plan_day
-from solver.routing.schedule import account_value
+from solver.routing.schedule import account_value, time_route, timing_misses
 from solver.schedule.model import (
     Balance,
     Schedule,
@@ -542,6 +541,15 @@ class _State:
         self.insert(i, places)
         return o_index != old_option or self.placed[i] != old_places
 
+    def fully_placed(self, i: int) -> bool:
+        """Whether account ``i`` is placed on every future day of its chosen option.
+
+        After a re-plan keeps only some previous days, an account chosen from the
+        previous schedule may lack the visits of a day that is routed again.
+        """
+        option = self.options[i][self.chosen[i]]
+        return set(self.placed[i]) >= {k for k in option.days if k not in self.past}
+
     def set_routes(self, k: int, plan: Plan) -> None:
         """Replace day ``k``'s sequences by the routed plan."""
         for rd in self.rep_days[k].values():
@@ -832,7 +840,7 @@ def _solve(
         _start_from(state, previous, plans, contents)
     order = _hardest_first(state)
     for i in order:
-        if state.chosen[i] is None:
+        if state.chosen[i] is None or not state.fully_placed(i):
             state.choose(i, move_penalty, rng)
     future = [k for k in range(state.n_days) if k not in state.past]
     _local_search(state, move_penalty, rng, deadline)
@@ -1035,6 +1043,14 @@ def _start_from(state: _State, previous: Schedule, plans: dict, contents: dict) 
 
 
 def _still_valid(state: _State, k: int, plan: Plan) -> bool:
+    """Whether a previous day can be kept as it is on the disrupted problem.
+
+    Every visit must still belong to its account's chosen option, the same reps must be
+    at work, and each route, timed again by the day engine's own timing on that date's
+    day problem (weekday shift, opening hours, appointments), must give the same stops
+    and totals without a missed window, late break or shift overrun, within the rep's
+    limits. (The solver decides with its own timing, never with the checker.)
+    """
     working = {state.reps[r].id for r in state.works[k]}
     visits = []
     for route in plan.routes:
@@ -1052,7 +1068,33 @@ def _still_valid(state: _State, k: int, plan: Plan) -> bool:
         day = state.problem.day_problem(state.days[k], sorted(working), visits)
     except KeyError:  # closed that day now
         return False
-    return not check_plan(day, plan, network=state.resolved.network)
+    resolved = resolve_problem(day, state.resolved.network)
+    return all(_same_timing(resolved, route) for route in plan.routes)
+
+
+def _same_timing(resolved: ResolvedProblem, route: Route) -> bool:
+    """Whether ``route`` is what the day engine's timing gives its order, within limits."""
+    rep = resolved.problem.rep(route.rep_id)
+    order = route.account_ids
+    accounts = [resolved.problem.account(a) for a in order]
+    break_after = None
+    visits_before = 0
+    for stop in route.stops:
+        if stop.type == StopType.BREAK:
+            break_after = visits_before
+        elif stop.type == StopType.VISIT:
+            visits_before += 1
+    retimed = time_route(resolved, rep, order, break_after=break_after)
+    if timing_misses(retimed, rep, accounts):
+        return False
+    if retimed.stops != route.stops or retimed.totals != route.totals:
+        return False
+    demand = sum(a.demand for a in accounts)
+    return (
+        (rep.capacity is None or demand <= rep.capacity)
+        and (rep.max_visits is None or len(accounts) <= rep.max_visits)
+        and (rep.max_drive_s is None or retimed.totals.drive_s <= rep.max_drive_s)
+    )
 
 
 def _estimate(state: _State) -> float:

@@ -143,7 +143,18 @@ def test_map_draws_day_plan_job_with_numbered_stops_routes_and_unassigned(
         s for s in stops if s.text == "1" and s.get_attribute("data-rep") == first_route["rep_id"]
     )
     browser.execute_script("arguments[0].click()", marker)
-    popup = browser.find_element("css selector", ".leaflet-popup-content").text
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    def popup_text(d: Any) -> str | bool:
+        # the popup opens after the click is handled: wait for its content, not a moment
+        found = d.find_elements("css selector", ".leaflet-popup-content")
+        text = found[0].text if found else ""
+        return text if first_visit["arrival"] in text else False
+
+    popup = WebDriverWait(browser, 10, ignored_exceptions=(StaleElementReferenceException,)).until(
+        popup_text
+    )
     assert first_visit["arrival"] in popup and first_visit["departure"] in popup
 
 

@@ -13,7 +13,7 @@ from solver.schedule import (
     plan_schedule,
     replan_schedule,
 )
-from tests.solver.schedule.helpers import account, assert_feasible, plane, rep, week
+from tests.solver.schedule.helpers import account, assert_feasible, plane, rep, visit_days, week
 
 LIMIT = 30.0  # an upper bound: these small schedules converge in a few seconds
 DAYS = week(5)
@@ -115,3 +115,30 @@ def test_checker_reports_each_broken_rule() -> None:
     assert "APPOINTMENT" in codes(appointments=(appointment,))
     tampered = dataclasses.replace(schedule, visits=schedule.visits[1:])
     assert {v.code for v in check_schedule(problem, tampered)} == {"VISITS_MISMATCH"}
+
+
+def test_replan_keeps_a_visit_whose_day_is_routed_again_for_another_reps_sick_day() -> None:
+    # Two reps share one Wednesday-only account visited by R1. R2 falls sick that
+    # Wednesday, so the day is routed again: the visit must stay planned (R1 has room),
+    # not come back unassigned as NO_ROOM.
+    days = week(5)
+    wednesday = days[2]
+    matrix = plane([(0, 0), (1, 0), (2, 0), (3, 0)])
+    accounts = (
+        account("WED", 2, rep_ids={"R1"}, weekdays=frozenset({2})),
+        account("OTHER", 3, rep_ids={"R2"}, weekdays=frozenset({2})),
+    )
+    problem = ScheduleProblem(
+        days=days, reps=(rep("R1", 0), rep("R2", 1)), accounts=accounts, matrix=matrix
+    )
+    before = plan_schedule(problem, time_limit_s=LIMIT, seed=0)
+    assert_feasible(problem, before)
+    assert visit_days(before, "WED") == [wednesday]
+
+    disrupted = dataclasses.replace(
+        problem, reps=(rep("R1", 0), rep("R2", 1, days_off={wednesday}))
+    )
+    after = replan_schedule(disrupted, before, today=days[1], time_limit_s=LIMIT, seed=0)
+    assert_feasible(disrupted, after)
+    assert visit_days(after, "WED") == [wednesday]
+    assert [u.account_id for u in after.unassigned] == ["OTHER"]  # only R2's own account
