@@ -28,7 +28,16 @@ from enum import StrEnum
 import opening_hours
 
 from solver.errors import InvalidProblemError
-from solver.model import Account, Rep, Route, Shift, SolverInfo, TimeWindow, TravelMatrix
+from solver.model import (
+    Account,
+    Problem,
+    Rep,
+    Route,
+    Shift,
+    SolverInfo,
+    TimeWindow,
+    TravelMatrix,
+)
 
 #: Weekday numbers as in :meth:`datetime.date.weekday` (Monday = 0).
 WEEKDAYS = (0, 1, 2, 3, 4, 5, 6)
@@ -472,8 +481,6 @@ class ScheduleProblem:
                     )
         self._check_appointments()
         # Locations against the matrix (or lat/lon for a network), as a day plan checks them.
-        from solver.model import Problem
-
         Problem(
             self.days[0],
             tuple(r.rep for r in self.reps),
@@ -580,8 +587,6 @@ class ScheduleProblem:
         Appointments of that date are added (pinned); ``rep_ids`` None keeps the
         account's own allowed reps. Closed accounts raise ``KeyError``.
         """
-        from solver.model import Problem
-
         reps = tuple(self.rep(r).on(date) for r in rep_ids)
         accounts: list[Account] = []
         pinned = {ap.account_id: ap for ap in self.appointments if ap.date == date}
