@@ -6,8 +6,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from platformdirs import user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The per-user data directory of fieldroute (``platformdirs``: e.g.
+#: ``~/.local/share/fieldroute`` on Linux, ``~/Library/Application Support/fieldroute`` on
+#: macOS, ``%LOCALAPPDATA%\\fieldroute`` on Windows). Prepared networks and the SQLite job
+#: store live there by default, wherever a command is run from.
+DATA_DIR = Path(user_data_dir("fieldroute", appauthor=False))
+#: The OSM extracts shipped inside the package (found from the package, not the cwd).
+SHIPPED_EXTRACTS_DIR = Path(__file__).resolve().parent / "extracts"
 
 
 class Settings(BaseSettings):
@@ -20,15 +29,22 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FIELDROUTE_", env_file=".env", extra="ignore")
 
     networks_dir: Path = Field(
-        default=Path("data/networks"), description="Where prepared road networks live."
+        default=DATA_DIR / "networks",
+        description="Where prepared road networks live (default: the per-user data directory).",
     )
-    osm_dir: Path = Field(default=Path("data"), description="Where shipped OSM extracts live.")
+    osm_dir: Path = Field(
+        default=SHIPPED_EXTRACTS_DIR,
+        description="Where the extract of the default network is read on first start.",
+    )
     default_network: str = Field(
         default="malta", description="Network used when a request names none."
     )
     database_url: str = Field(
-        default="sqlite:///data/fieldroute.sqlite",
-        description="SQLAlchemy URL of the job store (e.g. postgresql+psycopg://...).",
+        default=f"sqlite:///{(DATA_DIR / 'fieldroute.sqlite').as_posix()}",
+        description=(
+            "SQLAlchemy URL of the job store (default: SQLite in the per-user data directory; "
+            "e.g. postgresql+psycopg://...)."
+        ),
     )
     api_keys: list[str] = Field(default_factory=list, description="Accepted X-API-Key values.")
     dev_mode: bool = Field(
