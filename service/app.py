@@ -89,6 +89,8 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.dev_mode:
             log.warning("open dev mode: no API key is required")
+        if settings.warm_workers:
+            await services.warm()
         if job_services.store.unfinished():  # only then start the workers at start-up
             stale_after_s = settings.job_lease_s if settings.jobs == "celery" else None
             resume_unfinished(

@@ -54,6 +54,13 @@ class Settings(BaseSettings):
         default="inprocess", description="Job executor: in-process pool or Celery workers."
     )
     workers: int = Field(default=2, ge=1, description="Processes of the in-process executor.")
+    warm_workers: bool = Field(
+        default=True,
+        description=(
+            "Start every worker process at start-up and load the default network in each, "
+            "so the first requests do not pay for it (off: started on first use)."
+        ),
+    )
     celery_broker_url: str = Field(
         default="redis://127.0.0.1:6379/0", description="Celery broker (jobs=celery)."
     )

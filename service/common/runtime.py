@@ -13,9 +13,10 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -84,8 +85,34 @@ def get_network(name: str, networks_dir: str) -> TravelSource:
     """
     started = time.perf_counter()
     network = solver.roads.load_network(name, networks_dir=Path(networks_dir))
-    log.info("loaded network %s in %.2f s", name, time.perf_counter() - started)
+    _LOAD_TIMES_S[name] = time.perf_counter() - started
+    log.info("loaded network %s in %.2f s", name, _LOAD_TIMES_S[name])
     return network
+
+
+#: Seconds this process took to load each network it loaded (by name).
+_LOAD_TIMES_S: dict[str, float] = {}
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    """What a worker process has loaded (see :func:`worker_state`).
+
+    Parameters
+    ----------
+    pid
+        The worker's process id.
+    network_load_s
+        Seconds each loaded network took to load in this process, by name.
+    """
+
+    pid: int
+    network_load_s: dict[str, float]
+
+
+def worker_state() -> WorkerState:
+    """Return this process's id and the networks it has loaded (run in a pool worker)."""
+    return WorkerState(os.getpid(), dict(_LOAD_TIMES_S))
 
 
 def network_for(name: str | None, config: RuntimeConfig) -> TravelSource | None:
@@ -114,6 +141,22 @@ def make_pool(config: RuntimeConfig, workers: int) -> ProcessPoolExecutor:
         initializer=init_worker,
         initargs=(config,),
     )
+
+
+def start_workers(pool: ProcessPoolExecutor, workers: int) -> list[Future[WorkerState]]:
+    """Start every worker process of ``pool`` now; each loads its networks at once.
+
+    A spawned pool starts its processes on demand, and each loads its networks in
+    :func:`init_worker` before its first task: done lazily, the first requests pay
+    for it. Submitting ``workers`` tasks at once makes the pool start all its
+    processes (none is idle yet); each task runs after its process's initializer.
+
+    Returns
+    -------
+    list of Future
+        One :func:`worker_state` per task, done when that worker is ready.
+    """
+    return [pool.submit(worker_state) for _ in range(workers)]
 
 
 def guarded(function: Callable[..., T], *args: Any) -> tuple[bool, T | dict[str, Any]]:
