@@ -99,8 +99,7 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
         try:
             yield
         finally:
-            services.shutdown()
-            job_services.shutdown()
+            job_services.shutdown()  # the pool too: running solves get a grace period
 
     app = FastAPI(
         title="fieldroute",

@@ -87,6 +87,15 @@ class Settings(BaseSettings):
         gt=0,
         description="A running job whose worker sent no heartbeat this long may be taken over.",
     )
+    shutdown_grace_s: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "On SIGTERM or SIGINT, running solves get this long to finish; then their worker "
+            "processes are stopped and their jobs put back in the queue (resumed on the next "
+            "start)."
+        ),
+    )
     max_batch_reps: int = Field(
         default=5000, ge=1, description="Most single-rep requests in one day-plan batch."
     )

@@ -11,9 +11,12 @@ initializer (:func:`init_worker`).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import multiprocessing
 import os
+import signal
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -133,14 +136,36 @@ def make_pool(config: RuntimeConfig, workers: int) -> ProcessPoolExecutor:
     """Return a process pool whose workers preload ``config.preload`` networks.
 
     Workers are spawned (not forked) so that no thread or lock state of the server
-    process leaks into them.
+    process leaks into them. They ignore SIGINT: Ctrl-C in a terminal reaches the
+    whole process group, and the server decides when its workers stop
+    (:func:`stop_pool`).
     """
+    context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-        initargs=(config,),
+        mp_context=context,
+        initializer=_init_pool_worker,
+        initargs=(config, context.Barrier(workers)),
     )
+
+
+#: Shared by the processes of one pool: :func:`start_workers` waits on it.
+_STARTED: Any = None
+
+
+def _init_pool_worker(config: RuntimeConfig, started: Any) -> None:
+    global _STARTED
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STARTED = started
+    init_worker(config)
+
+
+def _started_state(timeout_s: float) -> WorkerState:
+    """Wait until every process of the pool runs one of these tasks; return this one's state."""
+    if _STARTED is not None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            _STARTED.wait(timeout_s)
+    return worker_state()
 
 
 def start_workers(pool: ProcessPoolExecutor, workers: int) -> list[Future[WorkerState]]:
@@ -148,15 +173,47 @@ def start_workers(pool: ProcessPoolExecutor, workers: int) -> list[Future[Worker
 
     A spawned pool starts its processes on demand, and each loads its networks in
     :func:`init_worker` before its first task: done lazily, the first requests pay
-    for it. Submitting ``workers`` tasks at once makes the pool start all its
-    processes (none is idle yet); each task runs after its process's initializer.
+    for it. Submitting ``workers`` tasks at once makes the pool start its processes
+    (none is idle yet); each task runs after its process's initializer and waits on
+    the pool's barrier until every process holds one, so that each process gets one.
 
     Returns
     -------
     list of Future
         One :func:`worker_state` per task, done when that worker is ready.
     """
-    return [pool.submit(worker_state) for _ in range(workers)]
+    return [pool.submit(_started_state, 120.0) for _ in range(workers)]
+
+
+def stop_pool(pool: ProcessPoolExecutor, grace_s: float) -> bool:
+    """Stop ``pool``: drop waiting tasks, give running ones ``grace_s``, then end its workers.
+
+    Returns
+    -------
+    bool
+        True when every running task finished within the grace period; False when
+        some worker had to be terminated (its task's future ends with
+        ``BrokenProcessPool``).
+    """
+    # ProcessPoolExecutor has no public handle on its processes (terminate_workers()
+    # comes with Python 3.14); shutdown() drops the mapping, so take it first.
+    processes = list((pool._processes or {}).values())  # noqa: SLF001
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace_s
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    late = [process for process in processes if process.is_alive()]
+    for process in late:
+        log.warning(
+            "worker process %s still solving after %.0f s: stopping it", process.pid, grace_s
+        )
+        process.terminate()
+    for process in late:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    return not late
 
 
 def guarded(function: Callable[..., T], *args: Any) -> tuple[bool, T | dict[str, Any]]:

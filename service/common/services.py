@@ -26,6 +26,7 @@ from service.common.runtime import (
     guarded,
     make_pool,
     start_workers,
+    stop_pool,
 )
 from service.config import Settings
 
@@ -123,10 +124,19 @@ class Services:
             return JSONResponse(geojson(result), media_type="application/geo+json")
         return JSONResponse(result.model_dump(mode="json"))
 
-    def shutdown(self) -> None:
-        """Stop the workers (without waiting for running solves)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+    def shutdown(self) -> bool:
+        """Stop the workers: running solves get ``settings.shutdown_grace_s`` to finish.
+
+        Returns
+        -------
+        bool
+            False when a worker was still solving at the end of the grace period and
+            was terminated.
+        """
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return True
+        return stop_pool(pool, self.settings.shutdown_grace_s)
 
 
 def services_of(request: Request) -> Services:
