@@ -15,6 +15,7 @@ from types import ModuleType
 
 from fastapi import Depends, FastAPI
 
+from service.api_docs import endpoints as api_docs
 from service.common.errors import ERROR_RESPONSES, install_error_handlers
 from service.common.http import BodySizeLimit, require_api_key
 from service.common.services import Services
@@ -33,6 +34,7 @@ log = logging.getLogger(__name__)
 
 #: The endpoint modules of every capability, in the order the API documents them.
 CAPABILITIES: tuple[ModuleType, ...] = (
+    api_docs,
     networks,
     maps,
     day_plans,
@@ -112,6 +114,8 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
             'have one shape: `{"error": code, "detail": sentence, "field": path}`.'
         ),
         lifespan=lifespan,
+        docs_url=None,  # served by service/api_docs without any CDN
+        redoc_url=None,
     )
     app.state.services = services
     app.state.jobs = job_services

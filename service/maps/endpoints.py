@@ -54,15 +54,14 @@ PAGE_CSP = "; ".join(
         "object-src 'none'",
     ]
 )
-#: Pages that bring their own script inline (FastAPI's Swagger UI and ReDoc pages).
-OWN_POLICY_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 
 
 class PageSecurityHeaders:
     """ASGI middleware: send :data:`PAGE_CSP` and ``nosniff`` with every HTML page.
 
     Applies to any ``text/html`` response (the map page and any page to come) that
-    does not set a policy of its own, except :data:`OWN_POLICY_PATHS`.
+    does not set a policy of its own (the API documentation pages send theirs,
+    :data:`service.api_docs.endpoints.DOCS_CSP`).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -70,7 +69,7 @@ class PageSecurityHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, adding the headers to an HTML response."""
-        if scope["type"] != "http" or scope.get("path") in OWN_POLICY_PATHS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
