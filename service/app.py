@@ -109,8 +109,9 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
         summary="Territory and route optimisation for field sales teams.",
         description=(
             "Day plans, territories, travel estimates and road networks for field sales. "
-            "Every /v1 endpoint needs an `X-API-Key` header. Times are 'HH:MM' or "
-            "'HH:MM:SS' on the plan date; durations are seconds, distances metres. Errors "
+            "Every /v1 endpoint needs an `X-API-Key` header. Request times are 'HH:MM' or "
+            "'HH:MM:SS' on the plan date, answers always 'HH:MM:SS'; durations are seconds, "
+            "distances metres, money in cents of the answer's `currency`. Errors "
             'have one shape: `{"error": code, "detail": sentence, "field": path}`.'
         ),
         lifespan=lifespan,

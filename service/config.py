@@ -113,6 +113,11 @@ class Settings(BaseSettings):
         gt=0,
         description="Longest solver time limit answered synchronously (more: use /v1/jobs).",
     )
+    currency: str = Field(
+        default="EUR",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 currency of costs when a request names none.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `fieldroute serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `fieldroute serve` binds.")
 

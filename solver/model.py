@@ -34,7 +34,7 @@ MAX_TIME_S = 2 * 24 * 3600
 
 
 def format_time_s(time_s: int | float) -> str:
-    """Format seconds since midnight as ``HH:MM`` (or ``HH:MM:SS`` when seconds are set).
+    """Format seconds since midnight as ``HH:MM:SS``, the one time format of every output.
 
     Parameters
     ----------
@@ -44,14 +44,12 @@ def format_time_s(time_s: int | float) -> str:
     Returns
     -------
     str
-        The clock time, e.g. ``"09:05"`` or ``"09:05:30"``.
+        The clock time, e.g. ``"09:05:00"`` or ``"09:05:30"``.
     """
     total = int(round(time_s))
     hours, rest = divmod(total, 3600)
     minutes, seconds = divmod(rest, 60)
-    if seconds:
-        return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
-    return f"{hours:02d}:{minutes:02d}"
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
 
 
 def _invalid(
@@ -576,9 +574,12 @@ class Reason(StrEnum):
 class Stop:
     """One timed stop of a route.
 
-    ``travel_s`` and ``distance_m`` are those of the leg arriving at this stop. For a
-    visit, ``start_s`` is when service begins (``arrival_s + wait_s``) and
-    ``departure_s = start_s + visit duration``.
+    ``travel_s`` and ``distance_m`` are those of the leg arriving at this stop, driven
+    from ``drive_start_s`` (None for the start and a break). For a visit, ``start_s``
+    is when service begins (``arrival_s + wait_s``) and ``departure_s = start_s + visit
+    duration``. When a break comes between two visits the leg is driven first, then
+    the rep waits and takes the break on site: ``drive_start_s`` is then before the
+    break, ``arrival_s`` after it.
     """
 
     type: StopType
@@ -590,11 +591,17 @@ class Stop:
     distance_m: int = 0
     account_id: str | None = None
     location: Location | None = None
+    drive_start_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RouteTotals:
-    """Totals of a route; each is the sum over its stops."""
+    """Totals of a route; each is the sum over its stops, but for the day's two ends.
+
+    ``wait_s`` is the rep's idle time (waiting for windows and breaks); ``cost`` is in
+    the request's currency, rounded to cents; ``day_start_s`` is when the rep leaves
+    the start and ``day_end_s`` when the day ends (arrival at the end).
+    """
 
     drive_s: int
     distance_m: int
@@ -605,6 +612,8 @@ class RouteTotals:
     visits: int
     value: float = 0.0
     lateness_s: int = 0
+    day_start_s: int = 0
+    day_end_s: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -55,6 +55,8 @@ class RuntimeConfig:
         A running job whose worker sent no heartbeat for this long is taken over.
     max_attempts
         Times a job is started (first run plus take-overs) before it is abandoned.
+    currency
+        ISO 4217 currency of costs when a request names none.
     """
 
     networks_dir: str
@@ -63,6 +65,7 @@ class RuntimeConfig:
     preload: tuple[str, ...] = field(default_factory=tuple)
     lease_s: float = 30.0
     max_attempts: int = 3
+    currency: str = "EUR"
 
     @classmethod
     def from_settings(cls, settings: Any, *, preload: tuple[str, ...] = ()) -> RuntimeConfig:
@@ -74,6 +77,7 @@ class RuntimeConfig:
             preload=preload,
             lease_s=settings.job_lease_s,
             max_attempts=settings.job_max_attempts,
+            currency=settings.currency,
         )
 
 

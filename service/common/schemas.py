@@ -72,6 +72,16 @@ Ident = Annotated[str, Field(min_length=1, max_length=MAX_ID_CHARS)]
 Money = Annotated[float, Field(ge=0, le=1e9, allow_inf_nan=False)]
 Count = Annotated[int, Field(ge=0, le=10**9)]
 Seconds = Annotated[int, Field(ge=0, le=MAX_TIME_S)]
+#: The currency of costs when neither the request nor the settings name one.
+DEFAULT_CURRENCY = "EUR"
+Currency = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of the money amounts (costs, rates), e.g. 'EUR'.",
+        examples=["EUR"],
+    ),
+]
 
 
 #: Pydantic error type of messages that name their own field (no path is added to them).

@@ -8,10 +8,12 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from service.common.schemas import (
+    DEFAULT_CURRENCY,
     MAX_TIME_LIMIT_S,
     ApiModel,
     Clock,
     Count,
+    Currency,
     Ident,
     Loc,
     MatrixIn,
@@ -133,6 +135,11 @@ class PlanOptions(ApiModel):
     time_limit_s: float = Field(default=5.0, gt=0, le=MAX_TIME_LIMIT_S, allow_inf_nan=False)
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     geometry: bool = Field(default=True, description="Return route geometry on a road network.")
+    currency: Currency | None = Field(
+        default=None,
+        description="ISO 4217 currency of the reps' rates and the costs; null = the "
+        "service's default (FIELDROUTE_CURRENCY, EUR).",
+    )
 
 
 class DayPlanRequest(ApiModel):
@@ -185,9 +192,15 @@ class StopOut(BaseModel):
 
     type: Literal["start", "visit", "break", "end"]
     account_id: str | None = None
-    arrival: str = Field(examples=["09:12"])
-    start: str = Field(description="When the visit (or break) begins.", examples=["09:12"])
-    departure: str = Field(examples=["09:42"])
+    drive_start: str | None = Field(
+        default=None,
+        description="When the leg arriving here is driven from the previous stop "
+        "(before a break placed on the leg); null for the start and a break.",
+        examples=["09:02:20"],
+    )
+    arrival: str = Field(examples=["09:12:05"])
+    start: str = Field(description="When the visit (or break) begins.", examples=["09:12:05"])
+    departure: str = Field(examples=["09:42:05"])
     wait_s: int = 0
     travel_s: int = 0
     distance_m: int = 0
@@ -205,6 +218,17 @@ class RouteOut(BaseModel):
     rep_id: str
     stops: list[StopOut]
     totals: RouteTotals
+    # Optional only so that results stored before they existed still parse.
+    day_start: str | None = Field(
+        default=None,
+        description="When the rep leaves the start (totals.day_start_s).",
+        examples=["08:00:00"],
+    )
+    day_end: str | None = Field(
+        default=None,
+        description="When the rep's day ends, at the end location (totals.day_end_s).",
+        examples=["16:05:40"],
+    )
     geometry: dict[str, Any] | None = Field(
         default=None, description="GeoJSON LineString on a road network, else null."
     )
@@ -237,6 +261,9 @@ class DayPlanResponse(BaseModel):
     routes: list[RouteOut]
     unassigned: list[UnassignedOut]
     summary: dict[str, float | int]
+    currency: Currency = Field(
+        default=DEFAULT_CURRENCY, description="ISO 4217 currency of every cost in the answer."
+    )
     solver: SolverOut
 
 

@@ -47,7 +47,12 @@ def plan_day_request(
         seed=request.options.seed,
         on_progress=on_progress,
     )
-    return from_plan(plan, problem, geometry=request.options.geometry)
+    return from_plan(
+        plan,
+        problem,
+        geometry=request.options.geometry,
+        currency=request.options.currency or config.currency,
+    )
 
 
 def check_orders(request: CheckRequest, default_network: str) -> None:
@@ -75,7 +80,9 @@ def check_day_plan_request(request: CheckRequest, config: RuntimeConfig) -> Chec
     plan, violations = time_routes(
         problem, request.orders, network=network_for(problem.network, config)
     )
-    return check_response(plan, problem, violations)
+    return check_response(
+        plan, problem, violations, currency=request.options.currency or config.currency
+    )
 
 
 def validate_batch(batch: DayPlanBatchRequest, default_network: str) -> None:

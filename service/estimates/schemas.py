@@ -6,7 +6,16 @@ from typing import Any
 
 from pydantic import BaseModel, Field, model_validator
 
-from service.common.schemas import ApiModel, Ident, Loc, Money, load_examples, openapi_examples
+from service.common.schemas import (
+    DEFAULT_CURRENCY,
+    ApiModel,
+    Currency,
+    Ident,
+    Loc,
+    Money,
+    load_examples,
+    openapi_examples,
+)
 
 #: OpenAPI examples of the models below (data, in examples.json).
 EXAMPLES = load_examples(__file__)
@@ -26,6 +35,11 @@ class EstimateRequest(ApiModel):
     cost_per_km: Money = 0.0
     cost_per_hour: Money = 0.0
     geometry: bool = Field(default=False, description="Return the path of a sequence as GeoJSON.")
+    currency: Currency | None = Field(
+        default=None,
+        description="ISO 4217 currency of the rates and costs; null = the service's default "
+        "(FIELDROUTE_CURRENCY, EUR).",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> EstimateRequest:
@@ -58,6 +72,7 @@ class MatrixEstimate(BaseModel):
     durations_s: list[list[int]]
     distances_m: list[list[int]]
     costs: list[list[float | None]]
+    currency: Currency = Field(default=DEFAULT_CURRENCY, description="Currency of the costs.")
 
 
 class Leg(BaseModel):
@@ -80,3 +95,4 @@ class SequenceEstimate(BaseModel):
     total: dict[str, float | int | None]
     reachable: bool
     geometry: dict[str, Any] | None = None
+    currency: Currency = Field(default=DEFAULT_CURRENCY, description="Currency of the costs.")
