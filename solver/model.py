@@ -604,16 +604,28 @@ class RouteTotals:
     """
 
     drive_s: int
+    """Driving time, seconds."""
     distance_m: int
+    """Driven distance, metres."""
     visit_s: int
+    """Time spent visiting, seconds."""
     wait_s: int
+    """Idle time: waiting for windows to open and breaks to start, seconds."""
     break_s: int
+    """Break time, seconds."""
     cost: float
+    """Travel cost (hours x cost_per_hour + km x cost_per_km) plus lateness cost, rounded to cents
+    of the currency."""
     visits: int
+    """Number of visits."""
     value: float = 0.0
+    """Summed worth of the visits (value, else priority)."""
     lateness_s: int = 0
+    """Seconds visits start past their soft end, summed."""
     day_start_s: int = 0
+    """When the rep leaves the start, seconds since midnight of the plan date."""
     day_end_s: int = 0
+    """When the rep's day ends (arrival at the end), seconds since midnight."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -107,9 +107,29 @@ def openapi_examples(examples: dict[str, list[Any]], model: str, **config: Any) 
 
 
 class ApiModel(BaseModel):
-    """Base of request models: unknown fields are refused."""
+    """Base of request models: unknown fields are refused.
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    A field's docstring (the string under it) is its description in the OpenAPI document.
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_attribute_docstrings=True)
+
+
+class OutModel(BaseModel):
+    """Base of response models: a field's docstring is its OpenAPI description."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+
+def describe_fields(*dataclasses: type) -> None:
+    """Let pydantic take the descriptions of domain dataclasses' fields from their docstrings.
+
+    The solver knows nothing of pydantic; the service tells pydantic, once, to read the
+    attribute docstrings of the domain results it answers with (``RouteTotals``,
+    ``Territory``).
+    """
+    for cls in dataclasses:
+        cls.__pydantic_config__ = ConfigDict(use_attribute_docstrings=True)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- requests
@@ -154,7 +174,9 @@ class MatrixIn(ApiModel):
     )
 
     durations_s: list[list[Annotated[int, Field(ge=-1, le=MAX_MATRIX_VALUE)]]]
+    """Travel time from row to column location, seconds; -1 = unreachable."""
     distances_m: list[list[Annotated[int, Field(ge=-1, le=MAX_MATRIX_VALUE)]]]
+    """Distance from row to column location, metres; -1 = unreachable."""
 
     @model_validator(mode="after")
     def _square(self) -> MatrixIn:
@@ -167,14 +189,19 @@ class MatrixIn(ApiModel):
         return self
 
 
-class SolverOut(BaseModel):
+class SolverOut(OutModel):
     """How the plan was found."""
 
     status: str
+    """fieldroute's solver status of the result."""
     seed: int
+    """The seed used."""
     time_limit_s: float
+    """The time limit used, seconds."""
     time_s: float
+    """Time the solver took, seconds."""
     objective: float | None = None
+    """The solver's objective value (lower is better); null when none."""
 
 
 def check_network_or_matrix(model: Any) -> Any:

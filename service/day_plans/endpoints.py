@@ -6,6 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.common.http import GEOJSON_RESPONSE, Format, check_sync_size
+from service.common.responses import SOLVE
 from service.common.services import services_of
 from service.day_plans.convert import day_plan_geojson
 from service.day_plans.schemas import CheckRequest, CheckResponse, DayPlanRequest, DayPlanResponse
@@ -16,7 +17,7 @@ from service.day_plans.work import (
     validate_day_plan,
 )
 
-router = APIRouter(tags=["day plans"])
+router = APIRouter(tags=["day plans"], responses=SOLVE)
 
 
 @router.post(

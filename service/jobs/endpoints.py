@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ValidationError
 
 from service.common.errors import ApiError
+from service.common.responses import JOB_CONFLICT, JOB_NOT_FOUND, NETWORK_NOT_FOUND
 from service.common.services import services_of
 from service.day_plans.schemas import DayPlanBatchRequest, DayPlanResponse
 from service.jobs.deps import jobs_of
@@ -77,6 +78,7 @@ def _job(request: Request, job_id: str) -> Job:
     status_code=202,
     response_model=JobOut,
     summary="Submit long work (a day plan or territories) to run in the background",
+    responses=NETWORK_NOT_FOUND,
 )
 def submit_job(body: JobRequest, request: Request) -> JSONResponse:
     """Store the job as ``queued`` and start it; poll ``GET /v1/jobs/{id}`` for the result."""
@@ -89,6 +91,7 @@ def submit_job(body: JobRequest, request: Request) -> JSONResponse:
     status_code=202,
     response_model=JobOut,
     summary="Plan many reps' days (one independent request per rep) as one background job",
+    responses=NETWORK_NOT_FOUND,
 )
 def submit_day_plan_batch(body: DayPlanBatchRequest, request: Request) -> JSONResponse:
     """Store one job with a part per rep; each rep is planned (and retried) on its own.
@@ -114,6 +117,7 @@ def submit_day_plan_batch(body: DayPlanBatchRequest, request: Request) -> JSONRe
     "/jobs/{job_id}/results/{rep_id}",
     response_model=DayPlanResponse,
     summary="One rep's day plan from a batch job",
+    responses={**JOB_NOT_FOUND, **JOB_CONFLICT},
 )
 def get_batch_result(job_id: str, rep_id: str, request: Request) -> JSONResponse:
     """Return the rep's planned day (the ``POST /v1/day-plans`` response body).
@@ -135,13 +139,23 @@ def get_batch_result(job_id: str, rep_id: str, request: Request) -> JSONResponse
     raise ApiError(409, f"Rep '{rep_id}' of job '{job_id}' is {part.status}; try again later.")
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut, summary="Status, progress and result")
+@router.get(
+    "/jobs/{job_id}",
+    response_model=JobOut,
+    summary="Status, progress and result",
+    responses=JOB_NOT_FOUND,
+)
 def get_job(job_id: str, request: Request) -> JSONResponse:
     """Return the job: status (queued|running|succeeded|failed|cancelled), progress, result."""
     return JSONResponse(job_json(_job(request, job_id)))
 
 
-@router.delete("/jobs/{job_id}", response_model=JobOut, summary="Cancel a job")
+@router.delete(
+    "/jobs/{job_id}",
+    response_model=JobOut,
+    summary="Cancel a job",
+    responses={**JOB_NOT_FOUND, **JOB_CONFLICT},
+)
 def cancel_job(job_id: str, request: Request) -> JSONResponse:
     """Cancel a queued or running job; 409 when it has already finished."""
     jobs = jobs_of(request)

@@ -29,6 +29,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.common.errors import ErrorBody
 from service.common.services import services_of
 from service.maps.work import road_layer
 from service.networks.endpoints import not_prepared
@@ -117,7 +118,8 @@ def map_page() -> FileResponse:
     summary="Roads of a prepared network as GeoJSON (the map's base layer)",
     responses={
         200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}},
-        404: {"description": "No network of that name."},
+        404: {"model": ErrorBody, "description": "No network of that name."},
+        422: {"model": ErrorBody, "description": "Invalid network name."},
     },
 )
 async def road_geojson(name: str, request: Request) -> Response:

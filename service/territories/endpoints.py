@@ -6,12 +6,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.common.http import GEOJSON_RESPONSE, Format, check_sync_size
+from service.common.responses import SOLVE
 from service.common.services import services_of
 from service.territories.convert import territory_geojson
 from service.territories.schemas import TerritoryRequest, TerritoryResponse
 from service.territories.work import balance_request, validate_territories
 
-router = APIRouter(tags=["territories"])
+router = APIRouter(tags=["territories"], responses=SOLVE)
 
 
 @router.post(
