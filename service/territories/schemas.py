@@ -7,7 +7,9 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 
 from service.common.schemas import (
+    DEFAULT_CURRENCY,
     ApiModel,
+    Currency,
     Ident,
     Loc,
     MatrixIn,
@@ -96,6 +98,9 @@ class TerritoryOptionsIn(ApiModel):
     """Longest solver run, seconds."""
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     """Random seed: the same request and seed give the same plan."""
+    currency: Currency | None = None
+    """ISO 4217 currency of the reps' rates and costs; null = the service's default
+    (FIELDROUTE_CURRENCY, EUR)."""
 
 
 class TerritoryRequest(ApiModel):
@@ -136,4 +141,6 @@ class TerritoryResponse(OutModel):
     summary: dict[str, Any]
     """Figures of the whole plan (metric, target, deviations, drive and moves)."""
     solver: SolverOut
+    currency: Currency = DEFAULT_CURRENCY
+    """ISO 4217 currency of every cost in the answer (cost_per_week)."""
     """How the plan was found (status, seed, time)."""

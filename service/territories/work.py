@@ -22,4 +22,4 @@ def balance_request(
     plan = balance_territories(
         reps, accounts, network=network_for(name, config), matrix=matrix, options=options
     )
-    return from_territory_plan(plan, name)
+    return from_territory_plan(plan, name, currency=request.options.currency or config.currency)

@@ -274,7 +274,7 @@ class Territory:
     drive_method: str
     """How drive figures were found: 'simulated' (typical day routes) or 'estimated'."""
     cost_per_week: float
-    """Travel cost a week, in the currency of the rates."""
+    """Travel cost a week in the currency of the rates, rounded to cents."""
     revenue: float
     """Summed revenue of the accounts."""
     workload_h_per_week: float

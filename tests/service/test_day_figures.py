@@ -7,6 +7,7 @@ from service.estimates.schemas import EstimateRequest
 from solver.model import TravelMatrix
 from tests.service.conftest import HEADERS
 from tests.service.test_api import assert_checked
+from tests.service.test_territories_api import territory_request
 
 CLOCK = re.compile(r"^\d{2}:\d{2}:\d{2}$")
 
@@ -106,3 +107,16 @@ def test_estimates_state_the_currency_of_their_costs():
     assert estimate_from_matrix(plain, "x", matrix, currency="GBP").currency == "GBP"
     named = EstimateRequest.model_validate({"sequence": points, "currency": "USD"})
     assert estimate_from_matrix(named, "x", matrix, currency="GBP").currency == "USD"
+
+
+def test_territory_costs_are_in_cents_of_the_named_currency(road_client):
+    request = territory_request()
+    for rep in request["reps"]:
+        rep["cost_per_km"], rep["cost_per_hour"] = 0.37, 23.3
+    request["options"]["currency"] = "CHF"
+    answer = road_client.post("/v1/territories", json=request, headers=HEADERS)
+    assert answer.status_code == 200, answer.text
+    plan = answer.json()
+    assert plan["currency"] == "CHF"
+    costs = [t["cost_per_week"] for t in plan["territories"]]
+    assert any(costs) and all(cost == round(cost, 2) for cost in costs)
