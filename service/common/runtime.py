@@ -12,6 +12,7 @@ initializer (:func:`init_worker`).
 from __future__ import annotations
 
 import contextlib
+import importlib
 import logging
 import multiprocessing
 import os
@@ -127,8 +128,15 @@ def network_for(name: str | None, config: RuntimeConfig) -> TravelSource | None:
     return None if name is None else get_network(name, config.networks_dir)
 
 
+#: Solver modules a worker imports at start-up: the engines (OR-Tools, PyVRP, HiGHS) take
+#: a second to import, which the first solve would otherwise pay.
+SOLVER_MODULES = ("solver.routing", "solver.territory")
+
+
 def init_worker(config: RuntimeConfig) -> None:
-    """Pool initializer: load the configured networks once in this worker process."""
+    """Worker initializer: import the solvers and load the configured networks, once."""
+    for module in SOLVER_MODULES:
+        importlib.import_module(module)
     for name in config.preload:
         try:
             get_network(name, config.networks_dir)
