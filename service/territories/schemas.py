@@ -141,6 +141,6 @@ class TerritoryResponse(OutModel):
     summary: dict[str, Any]
     """Figures of the whole plan (metric, target, deviations, drive and moves)."""
     solver: SolverOut
+    """How the plan was found (status, seed, time)."""
     currency: Currency = DEFAULT_CURRENCY
     """ISO 4217 currency of every cost in the answer (cost_per_week)."""
-    """How the plan was found (status, seed, time)."""
