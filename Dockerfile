@@ -4,7 +4,6 @@ FROM python:3.11-slim
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
-    FIELDROUTE_OSM_DIR=/app/data \
     FIELDROUTE_NETWORKS_DIR=/var/lib/fieldroute/networks \
     FIELDROUTE_DATABASE_URL=sqlite:////var/lib/fieldroute/fieldroute.sqlite
 
@@ -14,12 +13,12 @@ RUN useradd --create-home --uid 10001 fieldroute
 COPY pyproject.toml README.md ./
 COPY solver ./solver
 COPY service ./service
-COPY data/malta-2016-11-09.osm.pbf ./data/
 
+# The Malta extract ships inside the package (service/extracts/); prepare it at build time.
 RUN pip install . \
  && mkdir -p /var/lib/fieldroute \
- && fieldroute network build data/malta-2016-11-09.osm.pbf --name malta \
-        --networks-dir /var/lib/fieldroute/networks \
+ && python -c "from service.commands.serve import ensure_default_network; \
+from service.config import get_settings; ensure_default_network(get_settings())" \
  && chown -R fieldroute:fieldroute /var/lib/fieldroute
 
 USER fieldroute

@@ -17,6 +17,7 @@ from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from service.accounts import endpoints as accounts
+from service.api_docs import endpoints as api_docs
 from service.common.errors import ERROR_RESPONSES, install_error_handlers
 from service.common.http import BodySizeLimit, require_api_key
 from service.common.services import Services
@@ -38,6 +39,7 @@ log = logging.getLogger(__name__)
 
 #: The endpoint modules of every capability, in the order the API documents them.
 CAPABILITIES: tuple[ModuleType, ...] = (
+    api_docs,
     networks,
     maps,
     day_plans,
@@ -98,6 +100,8 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.dev_mode:
             log.warning("open dev mode: no API key is required")
+        if settings.warm_workers:
+            await services.warm()
         if job_services.store.unfinished():  # only then start the workers at start-up
             stale_after_s = settings.job_lease_s if settings.jobs == "celery" else None
             resume_unfinished(
@@ -106,8 +110,7 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
         try:
             yield
         finally:
-            services.shutdown()
-            job_services.shutdown()
+            job_services.shutdown()  # the pool too: running solves get a grace period
 
     app = FastAPI(
         title="fieldroute",
@@ -115,11 +118,14 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
         summary="Territory and route optimisation for field sales teams.",
         description=(
             "Day plans, territories, travel estimates and road networks for field sales. "
-            "Every /v1 endpoint needs an `X-API-Key` header. Times are 'HH:MM' or "
-            "'HH:MM:SS' on the plan date; durations are seconds, distances metres. Errors "
+            "Every /v1 endpoint needs an `X-API-Key` header. Request times are 'HH:MM' or "
+            "'HH:MM:SS' on the plan date, answers always 'HH:MM:SS'; durations are seconds, "
+            "distances metres, money in cents of the answer's `currency`. Errors "
             'have one shape: `{"error": code, "detail": sentence, "field": path}`.'
         ),
         lifespan=lifespan,
+        docs_url=None,  # served by service/api_docs without any CDN
+        redoc_url=None,
     )
     app.state.services = services
     app.state.jobs = job_services

@@ -6,8 +6,17 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
+from platformdirs import user_data_dir
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+#: The per-user data directory of fieldroute (``platformdirs``: e.g.
+#: ``~/.local/share/fieldroute`` on Linux, ``~/Library/Application Support/fieldroute`` on
+#: macOS, ``%LOCALAPPDATA%\\fieldroute`` on Windows). Prepared networks and the SQLite job
+#: store live there by default, wherever a command is run from.
+DATA_DIR = Path(user_data_dir("fieldroute", appauthor=False))
+#: The OSM extracts shipped inside the package (found from the package, not the cwd).
+SHIPPED_EXTRACTS_DIR = Path(__file__).resolve().parent / "extracts"
 
 
 class Settings(BaseSettings):
@@ -20,15 +29,22 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="FIELDROUTE_", env_file=".env", extra="ignore")
 
     networks_dir: Path = Field(
-        default=Path("data/networks"), description="Where prepared road networks live."
+        default=DATA_DIR / "networks",
+        description="Where prepared road networks live (default: the per-user data directory).",
     )
-    osm_dir: Path = Field(default=Path("data"), description="Where shipped OSM extracts live.")
+    osm_dir: Path = Field(
+        default=SHIPPED_EXTRACTS_DIR,
+        description="Where the extract of the default network is read on first start.",
+    )
     default_network: str = Field(
         default="malta", description="Network used when a request names none."
     )
     database_url: str = Field(
-        default="sqlite:///data/fieldroute.sqlite",
-        description="SQLAlchemy URL of the job store (e.g. postgresql+psycopg://...).",
+        default=f"sqlite:///{(DATA_DIR / 'fieldroute.sqlite').as_posix()}",
+        description=(
+            "SQLAlchemy URL of the job store (default: SQLite in the per-user data directory; "
+            "e.g. postgresql+psycopg://...)."
+        ),
     )
     api_keys: list[str] = Field(default_factory=list, description="Accepted X-API-Key values.")
     cors_origins: list[str] = Field(
@@ -45,6 +61,13 @@ class Settings(BaseSettings):
         default="inprocess", description="Job executor: in-process pool or Celery workers."
     )
     workers: int = Field(default=2, ge=1, description="Processes of the in-process executor.")
+    warm_workers: bool = Field(
+        default=True,
+        description=(
+            "Start every worker process at start-up and load the default network in each, "
+            "so the first requests do not pay for it (off: started on first use)."
+        ),
+    )
     celery_broker_url: str = Field(
         default="redis://127.0.0.1:6379/0", description="Celery broker (jobs=celery)."
     )
@@ -70,6 +93,15 @@ class Settings(BaseSettings):
         default=30.0,
         gt=0,
         description="A running job whose worker sent no heartbeat this long may be taken over.",
+    )
+    shutdown_grace_s: float = Field(
+        default=30.0,
+        ge=0,
+        description=(
+            "On SIGTERM or SIGINT, running solves get this long to finish; then their worker "
+            "processes are stopped and their jobs put back in the queue (resumed on the next "
+            "start)."
+        ),
     )
     max_batch_reps: int = Field(
         default=5000, ge=1, description="Most single-rep requests in one day-plan batch."
@@ -125,6 +157,11 @@ class Settings(BaseSettings):
         default=2.0, gt=0, description="Delay before the first retry; doubled each time."
     )
     webhook_timeout_s: float = Field(default=10.0, gt=0, description="Timeout of one delivery.")
+    currency: str = Field(
+        default="EUR",
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 currency of costs when a request names none.",
+    )
     host: str = Field(default="127.0.0.1", description="Address `fieldroute serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `fieldroute serve` binds.")
 

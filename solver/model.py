@@ -42,7 +42,7 @@ MAX_CLOCK_S = 1000 * 3600 - 1
 
 
 def format_time_s(time_s: int | float) -> str:
-    """Format seconds since midnight as ``HH:MM`` (or ``HH:MM:SS`` when seconds are set).
+    """Format seconds since midnight as ``HH:MM:SS``, the one time format of every output.
 
     Parameters
     ----------
@@ -52,14 +52,12 @@ def format_time_s(time_s: int | float) -> str:
     Returns
     -------
     str
-        The clock time, e.g. ``"09:05"`` or ``"09:05:30"``.
+        The clock time, e.g. ``"09:05:00"`` or ``"09:05:30"``.
     """
     total = int(round(time_s))
     hours, rest = divmod(total, 3600)
     minutes, seconds = divmod(rest, 60)
-    if seconds:
-        return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
-    return f"{hours:02d}:{minutes:02d}"
+    return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
 
 
 def _invalid(
@@ -588,9 +586,12 @@ class Reason(StrEnum):
 class Stop:
     """One timed stop of a route.
 
-    ``travel_s`` and ``distance_m`` are those of the leg arriving at this stop. For a
-    visit, ``start_s`` is when service begins (``arrival_s + wait_s``) and
-    ``departure_s = start_s + visit duration``.
+    ``travel_s`` and ``distance_m`` are those of the leg arriving at this stop, driven
+    from ``drive_start_s`` (None for the start and a break). For a visit, ``start_s``
+    is when service begins (``arrival_s + wait_s``) and ``departure_s = start_s + visit
+    duration``. When a break comes between two visits the leg is driven first, then
+    the rep waits and takes the break on site: ``drive_start_s`` is then before the
+    break, ``arrival_s`` after it.
     """
 
     type: StopType
@@ -602,21 +603,41 @@ class Stop:
     distance_m: int = 0
     account_id: str | None = None
     location: Location | None = None
+    drive_start_s: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class RouteTotals:
-    """Totals of a route; each is the sum over its stops."""
+    """Totals of a route; each is the sum over its stops, but for the day's two ends.
+
+    ``wait_s`` is the rep's idle time (waiting for windows and breaks); ``cost`` is in
+    the request's currency, rounded to cents; ``day_start_s`` is when the rep leaves
+    the start and ``day_end_s`` when the day ends (arrival at the end).
+    """
 
     drive_s: int
+    """Driving time, seconds."""
     distance_m: int
+    """Driven distance, metres."""
     visit_s: int
+    """Time spent visiting, seconds."""
     wait_s: int
+    """Idle time: waiting for windows to open and breaks to start, seconds."""
     break_s: int
+    """Break time, seconds."""
     cost: float
+    """Travel cost (hours x cost_per_hour + km x cost_per_km) plus lateness cost, rounded to cents
+    of the currency."""
     visits: int
+    """Number of visits."""
     value: float = 0.0
+    """Summed worth of the visits (value, else priority)."""
     lateness_s: int = 0
+    """Seconds visits start past their soft end, summed."""
+    day_start_s: int = 0
+    """When the rep leaves the start, seconds since midnight of the plan date."""
+    day_end_s: int = 0
+    """When the rep's day ends (arrival at the end), seconds since midnight."""
 
 
 @dataclass(frozen=True, slots=True)

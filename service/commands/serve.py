@@ -61,7 +61,15 @@ def run_serve(args: argparse.Namespace) -> int:
     if not args.no_prepare:
         ensure_default_network(settings)
     app = create_app(settings)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port)
+    # On SIGTERM or SIGINT uvicorn stops accepting, lets open requests finish (a
+    # synchronous solve, at most the grace period), then the app's lifespan ends its
+    # workers and puts unfinished jobs back in the queue.
+    uvicorn.run(
+        app,
+        host=args.host or settings.host,
+        port=args.port or settings.port,
+        timeout_graceful_shutdown=int(settings.shutdown_grace_s),
+    )
     return 0
 
 

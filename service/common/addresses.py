@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from pydantic import BaseModel, Field
 
-from service.common.schemas import ApiModel, Loc
+from service.common.schemas import ApiModel, Loc, OutModel
 from solver.errors import InvalidProblemError
 from solver.geocode import (
     DEFAULT_MIN_QUALITY,
@@ -48,28 +48,39 @@ class AddressFields(ApiModel):
     """A structured postal address (any of the fields; at least street, postcode or city)."""
 
     street: Text | None = None
+    """Street name, without the house number; null = not given."""
     housenumber: Annotated[str, Field(max_length=50)] | None = None
+    """House number on the street (may carry a letter, e.g. '12a'); null = not given."""
     postcode: Annotated[str, Field(max_length=50)] | None = None
+    """Postal code; null = not given."""
     city: Text | None = None
+    """City, town or village; null = not given."""
     country: Text | None = None
+    """Country, name or ISO 3166 code; null = not given."""
 
 
 #: An address: free text (``"Städtle 38, 9490 Vaduz"``) or structured fields.
 AddressIn = Annotated[str, Field(max_length=1000)] | AddressFields
 
 
-class MatchedOut(BaseModel):
+class MatchedOut(OutModel):
     """The address an answer stands for."""
 
     street: str | None = None
+    """Street of the matched address; null when the match is coarser (postcode, city)."""
     housenumber: str | None = None
+    """House number of the matched address; null when the match is a street, postcode or city."""
     postcode: str | None = None
+    """Postal code of the matched address; null when unknown."""
     city: str | None = None
+    """City, town or village of the matched address; null when unknown."""
     country: str | None = None
+    """Country of the matched address; null when unknown."""
     label: str
+    """The matched address as one line of text ('street number, postcode city, country')."""
 
 
-class GeocodedOut(BaseModel):
+class GeocodedOut(OutModel):
     """One geocoding answer (for a query, or for an account given by address)."""
 
     account_id: str | None = Field(default=None, description="The account (accounts only).")
@@ -81,7 +92,9 @@ class GeocodedOut(BaseModel):
     score: float = Field(ge=0, le=1, description="Confidence of the match, 0..1.")
     placed: bool = Field(description="Whether the answer is at or above min_quality.")
     location: Loc | None = None
+    """Where the address is, WGS84 {'lat', 'lon'} in degrees; null when not placed."""
     matched: MatchedOut | None = None
+    """The address the answer stands for; null when nothing matched."""
     reason: str | None = Field(default=None, description="Why it was not placed.")
 
 

@@ -179,6 +179,18 @@ class ErrorBody(BaseModel):
             "and field; the first is `detail` and `field`. One item for an error that is "
             "not about the request's content."
         ),
+        examples=[
+            [
+                {
+                    "detail": "accounts[3] 'A17': window end 09:00 is before start 10:00.",
+                    "field": "accounts[3].windows[0].end",
+                },
+                {
+                    "detail": "reps[0] 'r1': shift end 07:00 is not after start 08:00.",
+                    "field": "reps[0].shift",
+                },
+            ]
+        ],
     )
 
 

@@ -11,11 +11,16 @@ initializer (:func:`init_worker`).
 
 from __future__ import annotations
 
+import contextlib
+import importlib
 import logging
 import multiprocessing
+import os
+import signal
+import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -55,6 +60,8 @@ class RuntimeConfig:
         Where addresses are placed (``offline`` index of the network, or ``nominatim``).
     webhook_allow_private, webhook_retry_s, webhook_first_retry_s, webhook_timeout_s
         How job webhooks are delivered (see :mod:`service.jobs.webhooks`).
+    currency
+        ISO 4217 currency of costs when a request names none.
     """
 
     networks_dir: str
@@ -70,6 +77,7 @@ class RuntimeConfig:
     webhook_retry_s: float = 3600.0
     webhook_first_retry_s: float = 2.0
     webhook_timeout_s: float = 10.0
+    currency: str = "EUR"
 
     @classmethod
     def from_settings(cls, settings: Any, *, preload: tuple[str, ...] = ()) -> RuntimeConfig:
@@ -88,6 +96,7 @@ class RuntimeConfig:
             webhook_retry_s=settings.webhook_retry_s,
             webhook_first_retry_s=settings.webhook_first_retry_s,
             webhook_timeout_s=settings.webhook_timeout_s,
+            currency=settings.currency,
         )
 
 
@@ -102,8 +111,34 @@ def get_network(name: str, networks_dir: str) -> TravelSource:
     """
     started = time.perf_counter()
     network = solver.roads.load_network(name, networks_dir=Path(networks_dir))
-    log.info("loaded network %s in %.2f s", name, time.perf_counter() - started)
+    _LOAD_TIMES_S[name] = time.perf_counter() - started
+    log.info("loaded network %s in %.2f s", name, _LOAD_TIMES_S[name])
     return network
+
+
+#: Seconds this process took to load each network it loaded (by name).
+_LOAD_TIMES_S: dict[str, float] = {}
+
+
+@dataclass(frozen=True)
+class WorkerState:
+    """What a worker process has loaded (see :func:`worker_state`).
+
+    Parameters
+    ----------
+    pid
+        The worker's process id.
+    network_load_s
+        Seconds each loaded network took to load in this process, by name.
+    """
+
+    pid: int
+    network_load_s: dict[str, float]
+
+
+def worker_state() -> WorkerState:
+    """Return this process's id and the networks it has loaded (run in a pool worker)."""
+    return WorkerState(os.getpid(), dict(_LOAD_TIMES_S))
 
 
 def network_for(name: str | None, config: RuntimeConfig) -> TravelSource | None:
@@ -111,8 +146,15 @@ def network_for(name: str | None, config: RuntimeConfig) -> TravelSource | None:
     return None if name is None else get_network(name, config.networks_dir)
 
 
+#: Solver modules a worker imports at start-up: the engines (OR-Tools, PyVRP, HiGHS) take
+#: a second to import, which the first solve would otherwise pay.
+SOLVER_MODULES = ("solver.routing", "solver.territory")
+
+
 def init_worker(config: RuntimeConfig) -> None:
-    """Pool initializer: load the configured networks once in this worker process."""
+    """Worker initializer: import the solvers and load the configured networks, once."""
+    for module in SOLVER_MODULES:
+        importlib.import_module(module)
     for name in config.preload:
         try:
             get_network(name, config.networks_dir)
@@ -124,14 +166,84 @@ def make_pool(config: RuntimeConfig, workers: int) -> ProcessPoolExecutor:
     """Return a process pool whose workers preload ``config.preload`` networks.
 
     Workers are spawned (not forked) so that no thread or lock state of the server
-    process leaks into them.
+    process leaks into them. They ignore SIGINT: Ctrl-C in a terminal reaches the
+    whole process group, and the server decides when its workers stop
+    (:func:`stop_pool`).
     """
+    context = multiprocessing.get_context("spawn")
     return ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=multiprocessing.get_context("spawn"),
-        initializer=init_worker,
-        initargs=(config,),
+        mp_context=context,
+        initializer=_init_pool_worker,
+        initargs=(config, context.Barrier(workers)),
     )
+
+
+#: Shared by the processes of one pool: :func:`start_workers` waits on it.
+_STARTED: Any = None
+
+
+def _init_pool_worker(config: RuntimeConfig, started: Any) -> None:
+    global _STARTED
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _STARTED = started
+    init_worker(config)
+
+
+def _started_state(timeout_s: float) -> WorkerState:
+    """Wait until every process of the pool runs one of these tasks; return this one's state."""
+    if _STARTED is not None:
+        with contextlib.suppress(threading.BrokenBarrierError):
+            _STARTED.wait(timeout_s)
+    return worker_state()
+
+
+def start_workers(pool: ProcessPoolExecutor, workers: int) -> list[Future[WorkerState]]:
+    """Start every worker process of ``pool`` now; each loads its networks at once.
+
+    A spawned pool starts its processes on demand, and each loads its networks in
+    :func:`init_worker` before its first task: done lazily, the first requests pay
+    for it. Submitting ``workers`` tasks at once makes the pool start its processes
+    (none is idle yet); each task runs after its process's initializer and waits on
+    the pool's barrier until every process holds one, so that each process gets one.
+
+    Returns
+    -------
+    list of Future
+        One :func:`worker_state` per task, done when that worker is ready.
+    """
+    return [pool.submit(_started_state, 120.0) for _ in range(workers)]
+
+
+def stop_pool(pool: ProcessPoolExecutor, grace_s: float) -> bool:
+    """Stop ``pool``: drop waiting tasks, give running ones ``grace_s``, then end its workers.
+
+    Returns
+    -------
+    bool
+        True when every running task finished within the grace period; False when
+        some worker had to be terminated (its task's future ends with
+        ``BrokenProcessPool``).
+    """
+    # ProcessPoolExecutor has no public handle on its processes (terminate_workers()
+    # comes with Python 3.14); shutdown() drops the mapping, so take it first.
+    processes = list((pool._processes or {}).values())  # noqa: SLF001
+    pool.shutdown(wait=False, cancel_futures=True)
+    deadline = time.monotonic() + grace_s
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+    late = [process for process in processes if process.is_alive()]
+    for process in late:
+        log.warning(
+            "worker process %s still solving after %.0f s: stopping it", process.pid, grace_s
+        )
+        process.terminate()
+    for process in late:
+        process.join(5)
+        if process.is_alive():
+            process.kill()
+            process.join()
+    return not late
 
 
 def guarded(function: Callable[..., T], *args: Any) -> tuple[bool, T | dict[str, Any]]:

@@ -116,6 +116,16 @@ VisitDuration = Annotated[
     ),
 ]
 LongSeconds = Annotated[int, Field(ge=0, le=MAX_CLOCK_S)]
+#: The currency of costs when neither the request nor the settings name one.
+DEFAULT_CURRENCY = "EUR"
+Currency = Annotated[
+    str,
+    Field(
+        pattern=r"^[A-Z]{3}$",
+        description="ISO 4217 code of the money amounts (costs, rates), e.g. 'EUR'.",
+        examples=["EUR"],
+    ),
+]
 
 
 #: Pydantic error type of messages that name their own field (no path is added to them).
@@ -141,9 +151,29 @@ def openapi_examples(examples: dict[str, list[Any]], model: str, **config: Any) 
 
 
 class ApiModel(BaseModel):
-    """Base of request models: unknown fields are refused."""
+    """Base of request models: unknown fields are refused.
 
-    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+    A field's docstring (the string under it) is its description in the OpenAPI document.
+    """
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True, use_attribute_docstrings=True)
+
+
+class OutModel(BaseModel):
+    """Base of response models: a field's docstring is its OpenAPI description."""
+
+    model_config = ConfigDict(use_attribute_docstrings=True)
+
+
+def describe_fields(*dataclasses: type) -> None:
+    """Let pydantic take the descriptions of domain dataclasses' fields from their docstrings.
+
+    The solver knows nothing of pydantic; the service tells pydantic, once, to read the
+    attribute docstrings of the domain results it answers with (``RouteTotals``,
+    ``Territory``).
+    """
+    for cls in dataclasses:
+        cls.__pydantic_config__ = ConfigDict(use_attribute_docstrings=True)  # type: ignore[attr-defined]
 
 
 # --------------------------------------------------------------------------- requests
@@ -188,7 +218,9 @@ class MatrixIn(ApiModel):
     )
 
     durations_s: list[list[Annotated[int, Field(ge=-1, le=MAX_MATRIX_VALUE)]]]
+    """Travel time from row to column location, seconds; -1 = unreachable."""
     distances_m: list[list[Annotated[int, Field(ge=-1, le=MAX_MATRIX_VALUE)]]]
+    """Distance from row to column location, metres; -1 = unreachable."""
 
     @model_validator(mode="after")
     def _square(self) -> MatrixIn:
@@ -201,7 +233,7 @@ class MatrixIn(ApiModel):
         return self
 
 
-class SolverOut(BaseModel):
+class SolverOut(OutModel):
     """How the plan was found."""
 
     status: SolveStatus = Field(
@@ -215,9 +247,13 @@ class SolverOut(BaseModel):
         examples=["feasible"],
     )
     seed: int
+    """The seed used."""
     time_limit_s: float
+    """The time limit used, seconds."""
     time_s: float
+    """Time the solver took, seconds."""
     objective: float | None = None
+    """The solver's objective value (lower is better); null when none."""
 
 
 def check_network_or_matrix(model: Any) -> Any:

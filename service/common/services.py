@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
 from typing import Any, TypeVar
@@ -20,7 +20,14 @@ from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel
 
 from service.common.errors import ApiError
-from service.common.runtime import RuntimeConfig, guarded, make_pool
+from service.common.runtime import (
+    RuntimeConfig,
+    WorkerState,
+    guarded,
+    make_pool,
+    start_workers,
+    stop_pool,
+)
 from service.config import Settings
 
 log = logging.getLogger(__name__)
@@ -32,21 +39,35 @@ Res = TypeVar("Res")
 class Services:
     """The settings and the worker pool of one app.
 
-    The process pool is started lazily (first solve or first job), so an app that only
-    lists networks starts no worker processes.
+    The process pool is started and warmed at start-up (:meth:`warm`, when
+    ``settings.warm_workers``: every process loads the default network before the first
+    request), otherwise lazily on the first solve or job.
     """
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
         self.config = RuntimeConfig.from_settings(settings, preload=(settings.default_network,))
         self._pool: ProcessPoolExecutor | None = None
+        self._warming: list[Future[WorkerState]] = []
 
     @property
     def pool(self) -> ProcessPoolExecutor:
         """The worker process pool of CPU-heavy solves."""
         if self._pool is None:
             self._pool = make_pool(self.config, self.settings.workers)
+            if self.settings.warm_workers:  # start-up, or a pool replacing a broken one
+                self._warming = start_workers(self._pool, self.settings.workers)
         return self._pool
+
+    async def warm(self) -> None:
+        """Start the worker processes and load the default network in each (start-up)."""
+        self.pool  # noqa: B018 - creating the pool starts its processes
+        states = await asyncio.gather(*(asyncio.wrap_future(f) for f in self._warming))
+        log.info(
+            "%d worker process(es) ready, networks loaded: %s",
+            len({state.pid for state in states}),
+            sorted({name for state in states for name in state.network_load_s}),
+        )
 
     def replace_broken_pool(self, broken: ProcessPoolExecutor) -> None:
         """Drop a pool whose worker died (killed, out of memory); the next use starts anew."""
@@ -111,10 +132,19 @@ class Services:
             return JSONResponse(geojson(result), media_type="application/geo+json")
         return JSONResponse(result.model_dump(mode="json"))
 
-    def shutdown(self) -> None:
-        """Stop the workers (without waiting for running solves)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
+    def shutdown(self) -> bool:
+        """Stop the workers: running solves get ``settings.shutdown_grace_s`` to finish.
+
+        Returns
+        -------
+        bool
+            False when a worker was still solving at the end of the grace period and
+            was terminated.
+        """
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return True
+        return stop_pool(pool, self.settings.shutdown_grace_s)
 
 
 def services_of(request: Request) -> Services:

@@ -13,7 +13,7 @@ from typing import Any
 from service.common.addresses import NOT_GEOCODED, Placement, address_label
 from service.common.convert import solver_out, to_location, to_matrix, to_solver_info
 from service.common.errors import build_all, gather, owner_by_field
-from service.common.schemas import clock_s
+from service.common.schemas import DEFAULT_CURRENCY, clock_s
 from service.day_plans.schemas import (
     AccountIn,
     CheckResponse,
@@ -163,6 +163,13 @@ def _stop_location(problem: Problem, rep: Rep, stop: Stop, previous: Location | 
     return previous  # a break is taken where the rep is
 
 
+def _arrived(brk: Stop, after: Stop) -> bool:
+    """Whether a break is taken at the end of the leg it sits on (driven before the break)."""
+    if after.drive_start_s is None:
+        return False
+    return brk.start_s >= after.drive_start_s + after.travel_s
+
+
 def route_out(route: Route, problem: Problem, geometry: bool) -> RouteOut:
     """Return the response route of a domain route (stop locations from the problem)."""
     try:
@@ -171,13 +178,19 @@ def route_out(route: Route, problem: Problem, geometry: bool) -> RouteOut:
         rep = None
     stops = []
     previous: Location | None = None
-    for stop in route.stops:
+    for k, stop in enumerate(route.stops):
         location = _stop_location(problem, rep, stop, previous) if rep else stop.location
+        after = route.stops[k + 1] if k + 1 < len(route.stops) else None
+        if stop.type == StopType.BREAK and rep and after is not None and _arrived(stop, after):
+            location = _stop_location(problem, rep, after, previous)  # on site, after the drive
         previous = location or previous
         stops.append(
             StopOut(
                 type=str(stop.type),
                 account_id=stop.account_id,
+                drive_start=None
+                if stop.drive_start_s is None
+                else format_time_s(stop.drive_start_s),
                 arrival=format_time_s(stop.arrival_s),
                 start=format_time_s(stop.start_s),
                 departure=format_time_s(stop.departure_s),
@@ -191,11 +204,15 @@ def route_out(route: Route, problem: Problem, geometry: bool) -> RouteOut:
         rep_id=route.rep_id,
         stops=stops,
         totals=route.totals,
+        day_start=format_time_s(route.totals.day_start_s),
+        day_end=format_time_s(route.totals.day_end_s),
         geometry=route.geometry if geometry else None,
     )
 
 
-def from_plan(plan: Plan, problem: Problem, *, geometry: bool = True) -> DayPlanResponse:
+def from_plan(
+    plan: Plan, problem: Problem, *, geometry: bool = True, currency: str = DEFAULT_CURRENCY
+) -> DayPlanResponse:
     """Convert a domain :class:`~solver.model.Plan` into the HTTP response model.
 
     Parameters
@@ -206,6 +223,8 @@ def from_plan(plan: Plan, problem: Problem, *, geometry: bool = True) -> DayPlan
         The problem it solves (fills in stop locations the plan leaves out).
     geometry
         Keep the routes' road geometry (``options.geometry`` of the request).
+    currency
+        ISO 4217 code of the costs (the request's, else the service's default).
 
     Returns
     -------
@@ -221,6 +240,7 @@ def from_plan(plan: Plan, problem: Problem, *, geometry: bool = True) -> DayPlan
             for u in plan.unassigned
         ],
         summary=plan.summary(),
+        currency=currency,
         solver=solver_out(plan.solver),
     )
 
@@ -245,9 +265,11 @@ def with_placement(response: DayPlanResponse, placement: Placement) -> DayPlanRe
     )
 
 
-def check_response(plan: Plan, problem: Problem, violations: list[Violation]) -> CheckResponse:
+def check_response(
+    plan: Plan, problem: Problem, violations: list[Violation], *, currency: str = DEFAULT_CURRENCY
+) -> CheckResponse:
     """Return a timed hand-made plan with every constraint it breaks (empty = feasible)."""
-    base = from_plan(plan, problem)
+    base = from_plan(plan, problem, currency=currency)
     return CheckResponse(
         **dict(base),
         feasible=not violations,
@@ -290,6 +312,7 @@ def to_plan(response: DayPlanResponse, *, locations: bool = True) -> Plan:
                 distance_m=s.distance_m,
                 account_id=s.account_id,
                 location=_location_of(s.location) if locations else None,
+                drive_start_s=None if s.drive_start is None else clock_s(s.drive_start),
             )
             for s in route.stops
         )

@@ -14,6 +14,7 @@ from service.common.http import (
     check_sync_size,
     csv_response,
 )
+from service.common.responses import SOLVE
 from service.common.services import services_of
 from service.day_plans.convert import day_plan_csv, day_plan_geojson
 from service.day_plans.schemas import CheckRequest, CheckResponse, DayPlanRequest, DayPlanResponse
@@ -24,7 +25,7 @@ from service.day_plans.work import (
     validate_day_plan,
 )
 
-router = APIRouter(tags=["day plans"])
+router = APIRouter(tags=["day plans"], responses=SOLVE)
 
 
 @router.post(

@@ -63,7 +63,15 @@ def plan_day_request(
         seed=request.options.seed,
         on_progress=on_progress,
     )
-    return with_placement(from_plan(plan, problem, geometry=request.options.geometry), placement)
+    return with_placement(
+        from_plan(
+            plan,
+            problem,
+            geometry=request.options.geometry,
+            currency=request.options.currency or config.currency,
+        ),
+        placement,
+    )
 
 
 def check_orders(request: CheckRequest, default_network: str) -> None:
@@ -101,7 +109,12 @@ def check_day_plan_request(request: CheckRequest, config: RuntimeConfig) -> Chec
     orders = {rep: [a for a in order if a not in left_out] for rep, order in request.orders.items()}
     problem = to_problem(request, default_network=config.default_network)
     plan, violations = time_routes(problem, orders, network=network_for(problem.network, config))
-    return with_placement(check_response(plan, problem, violations), placement)
+    return with_placement(
+        check_response(
+            plan, problem, violations, currency=request.options.currency or config.currency
+        ),
+        placement,
+    )
 
 
 def validate_batch(batch: DayPlanBatchRequest, default_network: str) -> None:

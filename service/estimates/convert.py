@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.common.schemas import DEFAULT_CURRENCY
 from service.estimates.schemas import EstimateRequest, Leg, MatrixEstimate, SequenceEstimate
 from solver.costs import travel_cost
 from solver.model import TravelMatrix
@@ -13,12 +14,18 @@ def _cost(duration_s: int, distance_m: int, cost_per_km: float, cost_per_hour: f
 
 
 def estimate_from_matrix(
-    request: EstimateRequest, network: str, matrix: TravelMatrix
+    request: EstimateRequest,
+    network: str,
+    matrix: TravelMatrix,
+    *,
+    currency: str = DEFAULT_CURRENCY,
 ) -> MatrixEstimate | SequenceEstimate:
     """Turn a travel matrix into the estimate response for ``request``.
 
-    For a sequence the matrix is the square matrix of the sequence's points.
+    For a sequence the matrix is the square matrix of the sequence's points. Costs are
+    in cents of ``currency``, unless the request names its own.
     """
+    currency = request.currency or currency
     durations = matrix.durations_s.tolist()
     distances = matrix.distances_m.tolist()
     per_km, per_hour = request.cost_per_km, request.cost_per_hour
@@ -31,7 +38,11 @@ def estimate_from_matrix(
             for drow, mrow in zip(durations, distances, strict=True)
         ]
         return MatrixEstimate(
-            network=network, durations_s=durations, distances_m=distances, costs=costs
+            network=network,
+            durations_s=durations,
+            distances_m=distances,
+            costs=costs,
+            currency=currency,
         )
     legs = []
     for i in range(len(request.sequence) - 1):
@@ -54,4 +65,6 @@ def estimate_from_matrix(
             "distance_m": sum(leg.distance_m or 0 for leg in legs),
             "cost": round(sum(leg.cost or 0.0 for leg in legs), 2),
         }
-    return SequenceEstimate(network=network, legs=legs, total=total, reachable=reachable)
+    return SequenceEstimate(
+        network=network, legs=legs, total=total, reachable=reachable, currency=currency
+    )

@@ -6,11 +6,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
 from service.common.errors import ApiError
+from service.common.responses import SOLVE
 from service.common.services import services_of
 from service.estimates.schemas import EstimateRequest, MatrixEstimate, SequenceEstimate
 from service.estimates.work import estimate, validate_estimate
 
-router = APIRouter(tags=["estimates"])
+router = APIRouter(tags=["estimates"], responses=SOLVE)
 
 
 @router.post(

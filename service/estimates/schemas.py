@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import Field, model_validator
 
-from service.common.schemas import ApiModel, Ident, Loc, Money, load_examples, openapi_examples
+from service.common.schemas import (
+    DEFAULT_CURRENCY,
+    ApiModel,
+    Currency,
+    Ident,
+    Loc,
+    Money,
+    OutModel,
+    load_examples,
+    openapi_examples,
+)
 
 #: OpenAPI examples of the models below (data, in examples.json).
 EXAMPLES = load_examples(__file__)
@@ -18,14 +28,24 @@ class EstimateRequest(ApiModel):
     model_config = openapi_examples(EXAMPLES, "EstimateRequest")
 
     network: Ident | None = None
+    """Prepared road network; null = the default."""
     origins: list[Loc] | None = Field(default=None, max_length=100_000)
+    """Places travelled from (rows of the matrices)."""
     destinations: list[Loc] | None = Field(
         default=None, max_length=100_000, description="null = the origins."
     )
     sequence: list[Loc] | None = Field(default=None, min_length=2, max_length=100_000)
+    """Places visited in order (legs between consecutive places)."""
     cost_per_km: Money = 0.0
+    """Cost of one driven kilometre, in the currency."""
     cost_per_hour: Money = 0.0
+    """Cost of one driving hour, in the currency."""
     geometry: bool = Field(default=False, description="Return the path of a sequence as GeoJSON.")
+    currency: Currency | None = Field(
+        default=None,
+        description="ISO 4217 currency of the rates and costs; null = the service's default "
+        "(FIELDROUTE_CURRENCY, EUR).",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> EstimateRequest:
@@ -49,34 +69,50 @@ class EstimateRequest(ApiModel):
         return len(self.origins or []) * len(destinations or [])
 
 
-class MatrixEstimate(BaseModel):
+class MatrixEstimate(OutModel):
     """Matrices, row = origin; unreachable pairs are -1 (cost null)."""
 
     model_config = openapi_examples(EXAMPLES, "MatrixEstimate")
 
     network: str
+    """The road network used."""
     durations_s: list[list[int]]
+    """Travel time origin -> destination, seconds; -1 = unreachable."""
     distances_m: list[list[int]]
+    """Distance origin -> destination, metres; -1 = unreachable."""
     costs: list[list[float | None]]
+    """Cost origin -> destination in cents of the currency; null = unreachable."""
+    currency: Currency = Field(default=DEFAULT_CURRENCY, description="Currency of the costs.")
 
 
-class Leg(BaseModel):
+class Leg(OutModel):
     """One leg of a sequence."""
 
     from_index: int
+    """Position of the leg's first place in the sequence."""
     to_index: int
+    """Position of the leg's second place in the sequence."""
     duration_s: int | None
+    """Travel time of the leg, seconds; null = unreachable."""
     distance_m: int | None
+    """Length of the leg, metres; null = unreachable."""
     cost: float | None
+    """Cost of the leg in the currency; null = unreachable."""
 
 
-class SequenceEstimate(BaseModel):
+class SequenceEstimate(OutModel):
     """Per-leg and total estimates of visiting a sequence in order."""
 
     model_config = openapi_examples(EXAMPLES, "SequenceEstimate")
 
     network: str
+    """The road network used."""
     legs: list[Leg]
+    """One estimate per consecutive pair of places."""
     total: dict[str, float | int | None]
+    """Sums over the legs (duration_s, distance_m, cost); null values when a leg is unreachable."""
     reachable: bool
+    """True when every leg has a road path."""
     geometry: dict[str, Any] | None = None
+    """GeoJSON LineString of the whole sequence (geometry: true), else null."""
+    currency: Currency = Field(default=DEFAULT_CURRENCY, description="Currency of the costs.")

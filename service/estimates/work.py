@@ -35,7 +35,9 @@ def estimate(
     check_places_in_area(_places(request), network)  # swapped lat/lon: 422, not -1s
     if request.sequence is not None:
         points = points_of(request.sequence)
-        result = estimate_from_matrix(request, name, network.matrix(points))
+        result = estimate_from_matrix(
+            request, name, network.matrix(points), currency=config.currency
+        )
         if request.geometry and result.reachable:
             coords: list[list[float]] = []
             for a, b in zip(points, points[1:], strict=False):
@@ -45,4 +47,5 @@ def estimate(
         return result
     origins = points_of(request.origins or [])
     destinations = points_of(request.destinations) if request.destinations is not None else None
-    return estimate_from_matrix(request, name, network.matrix(origins, destinations))
+    matrix = network.matrix(origins, destinations)
+    return estimate_from_matrix(request, name, matrix, currency=config.currency)

@@ -43,7 +43,15 @@ class JobServices:
         return self._executor
 
     def shutdown(self) -> None:
-        """Close the store's database connections."""
+        """Stop the workers, put unfinished jobs back in the queue, close the store.
+
+        Running solves get ``shutdown_grace_s`` to finish (see
+        :meth:`~service.jobs.executors.InProcessExecutor.stop`).
+        """
+        if isinstance(self._executor, InProcessExecutor):
+            self._executor.stop(self.services.shutdown)
+        else:
+            self.services.shutdown()
         self.store.dispose()
 
 

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ValidationError
 
 from service.common.errors import ApiError
 from service.common.http import API_KEY_HEADER, csv_response
+from service.common.responses import JOB_CONFLICT, JOB_NOT_FOUND, NETWORK_NOT_FOUND
 from service.common.services import services_of
 from service.day_plans.schemas import DayPlanBatchRequest, DayPlanResponse
 from service.jobs.callbacks import Callback
@@ -110,6 +111,7 @@ def _job(request: Request, job_id: str) -> Job:
     status_code=202,
     response_model=JobOut,
     summary="Submit long work (a day plan or territories) to run in the background",
+    responses=NETWORK_NOT_FOUND,
 )
 def submit_job(body: JobRequest, request: Request) -> JSONResponse:
     """Store the job as ``queued`` and start it; poll ``GET /v1/jobs/{id}`` for the result.
@@ -126,6 +128,7 @@ def submit_job(body: JobRequest, request: Request) -> JSONResponse:
     status_code=202,
     response_model=JobOut,
     summary="Plan many reps' days (one independent request per rep) as one background job",
+    responses=NETWORK_NOT_FOUND,
 )
 def submit_day_plan_batch(
     body: DayPlanBatchRequest, request: Request, callback_url: str | None = CallbackQuery
@@ -154,6 +157,7 @@ def submit_day_plan_batch(
     "/jobs/{job_id}/results/{rep_id}",
     response_model=DayPlanResponse,
     summary="One rep's day plan from a batch job",
+    responses={**JOB_NOT_FOUND, **JOB_CONFLICT},
 )
 def get_batch_result(
     job_id: str,
@@ -253,7 +257,12 @@ def list_jobs(
     return JSONResponse({"jobs": jobs, "next": next_url})
 
 
-@router.get("/jobs/{job_id}", response_model=JobOut, summary="Status, progress and result")
+@router.get(
+    "/jobs/{job_id}",
+    response_model=JobOut,
+    summary="Status, progress and result",
+    responses=JOB_NOT_FOUND,
+)
 def get_job(
     job_id: str,
     request: Request,
@@ -276,7 +285,12 @@ def get_job(
     return csv_response(text, f"{job.kind}-{job_id}-{format}.csv")
 
 
-@router.delete("/jobs/{job_id}", response_model=JobOut, summary="Cancel a job")
+@router.delete(
+    "/jobs/{job_id}",
+    response_model=JobOut,
+    summary="Cancel a job",
+    responses={**JOB_NOT_FOUND, **JOB_CONFLICT},
+)
 def cancel_job(job_id: str, request: Request) -> JSONResponse:
     """Cancel a queued or running job; 409 when it has already finished."""
     jobs = jobs_of(request)

@@ -76,6 +76,7 @@ class InProcessExecutor:
         self._futures: dict[tuple[str, str | None], Future] = {}
         self._resubmits: dict[tuple[str, str | None], int] = {}
         self._lock = threading.Lock()
+        self._stopping = False
 
     def submit(
         self, job_id: str, kind: str, request_json: dict[str, Any], part: str | None = None
@@ -120,6 +121,8 @@ class InProcessExecutor:
         future: Future,
     ) -> None:
         with self._lock:
+            if self._stopping:  # the service is stopping its workers: see stop()
+                return
             self._futures.pop((job_id, part), None)
         if future.cancelled():
             return  # cancelled, or dropped at shutdown: still queued in the store if so
@@ -155,6 +158,32 @@ class InProcessExecutor:
             self.submit(job_id, kind, job.request)  # waiting, not the cause: run it again
             return
         store.fail(job_id, error)
+
+    def stop(self, stop_workers: Callable[[], object]) -> list[str]:
+        """Stop the executor at service shutdown; put jobs it did not finish back in the queue.
+
+        Parameters
+        ----------
+        stop_workers
+            Ends the pool: drops waiting tasks, lets running ones finish for a grace
+            period, terminates the rest (:func:`service.common.runtime.stop_pool`).
+
+        Returns
+        -------
+        list of str
+            Ids of the jobs put back to ``queued`` (resumed on the next start, by this
+            service or another one on the same store).
+        """
+        with self._lock:
+            self._stopping = True  # a worker ended now was stopped, it did not crash
+        stop_workers()
+        with self._lock:
+            unfinished = sorted({job_id for job_id, _ in self._futures})
+        store = store_for(self.config.database_url)
+        requeued = [job_id for job_id in unfinished if store.requeue(job_id)]
+        if requeued:
+            log.warning("put %d unfinished job(s) back in the queue", len(requeued))
+        return requeued
 
     def cancel(self, job_id: str) -> None:
         """Drop the job (every part of a batch) from the pool queue if it has not started."""

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from service.common.schemas import ApiModel, load_examples, openapi_examples
+from service.common.schemas import ApiModel, OutModel, load_examples, openapi_examples
 from service.jobs.kinds import KINDS
 from service.jobs.tables import JobStatus
 
@@ -23,6 +23,7 @@ class JobRequest(ApiModel):
     model_config = openapi_examples(EXAMPLES, "JobRequest")
 
     kind: KindName
+    """What the job does: day-plan, day-plan-batch, territories or estimate."""
     request: dict[str, Any] = Field(
         description="The body of the endpoint of that kind (POST /v1/day-plans, "
         "/v1/territories, /v1/estimates or /v1/visit-schedules)."
@@ -35,14 +36,17 @@ class JobRequest(ApiModel):
     )
 
 
-class JobOut(BaseModel):
+class JobOut(OutModel):
     """A background job and, when it succeeded, its result."""
 
     model_config = openapi_examples(EXAMPLES, "JobOut")
 
     id: str
+    """The job's id."""
     kind: KindName
+    """What the job does."""
     status: JobStatus
+    """queued, running, succeeded, failed or cancelled."""
     progress: float = Field(
         ge=0, le=1, description="Fraction done, 0..1 (a batch: fraction of reps planned)."
     )
@@ -56,15 +60,20 @@ class JobOut(BaseModel):
         default=None, description="A batch: {'total', 'done'} reps."
     )
     created_at: str
+    """When the job was submitted (ISO 8601, UTC)."""
     updated_at: str
+    """When the job last changed (ISO 8601, UTC)."""
     result: dict[str, Any] | None = None
+    """The answer of the job's kind once succeeded (e.g. a DayPlanResponse); else null."""
     error: dict[str, Any] | None = Field(
         default=None, description="The error body when the job failed."
     )
 
 
-class JobList(BaseModel):
+class JobList(OutModel):
     """A page of jobs, newest first (``GET /v1/jobs``)."""
+
+    model_config = openapi_examples(EXAMPLES, "JobList")
 
     jobs: list[JobOut] = Field(
         description=(

@@ -43,7 +43,7 @@ class JobStore(PartStore, CallbackStore):
     Parameters
     ----------
     database_url
-        Any SQLAlchemy URL, e.g. ``sqlite:///data/fieldroute.sqlite`` or
+        Any SQLAlchemy URL, e.g. ``sqlite:////var/lib/fieldroute/jobs.sqlite`` or
         ``postgresql+psycopg://user@host/db``. The tables are created when missing.
 
     Notes

@@ -29,6 +29,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from service.common.errors import ErrorBody
 from service.common.services import services_of
 from service.maps.work import road_layer
 from service.networks.endpoints import not_prepared
@@ -54,15 +55,14 @@ PAGE_CSP = "; ".join(
         "object-src 'none'",
     ]
 )
-#: Pages that bring their own script inline (FastAPI's Swagger UI and ReDoc pages).
-OWN_POLICY_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc"})
 
 
 class PageSecurityHeaders:
     """ASGI middleware: send :data:`PAGE_CSP` and ``nosniff`` with every HTML page.
 
     Applies to any ``text/html`` response (the map page and any page to come) that
-    does not set a policy of its own, except :data:`OWN_POLICY_PATHS`.
+    does not set a policy of its own (the API documentation pages send theirs,
+    :data:`service.api_docs.endpoints.DOCS_CSP`).
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -70,7 +70,7 @@ class PageSecurityHeaders:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Pass the request on, adding the headers to an HTML response."""
-        if scope["type"] != "http" or scope.get("path") in OWN_POLICY_PATHS:
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
@@ -118,7 +118,8 @@ def map_page() -> FileResponse:
     summary="Roads of a prepared network as GeoJSON (the map's base layer)",
     responses={
         200: {"content": {"application/geo+json": {"schema": {"type": "object"}}}},
-        404: {"description": "No network of that name."},
+        404: {"model": ErrorBody, "description": "No network of that name."},
+        422: {"model": ErrorBody, "description": "Invalid network name."},
     },
 )
 async def road_geojson(name: str, request: Request) -> Response:

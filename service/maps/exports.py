@@ -28,6 +28,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from service.common.errors import ApiError
+from service.common.responses import JOB_CONFLICT, JOB_NOT_FOUND
 from service.common.services import services_of
 from service.day_plans.convert import to_plan, to_problem
 from service.day_plans.schemas import DayPlanBatchRequest, DayPlanRequest, DayPlanResponse
@@ -49,7 +50,7 @@ from solver.roads import network_local_timezone
 
 log = logging.getLogger(__name__)
 
-router = APIRouter(tags=["exports"])
+router = APIRouter(tags=["exports"], responses={**JOB_NOT_FOUND, **JOB_CONFLICT})
 
 RepQuery = Annotated[
     str | None, Query(max_length=200, description="Only this rep's route (a rep's own export).")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 
-from service.common.errors import ApiError
+from service.common.errors import ApiError, ErrorBody
 from service.common.services import services_of
 from service.networks.convert import network_out
 from service.networks.schemas import HealthOut, NetworkOut
@@ -35,7 +35,7 @@ def list_road_networks(request: Request) -> list[NetworkOut]:
     "/networks/{name}",
     response_model=NetworkOut,
     summary="One prepared road network",
-    responses={404: {"description": "No network of that name."}},
+    responses={404: {"model": ErrorBody, "description": "No network of that name."}},
 )
 def get_road_network(name: str, request: Request) -> NetworkOut:
     """Return one network's name, bbox, node/edge counts, source file and build time."""

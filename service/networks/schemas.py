@@ -4,25 +4,30 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
-from service.common.schemas import load_examples, openapi_examples
+from service.common.schemas import OutModel, load_examples, openapi_examples
 
 #: OpenAPI examples of the models below (data, in examples.json).
 EXAMPLES = load_examples(__file__)
 
 
-class NetworkOut(BaseModel):
+class NetworkOut(OutModel):
     """A prepared road network."""
 
     model_config = openapi_examples(EXAMPLES, "NetworkOut")
 
     name: str = Field(examples=["malta"])
+    """The network's name, used as 'network' in requests."""
     bbox: list[float] = Field(description="[min_lon, min_lat, max_lon, max_lat], degrees.")
     nodes: int
+    """Road graph nodes."""
     edges: int
+    """Road graph edges."""
     source_file: str
+    """File name of the OSM extract it was built from."""
     source_sha256: str | None = None
+    """SHA-256 of the OSM extract (null for networks built before it was recorded)."""
     built_at: str = Field(description="ISO 8601 build time.")
     timezone: str | None = Field(
         default=None,
@@ -32,12 +37,15 @@ class NetworkOut(BaseModel):
         examples=["Europe/Malta"],
     )
     default: bool = False
+    """True for the network used when a request names none."""
 
 
-class HealthOut(BaseModel):
+class HealthOut(OutModel):
     """Liveness and the networks this service can plan on."""
 
     model_config = openapi_examples(EXAMPLES, "HealthOut")
 
     status: Literal["ok"]
+    """Always 'ok' when the service answers."""
     networks: list[str]
+    """Names of the prepared networks."""

@@ -174,6 +174,8 @@
   function drawDayPlan(plan, places, jobId) {
     const bounds = L.latLngBounds([]);
     const routeRows = [];
+    const currency = plan.currency || "";
+    const money = (amount) => `${amount.toFixed(2)} ${currency}`.trim();
     plan.routes.forEach((route, r) => {
       const color = PALETTE[r % PALETTE.length];
       const geoStops = route.stops.filter((s) => isGeo(s.location));
@@ -207,7 +209,8 @@
             ["Start", stop.start],
             ["Departure", stop.departure],
             ["Wait", stop.wait_s ? hours(stop.wait_s) : null],
-            ["Drive before", `${hours(stop.travel_s)}, ${km(stop.distance_m)} km`],
+            ["Drive", `${stop.drive_start ? `from ${stop.drive_start}, ` : ""}` +
+              `${hours(stop.travel_s)}, ${km(stop.distance_m)} km`],
             ["Address", account.address],
           ])).addTo(planLayer);
           marker.getElement().style.background = color;
@@ -223,9 +226,11 @@
         }
       });
       const t = route.totals;
+      const last = route.stops[route.stops.length - 1];
       routeRows.push([
-        el("span", {}, swatch(color), route.rep_id), t.visits, hours(t.drive_s), km(t.distance_m),
-        t.cost.toFixed(2), el("span", { class: "nav", "data-rep": route.rep_id }),
+        el("span", {}, swatch(color), route.rep_id), t.visits, hours(t.drive_s), hours(t.wait_s),
+        route.day_end || (last ? last.arrival : ""), km(t.distance_m), money(t.cost),
+        el("span", { class: "nav", "data-rep": route.rep_id }),
         el("span", { class: "rep-ics", "data-rep": route.rep_id }),
       ]);
     });
@@ -248,16 +253,19 @@
     });
 
     const s = plan.summary;
+    const dayEnds = plan.routes.map((r) => r.day_end).filter(Boolean).sort();
     $("summary").replaceChildren(
       el("h2", {}, plan.scheduleDate ? `Visit schedule, ${plan.date}` : `Day plan ${plan.date}`,
         plan.network ? ` · ${plan.network}` : ""),
       table(["", ""], [
         ["Visits", s.visits], ["Unassigned", s.unassigned], ["Drive", hours(s.drive_s)],
-        ["Distance", `${km(s.distance_m)} km`], ["Travel cost", s.cost.toFixed(2)],
-        ["Drive share of working time",
-          pct(s.drive_s / Math.max(1, s.drive_s + s.visit_s + s.wait_s + s.break_s))],
+        ["Idle (waiting)", hours(s.wait_s)], ["Visiting", hours(s.visit_s)],
+        ["Last day ends", dayEnds.length ? dayEnds[dayEnds.length - 1] : null],
+        ["Distance", `${km(s.distance_m)} km`], ["Travel cost", money(s.cost)],
       ]));
-    const routesTable = table(["Rep", "Visits", "Drive", "km", "Cost", "Navigate", "Day"], routeRows);
+    const routesTable = table(
+      ["Rep", "Visits", "Drive", "Idle", "Day ends", "km", `Cost (${currency})`, "Navigate", "Day"],
+      routeRows);
     const details = [el("h2", {}, "Routes"), routesTable];
     if (jobId) {
       const base = `/v1/jobs/${encodeURIComponent(jobId)}`;

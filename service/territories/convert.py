@@ -7,6 +7,7 @@ from typing import Any
 
 from service.common.convert import solver_out, to_location, to_matrix, to_solver_info
 from service.common.errors import build_all, build_entity, gather
+from service.common.schemas import DEFAULT_CURRENCY
 from service.territories.schemas import (
     TerritoryAccountIn,
     TerritoryRepIn,
@@ -66,14 +67,18 @@ def to_territory_inputs(request: TerritoryRequest) -> TerritoryInputs:
         lambda: build_all("reps", request.reps, _territory_rep),
         lambda: build_all("accounts", request.accounts, _territory_account),
         lambda: build_entity(
-            "options", "options", lambda: TerritoryOptions(**request.options.model_dump())
+            "options",
+            "options",
+            lambda: TerritoryOptions(**request.options.model_dump(exclude={"currency"})),
         ),
     )
     return reps, accounts, to_matrix(request.matrix), options
 
 
-def from_territory_plan(plan: TerritoryPlan, network: str | None) -> TerritoryResponse:
-    """Convert a ``TerritoryPlan`` into the HTTP response model."""
+def from_territory_plan(
+    plan: TerritoryPlan, network: str | None, *, currency: str = DEFAULT_CURRENCY
+) -> TerritoryResponse:
+    """Convert a ``TerritoryPlan`` into the HTTP response model (costs in ``currency``)."""
     summary = dataclasses.asdict(plan.summary)
     summary["explanation"] = list(summary.get("explanation", ()))
     return TerritoryResponse(
@@ -84,6 +89,7 @@ def from_territory_plan(plan: TerritoryPlan, network: str | None) -> TerritoryRe
         unassigned=[{k: str(v) for k, v in dataclasses.asdict(u).items()} for u in plan.unassigned],
         summary=summary,
         solver=solver_out(plan.solver),
+        currency=currency,
     )
 
 

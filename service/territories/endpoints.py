@@ -12,12 +12,13 @@ from service.common.http import (
     check_sync_size,
     csv_response,
 )
+from service.common.responses import SOLVE
 from service.common.services import services_of
 from service.territories.convert import territories_csv, territory_geojson
 from service.territories.schemas import TerritoryRequest, TerritoryResponse
 from service.territories.work import balance_request, validate_territories
 
-router = APIRouter(tags=["territories"])
+router = APIRouter(tags=["territories"], responses=SOLVE)
 
 
 @router.post(

@@ -33,7 +33,7 @@ def balance_request(
     plan = balance_territories(
         reps, accounts, network=network_for(name, config), matrix=matrix, options=options
     )
-    response = from_territory_plan(plan, name)
+    response = from_territory_plan(plan, name, currency=request.options.currency or config.currency)
     if not placement.answers:
         return response
     unassigned = response.unassigned + [

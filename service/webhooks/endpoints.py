@@ -8,45 +8,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
 
 from service.common.errors import ApiError
 from service.common.services import services_of
 from service.jobs.deps import jobs_of
 from service.jobs.endpoints import api_key_of
 from service.jobs.webhooks import webhook_secret
+from service.webhooks.schemas import DeliveriesOut, DeliveryOut, SecretOut
 
 router = APIRouter(tags=["webhooks"])
-
-
-class SecretOut(BaseModel):
-    """The webhook signing secret of the caller's API key."""
-
-    secret: str = Field(description="Standard Webhooks secret, 'whsec_' + base64.")
-    headers: list[str] = Field(default=["webhook-id", "webhook-timestamp", "webhook-signature"])
-
-
-class DeliveryOut(BaseModel):
-    """One delivery attempt."""
-
-    webhook_id: str
-    attempt: int
-    url: str
-    at: str
-    ok: bool
-    status_code: int | None
-    error: str | None
-    duration_ms: int
-
-
-class DeliveriesOut(BaseModel):
-    """A job's webhook and every attempt to deliver it."""
-
-    job_id: str
-    state: str | None = Field(
-        description="pending | sending | done | failed; null when the job has no callback."
-    )
-    deliveries: list[DeliveryOut]
 
 
 @router.get("/webhooks/secret", response_model=SecretOut, summary="Your webhook signing secret")

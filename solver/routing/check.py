@@ -22,7 +22,11 @@ latest start.
 
 Figures: lateness of a visit is ``max(0, start - soft_end)`` seconds; the route cost
 is ``drive_s x cost_per_hour / 3600 + distance_m x cost_per_km / 1000`` plus, per
-late visit, ``lateness_s x lateness_cost_per_min / 60``; an account's value is its
+late visit, ``lateness_s x lateness_cost_per_min / 60``, reported in whole cents (half a
+cent from the exact figure at most); the day starts at the start's departure and ends at
+the end's arrival; a stop's leg is driven from ``drive_start_s``, after the previous
+departure, and the drive (and a break on the leg) fit before the arrival; an account's
+value is its
 ``value``, else its ``priority``.
 
 Violation codes
@@ -338,7 +342,30 @@ class _RouteCheck:
             )
         if stop.wait_s < 0:
             self.add("TIME_MISMATCH", "negative wait.", stop.account_id)
+        self._check_drive_start(stop, departure_s, travel_s, pending)
         self.tally.wait_s += stop.wait_s
+
+    def _check_drive_start(
+        self, stop: Stop, departure_s: int, travel_s: int, pending: Stop | None
+    ) -> None:
+        """Check the leg is driven after the previous departure and fits before the arrival.
+
+        With a break on the leg, the drive and the break both fit between the previous
+        departure and the arrival. ``drive_start_s`` None (results stored before it
+        existed) is not checked.
+        """
+        drive = stop.drive_start_s
+        if drive is None:
+            return
+        pause = 0 if pending is None else pending.departure_s - pending.start_s
+        if drive < departure_s or drive + travel_s + pause > stop.arrival_s:
+            self.add(
+                "TIME_MISMATCH",
+                f"the leg driven from {format_time_s(drive)} does not fit between the "
+                f"previous departure {format_time_s(departure_s)} and the arrival "
+                f"{format_time_s(stop.arrival_s)}.",
+                stop.account_id,
+            )
 
     def _check_end(self, stop: Stop) -> None:
         if stop.arrival_s > self.rep.shift.end_s:
@@ -415,18 +442,27 @@ class _RouteCheck:
             got, want = getattr(totals, name), getattr(tally, name)
             if got != want:
                 self.add("TOTALS_MISMATCH", f"total {name} is {got}, expected {want}.")
+        stops = self.route.stops
+        for name, got, want in (
+            ("day_start_s", totals.day_start_s, stops[0].departure_s),
+            ("day_end_s", totals.day_end_s, stops[-1].arrival_s),
+        ):
+            if got != want:
+                self.add("TOTALS_MISMATCH", f"total {name} is {got}, expected {want}.")
         rep = self.rep
         cost = (
             tally.drive_s * rep.cost_per_hour / 3600
             + tally.distance_m * rep.cost_per_km / 1000
             + tally.lateness_cost
         )
-        for name, got, want, tol in (
-            ("cost", totals.cost, cost, 1e-6),
-            ("value", totals.value, tally.value, 1e-9),
-        ):
-            if not _close(got, want, tol):
-                self.add("TOTALS_MISMATCH", f"total {name} is {got}, expected {want}.")
+        # Money is reported in whole cents: the exact cost, rounded (half a cent at most).
+        cents = totals.cost * 100
+        if abs(cents - round(cents)) > 1e-6 or abs(totals.cost - cost) > 0.005 + 1e-9:
+            self.add(
+                "TOTALS_MISMATCH", f"total cost is {totals.cost}, expected {cost:.2f} ({cost})."
+            )
+        if not _close(totals.value, tally.value, 1e-9):
+            self.add("TOTALS_MISMATCH", f"total value is {totals.value}, expected {tally.value}.")
 
 
 def _close(got: float, want: float, tol: float) -> bool:

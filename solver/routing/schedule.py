@@ -76,10 +76,10 @@ def route_cost(rep: Rep, drive_s: int, distance_m: int, lateness_cost: float) ->
     Returns
     -------
     float
-        The route's cost.
+        The route's cost, rounded to cents.
     """
     travel = travel_cost(distance_m / 1000.0, drive_s / 3600.0, rep.cost_per_km, rep.cost_per_hour)
-    return travel + lateness_cost
+    return round(travel + lateness_cost, 2)
 
 
 def lateness_s(account: Account, start_s: int) -> int:
@@ -189,6 +189,7 @@ def _time(
         if end_location is None and account is None:
             travel = metres = 0
         ready = departure + travel
+        leg_start = departure  # the leg is driven now, before a break placed on it
         if break_after == k and rep.lunch is not None:
             lunch = rep.lunch
             begin = max(departure, lunch.earliest_start_s)
@@ -201,7 +202,19 @@ def _time(
         drive += travel
         distance += metres
         if account is None:
-            stops.append(Stop(StopType.END, ready, ready, ready, 0, travel, metres, location=there))
+            stops.append(
+                Stop(
+                    StopType.END,
+                    ready,
+                    ready,
+                    ready,
+                    0,
+                    travel,
+                    metres,
+                    location=there,
+                    drive_start_s=leg_start,
+                )
+            )
             break
         start = earliest_start_s(account, ready)
         if start is None:  # every window closed: keep the visit, late, for the checker
@@ -218,6 +231,7 @@ def _time(
                 metres,
                 account.id,
                 there,
+                drive_start_s=leg_start,
             )
         )
         visit += account.visit_duration_s
@@ -237,6 +251,8 @@ def _time(
         visits=len(accounts),
         value=value,
         lateness_s=late,
+        day_start_s=stops[0].departure_s,
+        day_end_s=stops[-1].arrival_s,
     )
     return Route(rep.id, tuple(stops), totals)
 
@@ -269,5 +285,6 @@ def _leave_later(stops: list[Stop]) -> list[Stop]:
         first.distance_m,
         first.account_id,
         first.location,
+        drive_start_s=None if first.drive_start_s is None else first.drive_start_s + shift,
     )
     return [moved_start, moved_first, *stops[2:]]

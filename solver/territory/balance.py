@@ -428,7 +428,9 @@ def _territories(
                 drive_h_per_week=drive_h,
                 drive_km_per_week=drive_km,
                 drive_method=method,
-                cost_per_week=travel_cost(drive_km, drive_h, rep.cost_per_km, rep.cost_per_hour),
+                cost_per_week=round(
+                    travel_cost(drive_km, drive_h, rep.cost_per_km, rep.cost_per_hour), 2
+                ),
                 revenue=float(model.revenue[members].sum()),
                 workload_h_per_week=workload_h,
                 utilisation=workload_h / rep.capacity_h_per_week,

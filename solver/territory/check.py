@@ -228,7 +228,13 @@ class _TerritoryCheck:
         if r is not None:
             rep = self.reps[r]
             cost = t.drive_h_per_week * rep.cost_per_hour + t.drive_km_per_week * rep.cost_per_km
-            checks.append(("cost_per_week", t.cost_per_week, cost))
+            cents = t.cost_per_week * 100
+            # Money is reported in whole cents: the exact cost, rounded (half a cent at most).
+            if abs(cents - round(cents)) > 1e-6 or abs(t.cost_per_week - cost) > 0.005 + 1e-9:
+                self.say(
+                    f"Territory '{t.rep_id}': cost_per_week {t.cost_per_week} is not the "
+                    f"recomputed {cost} in cents."
+                )
             if self.durations is not None and t.drive_method == "estimated":
                 checks.append(("drive_h_per_week", t.drive_h_per_week, self._drive_h(r, mine)))
         for name, got, want in checks:

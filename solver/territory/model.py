@@ -258,21 +258,37 @@ class Territory:
     """
 
     rep_id: str
+    """The rep owning the territory."""
     account_ids: tuple[str, ...]
+    """Ids of the territory's accounts."""
     accounts: int
+    """Number of accounts."""
     visits_per_week: float
+    """Visits a week over the accounts."""
     visit_h_per_week: float
+    """Visit hours a week."""
     drive_h_per_week: float
+    """Driving hours a week (see drive_method)."""
     drive_km_per_week: float
+    """Driven kilometres a week."""
     drive_method: str
+    """How drive figures were found: 'simulated' (typical day routes) or 'estimated'."""
     cost_per_week: float
+    """Travel cost a week in the currency of the rates, rounded to cents."""
     revenue: float
+    """Summed revenue of the accounts."""
     workload_h_per_week: float
+    """Visit plus drive hours a week."""
     utilisation: float
+    """Workload as a share of the rep's capacity."""
     balance_value: float
+    """The territory's value of the balanced metric."""
     balance_target: float
+    """The target value of the balanced metric."""
     deviation: float
+    """Relative deviation of balance_value from the target."""
     polygon: dict | None = None
+    """GeoJSON polygon covering the territory's area, else null."""
 
 
 @dataclass(frozen=True, slots=True)

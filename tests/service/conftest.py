@@ -25,6 +25,9 @@ def make_settings(tmp_path: Path, networks_dir: Path | None = None, **overrides)
         "workers": 1,
         "default_network": "monaco",
         "max_sync_accounts": 50,
+        # Most tests never solve: start the worker on first use (test_warm_workers.py and
+        # the real-server tests check the default, warm start-up).
+        "warm_workers": False,
     }
     values.update(overrides)
     return Settings(**values)

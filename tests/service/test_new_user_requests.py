@@ -8,8 +8,10 @@ from service.cli import main
 from service.common.schemas import SolverOut
 from service.day_plans.schemas import AccountIn
 from service.jobs import executors, lease
+from service.schedules.schemas import ScheduleAccountIn
 from service.territories.schemas import TerritoryAccountIn
 from solver.model import DEFAULT_VISIT_DURATION_S, Account, Location, SolveStatus
+from solver.schedule import ScheduleAccount
 from solver.territory.model import TerritoryAccount
 from tests.service.conftest import HEADERS
 from tests.service.test_api import assert_checked, matrix_day_plan, monaco_day_plan
@@ -27,11 +29,15 @@ def test_visit_duration_has_one_default_in_every_capability():
     defaults = {
         "day-plan account": AccountIn.model_fields["visit_duration_s"].default,
         "territory account": TerritoryAccountIn.model_fields["visit_duration_s"].default,
+        "schedule account": ScheduleAccountIn.model_fields["visit_duration_s"].default,
+        "solver schedule account": ScheduleAccount(
+            Account("a", Location(index=0))
+        ).account.visit_duration_s,
         "solver account": Account("a", Location(index=0)).visit_duration_s,
         "solver territory account": TerritoryAccount("a", Location(index=0)).visit_duration_s,
     }
     assert set(defaults.values()) == {1800}, defaults
-    for model in (AccountIn, TerritoryAccountIn):
+    for model in (AccountIn, TerritoryAccountIn, ScheduleAccountIn):
         assert "1800" in model.model_fields["visit_duration_s"].description
 
 

@@ -140,7 +140,7 @@ def test_visit_schedule_plans_every_visit_by_the_rules_and_passes_the_checkers(s
     assert (a4["date"], a4["rep_id"], a4["start"], a4["appointment"]) == (
         DAYS[3].isoformat(),
         "r1",
-        "10:00",
+        "10:00:00",
         True,
     )
     assert [d["date"] for d in body["days"]] == [d.isoformat() for d in DAYS]
@@ -363,7 +363,7 @@ def test_replan_by_job_id_adds_and_drops_accounts_and_moves_an_appointment(sched
     body = response.json()
     assert not visit_rows(body, "A3") and len(visit_rows(body, "A6")) == 1
     (a4,) = visit_rows(body, "A4")
-    assert (a4["date"], a4["start"], a4["rep_id"]) == (DAYS[4].isoformat(), "11:00", "r1")
+    assert (a4["date"], a4["start"], a4["rep_id"]) == (DAYS[4].isoformat(), "11:00:00", "r1")
     disrupted = copy.deepcopy(request)
     disrupted["accounts"] = [a for a in disrupted["accounts"] if a["id"] != "A3"] + [added]
     disrupted["appointments"][0].update(date=DAYS[4].isoformat(), start="11:00")

@@ -103,7 +103,9 @@ def test_domain_errors_name_the_entity_by_path_and_id():
     ]
     with pytest.raises(InvalidProblemError) as info:
         to_problem(DayPlanRequest.model_validate(bad), default_network="malta")
-    assert str(info.value).startswith("accounts[0] 'A1': windows 09:00-10:00 and 09:30-11:00")
+    assert str(info.value).startswith(
+        "accounts[0] 'A1': windows 09:00:00-10:00:00 and 09:30:00-11:00:00"
+    )
     assert info.value.field.startswith("accounts[0].windows")
 
 
@@ -149,7 +151,8 @@ def test_from_plan_formats_times_and_fills_stop_locations_from_the_problem():
     route = response["routes"][0]
     assert [s["type"] for s in route["stops"]] == ["start", "visit", "break", "end"]
     visit = route["stops"][1]
-    assert (visit["arrival"], visit["start"], visit["departure"]) == ("08:01", "09:00", "09:10")
+    times = (visit["arrival"], visit["start"], visit["departure"])
+    assert times == ("08:01:00", "09:00:00", "09:10:00")
     assert visit["wait_s"] == 3540 and visit["location"] == {"index": 1}
     assert route["stops"][2]["location"] == {"index": 1}  # the break is taken where the rep is
     assert route["stops"][3]["location"] == {"index": 0}  # back to start
@@ -173,7 +176,7 @@ def test_day_plan_geojson_has_route_lines_and_timed_stop_points():
     assert line["type"] == "LineString" and line["coordinates"][1] == [7.43, 43.74]
     visit = collection["features"][2]
     assert visit["geometry"] == {"type": "Point", "coordinates": [7.43, 43.74]}
-    assert visit["properties"]["start"] == "09:00"
+    assert visit["properties"]["start"] == "09:00:00"
 
 
 def test_estimate_from_matrix_prices_each_pair_and_marks_unreachable():

@@ -24,7 +24,7 @@ def rep(rep_id="r1", **kw):
 
 
 def test_window_end_before_start_names_both_times():
-    with pytest.raises(InvalidProblemError, match="end 09:00 is before start 10:00"):
+    with pytest.raises(InvalidProblemError, match="end 09:00:00 is before start 10:00:00"):
         TimeWindow(10 * H, 9 * H)
 
 
@@ -92,5 +92,7 @@ def test_matrix_rejects_fractional_and_negative_entries():
 
 
 def test_format_time():
-    assert format_time_s(9 * H + 5 * 60) == "09:05"
+    # One format everywhere (responses, exports, messages): seconds always shown.
+    assert format_time_s(9 * H + 5 * 60) == "09:05:00"
     assert format_time_s(9 * H + 5 * 60 + 30) == "09:05:30"
+    assert format_time_s(25 * H) == "25:00:00"

@@ -156,6 +156,15 @@ def test_map_draws_day_plan_job_with_numbered_stops_routes_and_unassigned(
         popup_text
     )
     assert first_visit["arrival"] in popup and first_visit["departure"] in popup
+    assert f"from {first_visit['drive_start']}" in popup  # the leg's drive, when driven
+
+    # idle time, each rep's day end and money with its currency are in the panel
+    summary = browser.find_element("id", "summary").text
+    assert "Idle (waiting)" in summary and "Drive share" not in summary
+    assert max(route["day_end"] for route in result["routes"]) in summary
+    assert f"{result['summary']['cost']:.2f} {result['currency']}" in summary
+    details = browser.find_element("id", "details").text
+    assert all(route["day_end"] in details for route in result["routes"])
 
 
 def test_map_draws_territory_job_with_polygons_accounts_and_kpis(

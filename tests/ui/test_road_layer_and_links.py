@@ -112,13 +112,13 @@ def test_route_links_number_visits_per_rep_with_geo_uris_and_start_times() -> No
     assert [v["number"] for v in first["visits"]] == [1, 2, 3]
     assert [v["account_id"] for v in first["visits"]] == ["A1", "A2", "A3"]
     assert first["visits"][1]["geo"] == "geo:43.732000,7.420000"
-    assert first["visits"][0]["start"] == "08:05"
+    assert first["visits"][0]["start"] == "08:05:00"
     assert second["visits"] == [
         {
             "number": 1,
             "account_id": "B1",
             "name": "Pharmacie",
-            "start": "08:05",
+            "start": "08:05:00",
             "geo": "geo:43.740000,7.430000",
         }
     ]

@@ -23,6 +23,7 @@ from solver.model import (
     RouteTotals,
     Shift,
     SolverInfo,
+    SolveStatus,
     Stop,
     StopType,
     TimeWindow,
@@ -34,7 +35,7 @@ from solver.routing import Violation, check_plan, time_routes
 from .helpers import H, account, line_matrix, problem, rep
 
 M = 60
-INFO = SolverInfo("HAND_MADE", 0, 0.0, 0.0)
+INFO = SolverInfo(SolveStatus.HAND_MADE, 0, 0.0, 0.0)
 
 
 def codes(violations):
@@ -45,7 +46,9 @@ def start(at_s, index=0):
     return Stop(StopType.START, at_s, at_s, at_s, location=Location(index=index))
 
 
-def visit(account_id, index, arrival_s, start_s, departure_s, travel_s, distance_m):
+def visit(
+    account_id, index, arrival_s, start_s, departure_s, travel_s, distance_m, *, drive_start_s
+):
     wait = start_s - arrival_s
     return Stop(
         StopType.VISIT,
@@ -57,13 +60,14 @@ def visit(account_id, index, arrival_s, start_s, departure_s, travel_s, distance
         distance_m,
         account_id,
         Location(index=index),
+        drive_start_s,
     )
 
 
-def end(arrival_s, travel_s, distance_m, index=0):
+def end(arrival_s, travel_s, distance_m, index=0, *, drive_start_s):
     return Stop(
         StopType.END, arrival_s, arrival_s, arrival_s, 0, travel_s, distance_m, None,
-        Location(index=index),
+        Location(index=index), drive_start_s,
     )  # fmt: skip
 
 
@@ -85,15 +89,17 @@ def line_plan():
     # a -> b, 10 -> 5 km: 500 s, 5000 m -> arrives 32100 (08:55), waits for the 10:00
     #   window: 36000 - 32100 = 3900 s; visit 30 min -> leaves 37800
     # b -> home, 5 -> 0 km: 500 s, 5000 m -> 38300 (10:38:20)
+    # each leg is driven from the previous departure: 28800, 31600, 37800
     stops = (
         start(28800),
-        visit("a", 1, 29800, 29800, 31600, 1000, 10_000),
-        visit("b", 2, 32100, 36000, 37800, 500, 5_000),
-        end(38300, 500, 5_000),
+        visit("a", 1, 29800, 29800, 31600, 1000, 10_000, drive_start_s=28800),
+        visit("b", 2, 32100, 36000, 37800, 500, 5_000, drive_start_s=31600),
+        end(38300, 500, 5_000, drive_start_s=37800),
     )
     # drive 2000 s, 20 km: cost 2000 / 3600 x 30 = 16.666..., 20 x 0.5 = 10,
-    # lateness 400 s = 6.666... min x 2.0 = 13.333...; 16.666... + 10 + 13.333... = 40
+    # lateness 400 s = 6.666... min x 2.0 = 13.333...; 16.666... + 10 + 13.333... = 40.00
     # value: a's value 100 + b's priority 70 = 170
+    # the day: leaves home 28800 (08:00), back 38300 (10:38:20)
     totals = RouteTotals(
         drive_s=2000,
         distance_m=20_000,
@@ -104,6 +110,8 @@ def line_plan():
         visits=2,
         value=170.0,
         lateness_s=400,
+        day_start_s=28800,
+        day_end_s=38300,
     )
     return Plan(LINE_DATE, (Route("r1", stops, totals),), (), INFO)
 
@@ -118,21 +126,26 @@ def test_hand_worked_line_day_is_feasible_and_the_solver_times_it_the_same():
     assert violations == []
     assert timed.routes[0].stops == plan.routes[0].stops
     got = timed.routes[0].totals
-    assert got.cost == pytest.approx(40.0)
+    assert got.cost == 40.0  # in cents: 40.00 exactly
     assert got.lateness_s == 400
     assert got.value == 170.0
-    assert dataclasses.replace(got, cost=40.0) == plan.routes[0].totals
+    assert (got.day_start_s, got.day_end_s) == (28800, 38300)
+    assert got == plan.routes[0].totals
 
 
 @pytest.mark.parametrize(
     ("field", "wrong"),
     [
-        ("cost", 16.666666 + 10 + 13.333333 - 9.9),  # km / 100 instead of / 1000
-        ("cost", 16.666666 + 10),  # lateness not costed
-        ("cost", 40.01),
+        # the km cost 100 times too small (0.1 instead of 10): 30.10
+        ("cost", round(16.666666 + 10 + 13.333333 - 9.9, 2)),
+        ("cost", round(16.666666 + 10, 2)),  # lateness not costed: 26.67
+        ("cost", 40.01),  # one cent off: more than the half cent rounding allows
+        ("cost", 40.001),  # within half a cent, but not in whole cents
         ("lateness_s", 0),
         ("value", 100.0),
         ("wait_s", 0),
+        ("day_start_s", 28800 + 1),
+        ("day_end_s", 38300 - 1),
     ],
 )
 def test_hand_worked_totals_that_are_wrong_are_flagged(field, wrong):
@@ -155,14 +168,17 @@ def test_hand_worked_break_interrupts_the_drive():
         [account("a", 1, visit_duration_s=3 * H)],
         LINE,
     )
+    # The drive home is started at a's departure (40600), before the break: 40600 +
+    # 1000 s + 1800 s of break = 43400, just the arrival.
     stops = (
         start(28800),
-        visit("a", 1, 29800, 29800, 40600, 1000, 10_000),
+        visit("a", 1, 29800, 29800, 40600, 1000, 10_000, drive_start_s=28800),
         Stop(StopType.BREAK, 40800, 40800, 42600, 0),
-        end(43400, 1000, 10_000),
+        end(43400, 1000, 10_000, drive_start_s=40600),
     )
-    # drive 2000 s, 20 km -> cost 2000 / 3600 x 30 + 20 x 0.5 = 16.666... + 10
-    totals = RouteTotals(2000, 20_000, 3 * H, 0, 1800, 2000 / 120 + 10, 1, 50.0, 0)
+    # drive 2000 s, 20 km -> cost 2000 / 3600 x 30 + 20 x 0.5 = 16.666... + 10 = 26.67;
+    # the day 28800-43400
+    totals = RouteTotals(2000, 20_000, 3 * H, 0, 1800, 26.67, 1, 50.0, 0, 28800, 43400)
     plan = Plan(p.date, (Route("r1", stops, totals),), (), INFO)
     assert check_plan(p, plan) == []
     timed, violations = time_routes(p, {"r1": ["a"]})
@@ -170,10 +186,12 @@ def test_hand_worked_break_interrupts_the_drive():
     assert timed.routes[0].stops == stops
     # break first, then the whole drive: 40800 + 1800 + 1000 = 43600 is not the rule
     late_end = with_stop(plan, 0, 3, arrival_s=43600, start_s=43600, departure_s=43600)
+    late_end = with_totals(late_end, 0, day_end_s=43600)  # the day's end agrees
     assert codes(check_plan(p, late_end)) == {"TIME_MISMATCH"}
     # without the break, home at 41600 is after its latest start 41400
-    no_break = with_stops(plan, 0, [stops[0], stops[1], end(41600, 1000, 10_000)])
-    no_break = with_totals(no_break, 0, break_s=0)
+    home = end(41600, 1000, 10_000, drive_start_s=40600)
+    no_break = with_stops(plan, 0, [stops[0], stops[1], home])
+    no_break = with_totals(no_break, 0, break_s=0, day_end_s=41600)
     assert codes(check_plan(p, no_break)) == {"BREAK_MISSING"}
 
 
@@ -188,22 +206,28 @@ def test_hand_worked_one_way_pair_reads_the_matrix_row_to_column():
     )
     # 08:00 + 600 s = 08:10 (29400) at a: 5 min = 300 s late; 30 min visit -> 31200;
     # back in 100 s -> 31300. Drive 700 s, 7 km: 700 / 3600 x 30 = 5.8333... +
-    # 7 x 0.5 = 3.5 + 5 min x 1.0 = 5 -> 14.3333...
-    stops = (start(28800), visit("a", 1, 29400, 29400, 31200, 600, 6000), end(31300, 100, 1000))
-    totals = RouteTotals(700, 7000, 1800, 0, 0, 700 / 120 + 3.5 + 5, 1, 50.0, 300)
+    # 7 x 0.5 = 3.5 + 5 min x 1.0 = 5 -> 14.3333... = 14.33; the day 28800-31300
+    stops = (
+        start(28800),
+        visit("a", 1, 29400, 29400, 31200, 600, 6000, drive_start_s=28800),
+        end(31300, 100, 1000, drive_start_s=31200),
+    )
+    totals = RouteTotals(700, 7000, 1800, 0, 0, 14.33, 1, 50.0, 300, 28800, 31300)
     plan = Plan(p.date, (Route("r1", stops, totals),), (), INFO)
     assert check_plan(p, plan) == []
     timed, violations = time_routes(p, {"r1": ["a"]})
     assert violations == []
     assert timed.routes[0].stops == stops
-    assert timed.routes[0].totals.cost == pytest.approx(700 / 120 + 3.5 + 5)
+    assert timed.routes[0].totals.cost == round(700 / 120 + 3.5 + 5, 2)
+    assert timed.routes[0].totals == totals
     # the transposed reading (100 s out, 600 s back) is not this day
     transposed = (
         start(28800),
-        visit("a", 1, 28900, 28900, 30700, 100, 1000),
-        end(31300, 600, 6000),
+        visit("a", 1, 28900, 28900, 30700, 100, 1000, drive_start_s=28800),
+        end(31300, 600, 6000, drive_start_s=30700),
     )
-    totals_t = dataclasses.replace(totals, lateness_s=0, cost=700 / 120 + 3.5)
+    # 5.8333... + 3.5 = 9.3333... = 9.33, no lateness
+    totals_t = dataclasses.replace(totals, lateness_s=0, cost=round(700 / 120 + 3.5, 2))
     bad = Plan(p.date, (Route("r1", transposed, totals_t),), (), INFO)
     assert codes(check_plan(p, bad)) == {"LEG_MISMATCH", "TIME_MISMATCH"}
 
@@ -272,6 +296,9 @@ def test_the_untampered_team_plan_has_no_violation():
     # (500 s): b at 12:30 = 45000; leaves 15:30, home 15:38:20 (500 s)
     assert [s.type for s in r1] == ["start", "visit", "break", "visit", "end"]
     assert (r1[3].arrival_s, r1[3].start_s, r1[4].arrival_s) == (45000, 45000, 56300)
+    # the legs are driven from the previous departures: 08:00, 11:16:40 (before the
+    # break), 15:30
+    assert [s.drive_start_s for s in r1] == [None, 28800, None, 40600, 55800]
     assert plan.routes[0].totals.drive_s == 2000
     assert {u.account_id for u in plan.unassigned} == {"d"}
 
@@ -434,10 +461,33 @@ def test_time_mismatch_departure_is_not_start_plus_duration():
         arrival_s=end_stop.arrival_s + 60,
         start_s=end_stop.start_s + 60,
         departure_s=end_stop.departure_s + 60,
+        drive_start_s=end_stop.drive_start_s + 60,
     )
+    plan = with_totals(plan, 1, day_end_s=end_stop.arrival_s + 60)
     found = check_plan(team_day(), plan)
     assert codes(found) == {"TIME_MISMATCH"}
     assert found[0].account_id == "c"
+
+
+@pytest.mark.parametrize(
+    ("route", "stop", "previous", "delta"),
+    [
+        (1, 1, 0, -1),  # c's leg driven 1 s before the rep leaves home
+        (1, 2, 1, -1),  # the drive home 1 s before the rep leaves c
+        (0, 3, 1, -1),  # b's leg (with the break on it) 1 s before the rep leaves a
+        (1, 1, 0, 1),  # 1 s late: 200 s of driving no longer fit before the arrival
+    ],
+    ids=["visit-early", "end-early", "after-break-early", "visit-late"],
+)
+def test_time_mismatch_drive_start(route, stop, previous, delta):
+    plan = team_plan()
+    stops = plan.routes[route].stops
+    assert stops[stop].drive_start_s == stops[previous].departure_s
+    drive = stops[previous].departure_s + delta
+    found = check_plan(team_day(), with_stop(plan, route, stop, drive_start_s=drive))
+    assert codes(found) == {"TIME_MISMATCH"}
+    assert "does not fit" in found[0].detail
+    assert found[0].account_id == stops[stop].account_id
 
 
 def test_time_mismatch_negative_wait():
@@ -554,6 +604,14 @@ def test_limits(change, code):
         ("break_s", 1),
         ("visits", 1),
         ("lateness_s", 1),
+        ("day_start_s", 1),
+        ("day_start_s", -1),
+        ("day_end_s", 1),  # the day's end one second off
+        ("day_end_s", -1),
+        # r1's cost is 26.666... reported 26.67: one cent either way is more than the
+        # half cent of rounding; a tenth of a cent is not a whole cent
+        ("cost", 0.01),
+        ("cost", -0.01),
         ("cost", 1e-3),
         ("cost", -1e-3),
         ("value", 1e-6),
@@ -582,11 +640,15 @@ def test_totals_of_the_team_day_by_hand():
         2100,
         1800,
     )
-    assert r1.cost == pytest.approx(2000 / 120 + 10) and r1.value == 100.0
+    # cost 16.666... + 10 = 26.67; the day 08:00 (28800) - 15:38:20 (56300)
+    assert r1.cost == round(2000 / 120 + 10, 2) == 26.67 and r1.value == 100.0
+    assert (r1.day_start_s, r1.day_end_s) == (28800, 56300)
     # r2: c at 08:03:20 is 200 s past its 08:00 soft end, 200 / 60 x 0.5 = 1.666...;
-    # 400 s, 4 km -> 400 / 120 + 2 = 5.333...; value 20
+    # 400 s, 4 km -> 400 / 120 + 2 = 5.333...; + 1.666... = 7.00; value 20;
+    # the day 08:00 (28800) - 08:36:40 (31000)
     assert (r2.drive_s, r2.distance_m, r2.lateness_s) == (400, 4000, 200)
-    assert r2.cost == pytest.approx(400 / 120 + 2 + 200 / 60 * 0.5) and r2.value == 20.0
+    assert r2.cost == round(400 / 120 + 2 + 200 / 60 * 0.5, 2) == 7.0 and r2.value == 20.0
+    assert (r2.day_start_s, r2.day_end_s) == (28800, 31000)
 
 
 def test_missing_account():

@@ -55,15 +55,19 @@ def test_one_way_legs_are_read_origin_to_destination(one_way, day):
 
     plan, violations = time_routes(day, {"r1": ["a"]}, network=one_way)
     assert violations == []
-    _, visit, end = plan.routes[0].stops
+    start, visit, end = plan.routes[0].stops
     assert (visit.travel_s, visit.distance_m) == (out.durations_s[0, 0], out.distances_m[0, 0])
     assert (end.travel_s, end.distance_m) == (back.durations_s[0, 0], back.distances_m[0, 0])
+    # leaves home 08:00, drives out at once, drives back when the visit is over
+    assert (start.departure_s, visit.drive_start_s) == (8 * 3600, 8 * 3600)
+    assert end.drive_start_s == visit.departure_s == visit.arrival_s + 600
     totals = plan.routes[0].totals
+    assert (totals.day_start_s, totals.day_end_s) == (8 * 3600, end.arrival_s)
     drive_s = int(out.durations_s[0, 0] + back.durations_s[0, 0])
     metres = int(out.distances_m[0, 0] + back.distances_m[0, 0])
     assert (totals.drive_s, totals.distance_m) == (drive_s, metres)
-    # 60 per hour = 1 per minute, 1 per km
-    assert totals.cost == pytest.approx(drive_s / 60 + metres / 1000)
+    # 60 per hour = 1 per minute, 1 per km; in cents
+    assert totals.cost == round(drive_s / 60 + metres / 1000, 2)
 
     solved = plan_day(day, network=one_way, time_limit_s=1.0)
     assert check_plan(day, solved, network=one_way) == []

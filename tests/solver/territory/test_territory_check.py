@@ -12,7 +12,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from solver.model import Location, SolverInfo, TravelMatrix
+from solver.model import Location, SolverInfo, SolveStatus, TravelMatrix
 from solver.territory import (
     TerritoryAccount,
     TerritoryOptions,
@@ -91,7 +91,7 @@ def hand_plan() -> TerritoryPlan:
         (Move("x", "r1", "r0"),),
         (),
         summary,
-        SolverInfo("hand", 0, 0.0, 0.0),
+        SolverInfo(SolveStatus.HAND_MADE, 0, 0.0, 0.0),
     )
 
 
