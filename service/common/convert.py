@@ -3,10 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Protocol
 
 from service.common.schemas import Loc, MatrixIn, SolverOut
 from solver.errors import InvalidProblemError
 from solver.model import Location, SolverInfo, SolveStatus, TravelMatrix
+
+
+class NetworkOrMatrix(Protocol):
+    """A request that names a road network or gives an explicit matrix."""
+
+    network: str | None
+    matrix: MatrixIn | None
+
+
+def resolve_network(request: NetworkOrMatrix, default_network: str) -> str | None:
+    """Return the network a request plans on: its own, the default, or None with a matrix."""
+    if request.matrix is not None:
+        return None
+    return request.network or default_network
 
 
 def to_location(loc: Loc) -> Location:

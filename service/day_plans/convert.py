@@ -11,7 +11,13 @@ from __future__ import annotations
 from typing import Any
 
 from service.common.addresses import NOT_GEOCODED, Placement, address_label
-from service.common.convert import solver_out, to_location, to_matrix, to_solver_info
+from service.common.convert import (
+    resolve_network,
+    solver_out,
+    to_location,
+    to_matrix,
+    to_solver_info,
+)
 from service.common.errors import build_all, gather, owner_by_field
 from service.common.schemas import DEFAULT_CURRENCY, clock_s
 from service.day_plans.schemas import (
@@ -93,13 +99,6 @@ def to_account(account: AccountIn) -> Account:
         name=account.name,
         address=address_label(account.address),
     )
-
-
-def resolve_network(request: DayPlanRequest, default_network: str) -> str | None:
-    """Return the network a request plans on: its own, the default, or None with a matrix."""
-    if request.matrix is not None:
-        return None
-    return request.network or default_network
 
 
 def to_problem(request: DayPlanRequest, *, default_network: str) -> Problem:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from service.common.addresses import by_location_only, locate_accounts
+from service.common.convert import resolve_network
 from service.common.errors import raise_all
 from service.common.runtime import ProgressFn, RuntimeConfig, network_for
 from service.day_plans.convert import (
     check_response,
     from_plan,
-    resolve_network,
     to_problem,
     with_placement,
 )

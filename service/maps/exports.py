@@ -204,11 +204,15 @@ def plan_timezone(request: Request, problem: Problem, tz: str | None) -> str | N
         return None
 
 
-def _attachment(job_id: str, plan: Plan, rep_id: str | None, suffix: str) -> dict[str, str]:
-    who = f"-{rep_id}" if rep_id else ""
-    name = f"fieldroute-{plan.date.isoformat()}{who}-{job_id[:8]}.{suffix}"
+def _download(name: str) -> dict[str, str]:
+    """Return the header that saves the answer as ``name`` (made safe for any client)."""
     safe = "".join(c if c.isalnum() or c in "-_." else "_" for c in name)
     return {"Content-Disposition": f'attachment; filename="{safe}"'}
+
+
+def _attachment(job_id: str, plan: Plan, rep_id: str | None, suffix: str) -> dict[str, str]:
+    who = f"-{rep_id}" if rep_id else ""
+    return _download(f"fieldroute-{plan.date.isoformat()}{who}-{job_id[:8]}.{suffix}")
 
 
 @router.get(
@@ -249,11 +253,7 @@ def _horizon_calendar(request: Request, job: Job, rep_id: str | None, tz: str | 
     body = plans_to_ics(days, tzname=tzname, title="fieldroute visit schedule")
     who = f"-{rep_id}" if rep_id else ""
     first = schedule_problem.days[0].isoformat()
-    name = "".join(
-        c if c.isalnum() or c in "-_." else "_"
-        for c in f"fieldroute-schedule-{first}{who}-{job.id[:8]}.ics"
-    )
-    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    headers = _download(f"fieldroute-schedule-{first}{who}-{job.id[:8]}.ics")
     return Response(body, media_type="text/calendar; charset=utf-8", headers=headers)
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from service.common.convert import solver_out, to_matrix, to_solver_info
+from service.common.convert import resolve_network, solver_out, to_matrix, to_solver_info
 from service.common.errors import build_all, build_entity, owner_by_field
 from service.common.schemas import SolverOut, clock_s
 from service.day_plans.convert import route_out, to_account, to_plan, to_rep
@@ -104,13 +104,6 @@ def _appointment(appointment: AppointmentIn) -> Appointment:
         clock_s(appointment.start),
         appointment.duration_s,
     )
-
-
-def resolve_network(request: ScheduleRequest, default_network: str) -> str | None:
-    """Return the network a request plans on: its own, the default, or None with a matrix."""
-    if request.matrix is not None:
-        return None
-    return request.network or default_network
 
 
 def to_schedule_problem(request: ScheduleRequest, *, default_network: str) -> ScheduleProblem:

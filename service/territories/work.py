@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from service.common.addresses import NOT_GEOCODED, by_location_only, locate_accounts
+from service.common.convert import resolve_network
 from service.common.runtime import ProgressFn, RuntimeConfig, network_for
 from service.territories.convert import from_territory_plan, to_territory_inputs
 from service.territories.schemas import TerritoryRequest, TerritoryResponse
@@ -25,7 +26,7 @@ def balance_request(
     Accounts given by address are geocoded first; those that cannot be placed come back
     unassigned with reason ``NOT_GEOCODED``.
     """
-    name = None if request.matrix is not None else (request.network or config.default_network)
+    name = resolve_network(request, config.default_network)
     request, placement = locate_accounts(
         request, config, network=name, min_quality=request.min_quality
     )
