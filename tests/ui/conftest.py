@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +32,57 @@ ARTIFACTS_DIR = Path(__file__).resolve().parents[2] / "test-artifacts"
 EARLY_BIRD = "early-bird"
 #: Territory account far off the road network: always unassigned.
 AT_SEA = "at-sea"
+
+
+#: Headless Chromium and its driver (Debian packages chromium and chromium-driver).
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+
+#: Marks of every browser test: slow, and skipped where Chromium is not installed.
+BROWSER_MARKS = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        CHROMIUM is None or CHROMEDRIVER is None,
+        reason="headless Chromium and chromedriver are not installed "
+        "(Debian packages chromium and chromium-driver; .ci/run installs them)",
+    ),
+]
+
+
+@contextlib.contextmanager
+def chromium(width: int = 1280, height: int = 800, *, on_new_document: str | None = None):
+    """Start headless Chromium in a fresh profile; yield its Selenium driver; quit.
+
+    ``on_new_document`` is a script run in every page before the page's own scripts.
+    """
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp(prefix="fieldroute-chromium-")
+    for argument in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--window-size={width},{height}",
+        f"--user-data-dir={profile}",
+    ):
+        options.add_argument(argument)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    driver.set_page_load_timeout(60)
+    if on_new_document is not None:
+        driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": on_new_document})
+    try:
+        yield driver
+    finally:
+        driver.quit()
+        shutil.rmtree(profile, ignore_errors=True)
 
 
 def _free_port() -> int:

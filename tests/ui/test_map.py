@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -16,51 +14,25 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from tests.ui.conftest import ARTIFACTS_DIR, AT_SEA, EARLY_BIRD, MARKUP_NAME, LiveService
+from tests.ui.conftest import (
+    ARTIFACTS_DIR,
+    AT_SEA,
+    BROWSER_MARKS,
+    EARLY_BIRD,
+    MARKUP_NAME,
+    LiveService,
+    chromium,
+)
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None or CHROMEDRIVER is None,
-        reason="headless Chromium and chromedriver are not installed "
-        "(Debian packages chromium and chromium-driver; .ci/run installs them)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 WIDTH, HEIGHT = 1280, 800
 
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="fieldroute-chromium-")
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        f"--window-size={WIDTH},{HEIGHT}",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    try:
+    with chromium(WIDTH, HEIGHT) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 def wait_until_drawn(driver: Any, kind: str) -> None:

@@ -8,8 +8,6 @@ prefix (``rep-1``, ``rep-2``) gets distinct home labels.
 
 from __future__ import annotations
 
-import shutil
-import tempfile
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,23 +16,15 @@ import pytest
 
 from service.maps.endpoints import PAGE_CSP
 from tests.ui.conftest import (
+    BROWSER_MARKS,
     EARLY_BIRD,
     LiveService,
+    chromium,
     day_plan_request,
     territory_request,
 )
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
-CHROMEDRIVER = shutil.which("chromedriver")
-
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None or CHROMEDRIVER is None,
-        reason="headless Chromium and chromedriver are not installed "
-        "(Debian packages chromium and chromium-driver; .ci/run installs them)",
-    ),
-]
+pytestmark = BROWSER_MARKS
 
 #: Strings that run script when a page treats them as HTML.
 REP_ID = "<img src=x onerror=window.__pwned=1>"
@@ -55,33 +45,8 @@ document.addEventListener("securitypolicyviolation", (event) => {
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp(prefix="fieldroute-chromium-")
-    for argument in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--window-size=1280,800",
-        f"--user-data-dir={profile}",
-    ):
-        options.add_argument(argument)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": VIOLATION_RECORDER})
-    try:
+    with chromium(on_new_document=VIOLATION_RECORDER) as driver:
         yield driver
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
 
 
 @pytest.fixture(scope="module")
