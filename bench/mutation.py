@@ -76,6 +76,7 @@ TARGETS: tuple[Target, ...] = (
         "solver/roads/engine.py",
         (
             "tests/solver/roads/test_engine_units.py",
+            "tests/solver/roads/test_engine_queries.py",
             "tests/solver/roads/test_engine_fallback.py",
             "tests/solver/roads/test_off_network.py",
             "tests/solver/roads/test_snapping.py",
