@@ -16,11 +16,24 @@ horizon), ~400 named shops, pharmacies, doctors, offices and cafes of the extrac
 accounts with their OSM ``opening_hours`` where tagged, 1, 2 or 4 visits per 4 weeks,
 a lunch break, 10 pinned appointments, on the Malta road network.
 
+Scale (``--scale``, run alone): 20 reps x 4 weeks x 2,000 accounts on the Porto roads-only
+extract. The extract has no POIs, so accounts are seeded random drive-graph nodes; 1, 2
+or 4 visits per 4 weeks, 30-minute visits, 08:00-17:00 shifts with a 30-minute lunch,
+reps living at the account nearest each of 20 k-means centres, every account owned by
+one rep (equal-sized territories, ``same_rep`` true). The network is built in a child
+process (as a server prepares it once), so the peak memory printed (``ru_maxrss``) is
+what the planning process holds: the loaded network, the problem and the search.
+Over HTTP this is a ``visit-schedule`` job, whose worker runs the same
+:func:`plan_schedule` (``service/schedules/work.py``). ``check_schedule`` runs after the
+timing.
+
 Usage::
 
     .venv/bin/python bench/schedule.py [--data ../shared/data/bench/pvrp]
         [--instances p01,p02,...] [--time-limit 60] [--skip-malta] [--skip-pvrp]
         [--malta-accounts 400] [--malta-time-limit 120]
+    .venv/bin/python bench/schedule.py --scale [--porto-accounts 2000] [--porto-reps 20]
+        [--porto-time-limit 540]
 """
 
 from __future__ import annotations
@@ -405,6 +418,148 @@ def run_malta(args) -> None:
         print(f"   violation {v.code}: {v.detail}")
 
 
+# ----------------------------------------------------------------------------- Porto
+
+
+def _build_in_child(source: Path, name: str, networks_dir: Path) -> None:
+    from solver.roads import build_network
+
+    build_network(source, name=name, networks_dir=networks_dir, addresses=False)
+
+
+def porto_problem(network, accounts: int, reps: int, seed: int) -> ScheduleProblem:
+    """``reps`` reps x 20 working days, ``accounts`` seeded road nodes (module docstring)."""
+    from scipy.cluster.vq import kmeans2
+    from scipy.optimize import linear_sum_assignment
+
+    rng = np.random.default_rng(seed)
+    arrays = network.arrays
+    nodes = rng.choice(arrays.node_lat.size, size=accounts, replace=False)
+    points = np.column_stack((arrays.node_lat[nodes], arrays.node_lon[nodes]))
+    days = working_days(dt.date(2027, 3, 1), dt.date(2027, 4, 30), country="PT")[:20]
+    lat0 = np.radians(points[:, 0].mean())
+    scale = np.array([1.0, np.cos(lat0)])
+    centres = kmeans2(points * scale, reps, minit="++", seed=seed)[0] / scale
+    slots = np.repeat(np.arange(reps), -(-accounts // reps))
+    far = (((points[:, None, :] - centres[None, slots, :]) * scale) ** 2).sum(axis=2)
+    rows, cols = linear_sum_assignment(far)
+    label = np.empty(accounts, dtype=int)
+    label[rows] = slots[cols]
+    schedule_reps = []
+    for r, centre in enumerate(centres):
+        home = int(np.argmin((((points - centre) * scale) ** 2).sum(axis=1)))
+        schedule_reps.append(
+            ScheduleRep(
+                Rep(
+                    f"rep{r + 1}",
+                    Location(lat=float(points[home, 0]), lon=float(points[home, 1])),
+                    Shift(8 * 3600, 17 * 3600),
+                    lunch=Break(12 * 3600, 14 * 3600, 1800),
+                    cost_per_km=0.3,
+                    cost_per_hour=25.0,
+                )
+            )
+        )
+    frequencies = rng.choice([1, 2, 4], size=accounts, p=[0.5, 0.3, 0.2])
+    schedule_accounts = []
+    for i in range(accounts):
+        visits = int(frequencies[i])
+        gap = {4: (4, 9), 2: (9, 19)}.get(visits, (None, None))
+        schedule_accounts.append(
+            ScheduleAccount(
+                Account(
+                    f"a{i + 1}",
+                    Location(lat=float(points[i, 0]), lon=float(points[i, 1])),
+                    visit_duration_s=1800,
+                    required=True,
+                    value=40.0,
+                    rep_ids=frozenset({f"rep{int(label[i]) + 1}"}),
+                ),
+                visits=visits,
+                min_gap_days=gap[0],
+                max_gap_days=gap[1],
+            )
+        )
+    return ScheduleProblem(
+        days,
+        tuple(schedule_reps),
+        tuple(schedule_accounts),
+        options=ScheduleOptions(balance="duration"),
+        network="porto",
+    )
+
+
+def run_porto(args) -> None:
+    import multiprocessing
+    import resource
+    import tempfile
+
+    from solver.roads import list_networks, load_network
+
+    networks_dir = args.networks_dir or Path(tempfile.mkdtemp(prefix="fieldroute-nets-"))
+    if "porto" not in {info.name for info in list_networks(networks_dir)}:
+        began = time.perf_counter()
+        child = multiprocessing.get_context("spawn").Process(
+            target=_build_in_child, args=(args.porto, "porto", networks_dir)
+        )
+        child.start()
+        child.join()
+        if child.exitcode != 0:
+            raise SystemExit(f"building the Porto network failed ({child.exitcode})")
+        print(f"Porto network built in {time.perf_counter() - began:.1f} s (child process)")
+    began = time.perf_counter()
+    network = load_network("porto", networks_dir=networks_dir).prepare()
+    problem = porto_problem(network, args.porto_accounts, args.porto_reps, args.seed)
+    setup_s = time.perf_counter() - began
+    requested = sum(sa.visits for sa in problem.accounts)
+    freq = {f: sum(sa.visits == f for sa in problem.accounts) for f in (1, 2, 4)}
+    print(
+        f"\nPorto scale: {network!r}; {len(problem.accounts)} accounts "
+        f"(1/2/4 visits: {freq[1]}/{freq[2]}/{freq[4]}), {requested} visits requested, "
+        f"{len(problem.reps)} reps x {len(problem.days)} days "
+        f"({problem.days[0]}..{problem.days[-1]}), time limit {args.porto_time_limit:g} s; "
+        f"load + problem {setup_s:.1f} s (one process; the machine may be shared)",
+        flush=True,
+    )
+
+    def progress(fraction: float, cost: float | None) -> None:
+        if args.verbose:
+            print(f"  {time.perf_counter() - began:7.1f} s  {100 * fraction:5.1f} %  {cost}")
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    began = time.perf_counter()
+    schedule = plan_schedule(
+        problem,
+        network=network,
+        time_limit_s=args.porto_time_limit,
+        seed=args.seed,
+        on_progress=progress,
+    )
+    elapsed = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    s = schedule.summary
+    reasons: dict[str, int] = {}
+    for u in schedule.unassigned:
+        reasons[u.reason] = reasons.get(u.reason, 0) + u.missing
+    print(
+        f"planned {s.visits_planned}/{s.visits_requested} visits in {elapsed:.1f} s "
+        f"(target <= 600 s); peak RSS {peak:.0f} MiB (target <= 4096; {before:.0f} MiB "
+        f"before planning; network-build child {children:.0f} MiB); "
+        f"drive share {100 * s.total.drive_share:.1f} %, cost {s.total.cost:.2f}",
+        flush=True,
+    )
+    print(f"missing visits by reason: {reasons}", flush=True)
+    began = time.perf_counter()
+    violations = check_schedule(problem, schedule, network=network)
+    print(
+        f"check_schedule: {len(violations)} violations ({time.perf_counter() - began:.1f} s, "
+        "not timed above)"
+    )
+    for v in violations[:5]:
+        print(f"   violation {v.code}: {v.detail}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/bench/pvrp")
@@ -421,8 +576,21 @@ def main() -> None:
     parser.add_argument("--malta-accounts", type=int, default=400)
     parser.add_argument("--malta-time-limit", type=float, default=120.0)
     parser.add_argument("--skip-pvrp", action="store_true")
+    parser.add_argument("--scale", action="store_true", help="run only the Porto scale scenario")
+    parser.add_argument(
+        "--porto",
+        type=Path,
+        default=ROOT.parent / "shared/data/osm/porto-region-2015-06-06.roads.osm.pbf",
+    )
+    parser.add_argument("--porto-accounts", type=int, default=2000)
+    parser.add_argument("--porto-reps", type=int, default=20)
+    parser.add_argument("--porto-time-limit", type=float, default=540.0)
+    parser.add_argument("--verbose", action="store_true", help="print solver progress")
     parser.add_argument("--skip-malta", action="store_true")
     args = parser.parse_args()
+    if args.scale:
+        run_porto(args)
+        return
     if not args.skip_pvrp:
         run_pvrp(args)
     if not args.skip_malta:
