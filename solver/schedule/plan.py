@@ -43,6 +43,7 @@ from typing import Any
 
 import numpy as np
 
+from solver.costs import travel_cost
 from solver.errors import InvalidProblemError
 from solver.model import Plan, Problem, Route, SolverInfo, SolveStatus, StopType
 from solver.routing.data import ResolvedProblem, resolve_problem
@@ -176,14 +177,18 @@ class _State:
         ends = [sr.rep.end_location for sr in self.reps]
         self.end_row = [virtual if e is None else resolved.row(e) for e in ends]
         self.cost: dict[int, np.ndarray] = {}
+        self.cost_lists: dict[int, list[list[float]]] = {}
         rates: dict[tuple[float, float], np.ndarray] = {}
+        lists: dict[tuple[float, float], list[list[float]]] = {}
         for r, sr in enumerate(self.reps):
             key = (sr.rep.cost_per_km, sr.rep.cost_per_hour)
             if key not in rates:
-                money = distances * (key[0] / 1000.0) + durations * (key[1] / 3600.0)
+                money = travel_cost(distances / 1000.0, durations / 3600.0, *key)
                 rates[key] = money + durations * 1e-6
+                # One Python copy per distinct rates (reps share it): n^2 floats each.
+                lists[key] = rates[key].tolist()
             self.cost[r] = rates[key]
-        self.cost_lists = {r: c.tolist() for r, c in self.cost.items()}
+            self.cost_lists[r] = lists[key]
         self.symmetric = bool(np.allclose(durations, durations.T)) and all(
             np.allclose(c, c.T) for c in rates.values()
         )
