@@ -1,7 +1,8 @@
 """A hand-written OSM town for the geocoder tests (XML written by the test)."""
 
 from pathlib import Path
-from xml.sax.saxutils import quoteattr
+
+from tests.osm_files import write_osm
 
 LAT0, LON0 = 47.0, 9.5
 # node id -> (dlat, dlon, tags); 0.001 deg of latitude is about 111 m
@@ -128,29 +129,12 @@ def point(node: int) -> tuple[float, float]:
     return LAT0 + dlat, LON0 + dlon
 
 
-def _tags(tags: dict) -> list[str]:
-    return [f"<tag k={quoteattr(k)} v={quoteattr(v)}/>" for k, v in tags.items()]
-
-
 def write_town(path: Path) -> Path:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6">']
-    for ident, (dlat, dlon, tags) in NODES.items():
-        lines.append(f'<node id="{ident}" version="1" lat="{LAT0 + dlat}" lon="{LON0 + dlon}">')
-        lines += _tags(tags)
-        lines.append("</node>")
-    for ident, refs, tags in sorted(WAYS, key=lambda way: way[0]):
-        lines.append(f'<way id="{ident}" version="1">')
-        lines += [f'<nd ref="{ref}"/>' for ref in refs]
-        lines += _tags(tags)
-        lines.append("</way>")
-    for ident, members, tags in RELATIONS:
-        lines.append(f'<relation id="{ident}" version="1">')
-        lines += [
-            f'<member type="{"way" if t == "w" else "node"}" ref="{r}" role="{role}"/>'
-            for t, r, role in members
-        ]
-        lines += _tags(tags)
-        lines.append("</relation>")
-    lines.append("</osm>")
-    path.write_text("\n".join(lines), encoding="utf-8")
-    return path
+    """Write the town as OSM XML (tagged nodes, ways in id order, relations)."""
+    return write_osm(
+        path,
+        {ident: (LAT0 + dlat, LON0 + dlon) for ident, (dlat, dlon, _) in NODES.items()},
+        sorted(WAYS, key=lambda way: way[0]),
+        node_tags={ident: tags for ident, (_, _, tags) in NODES.items()},
+        relations=RELATIONS,
+    )

@@ -5,6 +5,7 @@ import pytest
 
 from solver.roads import DEFAULT_SPEEDS_KMH, build_network, load_network
 from solver.roads.graph import haversine_m
+from tests.osm_files import write_osm
 
 # Node n sits at (45.0 + dlat, 7.0 + dlon); about 111 m per 0.001 degree of latitude.
 NODES = {
@@ -34,16 +35,7 @@ WAYS = [
 
 
 def _write_osm(path) -> None:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<osm version="0.6">']
-    for ident, (dlat, dlon) in NODES.items():
-        lines.append(f'<node id="{ident}" version="1" lat="{45 + dlat}" lon="{7 + dlon}"/>')
-    for ident, refs, tags in WAYS:
-        lines.append(f'<way id="{ident}" version="1">')
-        lines += [f'<nd ref="{ref}"/>' for ref in refs]
-        lines += [f'<tag k="{k}" v="{v}"/>' for k, v in tags.items()]
-        lines.append("</way>")
-    lines.append("</osm>")
-    path.write_text("\n".join(lines))
+    write_osm(path, {i: (45 + dlat, 7 + dlon) for i, (dlat, dlon) in NODES.items()}, WAYS)
 
 
 @pytest.fixture(scope="module")
