@@ -580,6 +580,8 @@ class Reason(StrEnum):
     """Left out of a hand-made order (timing a rep's own plan)."""
     NOT_GEOCODED = "NOT_GEOCODED"
     """Given by ``address`` only, and the address could not be placed at ``min_quality``."""
+    SKIPPED = "SKIPPED"
+    """Skipped by the rep today (closed, refused, postponed) while re-planning the day."""
 
 
 @dataclass(frozen=True, slots=True)
