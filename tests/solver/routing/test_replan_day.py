@@ -72,9 +72,7 @@ def test_an_overrun_that_puts_a_window_out_of_reach_reports_the_account():
 
 def test_an_urgent_account_is_inserted_where_it_costs_least():
     urgent = account("u", 6, visit_duration_s=1800, required=True)
-    result = replan(
-        day(), position=Location(index=1), now_s=9 * H, visited={"a1"}, urgent=[urgent]
-    )
+    result = replan(day(), position=Location(index=1), now_s=9 * H, visited={"a1"}, urgent=[urgent])
     order = result.plan.routes[0].account_ids
     assert order == ("a2", "u", "a3", "a4", "a5")  # 5 km: between 4 and 6 km
     assert result.changed_stops == 1
