@@ -333,6 +333,10 @@
   $("late").addEventListener("click", () => sync(60 * Number($("late-minutes").value)));
   window.addEventListener("online", () => sync());
   window.addEventListener("offline", offline);
+  // Some phones miss the "online" event: retry queued check-ins every 10 seconds too.
+  setInterval(() => {
+    if (queue().length && navigator.onLine && document.body.dataset.state !== "busy") sync();
+  }, 10000);
 
   async function start() {
     if (!JOB || !REP) {
