@@ -32,7 +32,7 @@ from service.day_plans.work import (
     plan_day_request,
     validate_day_plan,
 )
-from service.maps.exports import day_plan_of_job
+from service.maps.exports import day_plan_of_job, schedule_of_job
 from service.today.store import checkins_of
 from solver.errors import InvalidProblemError
 
@@ -117,6 +117,7 @@ async def replan_day_plan(body: ReplanRequest, request: Request) -> JSONResponse
         done, skipped = checkins_of(request).day_status(body.job_id, body.rep_id, body.date)
         body = merge_checkins(body, done, skipped)
         check_replan(body)
+        schedule_problem, schedule = schedule_of_job(request, body.job_id)
     else:
         assert body.request is not None  # one source, checked by the model
         if any(a.location is None for a in body.request.accounts):
@@ -129,6 +130,7 @@ async def replan_day_plan(body: ReplanRequest, request: Request) -> JSONResponse
         except InvalidProblemError as exc:
             raise exc.with_field_prefix("request") from None
         planned = body.previous_order or []
-    day = DayToReplan(problem, tuple(planned), body)
+        schedule_problem, schedule = None, None
+    day = DayToReplan(problem, tuple(planned), body, schedule_problem, schedule)
     result = await services.call(replan_work, day)
     return JSONResponse(result.model_dump(mode="json"))

@@ -33,11 +33,15 @@ from service.common.schemas import (
     openapi_examples,
 )
 from service.day_plans.convert import from_plan, to_account
+from service.day_plans.postpone import day_as_it_runs, move_postponed
 from service.day_plans.schemas import AccountIn, DayPlanRequest, DayPlanResponse
+from service.schedules.schemas import ScheduleResponse, VisitOut
 from solver.errors import InvalidProblemError
 from solver.model import Problem
 from solver.routing import replan_day
 from solver.routing.replan import DEFAULT_CHANGE_PENALTY
+from solver.schedule import ScheduleProblem
+from solver.schedule.model import Schedule
 
 EXAMPLES = load_examples(__file__)
 
@@ -120,15 +124,26 @@ class ReplanResponse(DayPlanResponse):
     """Stops whose place changed: previous stops dropped or moved, plus stops added."""
     kept_previous_order: bool
     """True when the repaired previous order won over a fresh solve."""
+    postponed_to: list[VisitOut] = Field(default_factory=list)
+    """A visit-schedule day: the later visits the postponed accounts got."""
+    schedule: ScheduleResponse | None = None
+    """A visit-schedule day with a postponed visit: the whole schedule re-planned after
+    the day (the day itself as it now runs); null otherwise."""
 
 
 @dataclass(frozen=True)
 class DayToReplan:
-    """A resolved re-plan: the day's domain problem, the planned order, the request."""
+    """A resolved re-plan: the day's domain problem, the planned order, the request.
+
+    For one day of a visit-schedule job, also the schedule's problem and schedule (a
+    postponed visit moves to a later day).
+    """
 
     problem: Problem
     previous_order: tuple[str, ...]
     body: ReplanRequest
+    schedule_problem: ScheduleProblem | None = None
+    schedule: Schedule | None = None
 
 
 def merge_checkins(body: ReplanRequest, done: list[str], skipped: dict[str, str]) -> ReplanRequest:
@@ -212,6 +227,24 @@ def replan_work(day: DayToReplan, config: RuntimeConfig) -> ReplanResponse:
         time_limit_s=options.time_limit_s,
         seed=options.seed,
     )
+    postponed = {s.account_id for s in body.skipped if s.reason == "postponed"}
+    moved: list[VisitOut] = []
+    schedule = None
+    if day.schedule is not None and day.schedule_problem is not None and postponed:
+        assert body.date is not None  # a schedule's day is named by its date
+        network = network_for(day.problem.network, config)
+        running = day_as_it_runs(
+            day.schedule, day.problem, body.date, body.rep_id, body.done, result.plan, network
+        )
+        schedule, moved = move_postponed(
+            day.schedule_problem,
+            running,
+            date=body.date,
+            postponed=postponed,
+            network=network,
+            time_limit_s=options.time_limit_s,
+            seed=options.seed,
+        )
     response = from_plan(
         result.plan,
         result.problem,
@@ -224,4 +257,6 @@ def replan_work(day: DayToReplan, config: RuntimeConfig) -> ReplanResponse:
         previous_order=list(result.previous_order),
         changed_stops=result.changed_stops,
         kept_previous_order=result.kept_previous,
+        postponed_to=moved,
+        schedule=schedule,
     )

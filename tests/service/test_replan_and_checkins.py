@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 import uuid
 
@@ -203,3 +204,46 @@ def test_a_position_off_the_road_network_is_422(road_client, monaco_network):
     ashore = {**body, "position": {"lat": places[0][0], "lon": places[0][1]}}
     response = road_client.post("/v1/day-plans/replan", json=ashore, headers=HEADERS)
     assert response.status_code == 200, response.text
+
+
+def test_a_postponed_visit_of_a_schedule_day_moves_to_a_later_day(client):
+    from service.schedules.convert import day_problem_of, to_schedule, to_schedule_problem
+    from service.schedules.schemas import ScheduleRequest
+    from tests.service.test_schedules_api import DAYS, assert_schedule_checked, schedule_request
+
+    request = schedule_request()
+    submitted = client.post(
+        "/v1/jobs", json={"kind": "visit-schedule", "request": request}, headers=HEADERS
+    )
+    job = wait_for(client, submitted.json()["id"])
+    first = [v for v in job["result"]["visits"] if v["account_id"] == "A1"][0]
+    date, rep_id = first["date"], first["rep_id"]
+    assert date < DAYS[-2].isoformat()  # room for a later visit two days apart
+    body = {
+        "job_id": job["id"],
+        "date": date,
+        "rep_id": rep_id,
+        "position": {"index": 0},
+        "now": "08:00",
+        "skipped": [{"account_id": "A1", "reason": "postponed"}],
+    }
+    response = client.post("/v1/day-plans/replan", json=body, headers=HEADERS)
+    assert response.status_code == 200, response.text
+    result = response.json()
+    assert {u["account_id"]: u["reason"] for u in result["unassigned"]}["A1"] == "SKIPPED"
+    assert [v["account_id"] for v in result["postponed_to"]] == ["A1"]
+    assert result["postponed_to"][0]["date"] > date
+    a1_dates = [v["date"] for v in result["schedule"]["visits"] if v["account_id"] == "A1"]
+    assert date not in a1_dates and len(a1_dates) == 2  # both visits still in the horizon
+    assert_schedule_checked(request, result["schedule"])
+    # the re-planned day itself passes check_plan on its rest-of-day problem
+    problem = to_schedule_problem(ScheduleRequest.model_validate(request), default_network="x")
+    day = to_schedule(job["result"]).day(dt.date.fromisoformat(date))
+    rest = replan_problem(
+        day_problem_of(problem, day, {rep_id}),
+        rep_id=rep_id,
+        position=Location(index=0),
+        now_s=8 * 3600,
+        visited=(),
+    )
+    assert check_plan(rest, to_plan(DayPlanResponse.model_validate(result))) == []

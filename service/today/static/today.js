@@ -297,6 +297,7 @@
     day.route = { ...route, stops: route.stops };
     day.unassigned = result.unassigned.filter((u) => u.reason !== "ALREADY_VISITED" || !handled.includes(u.account_id));
     day.changed = result.changed_stops;
+    day.moved = (result.postponed_to || []).map((v) => `${v.account_id} → ${v.date}`);
     saveDay();
   }
 
@@ -312,7 +313,8 @@
       document.body.dataset.online = "true";
       render();
       setStatus(`Re-planned at ${short(clock(nowS()))}` +
-        (day.changed ? ` · ${day.changed} stop(s) changed` : " · order kept"), "ready");
+        (day.changed ? ` · ${day.changed} stop(s) changed` : " · order kept") +
+        (day.moved && day.moved.length ? ` · postponed: ${day.moved.join(", ")}` : ""), "ready");
     } catch (error) {
       if (!(error instanceof HttpError)) return offline();
       render();
