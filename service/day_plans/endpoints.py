@@ -131,6 +131,8 @@ async def replan_day_plan(body: ReplanRequest, request: Request) -> JSONResponse
             raise exc.with_field_prefix("request") from None
         planned = body.previous_order or []
         schedule_problem, schedule = None, None
+    accounts = len(problem.accounts) + len(body.urgent)
+    check_sync_size(services.settings, accounts, body.options.time_limit_s)
     day = DayToReplan(problem, tuple(planned), body, schedule_problem, schedule)
     result = await services.call(replan_work, day)
     return JSONResponse(result.model_dump(mode="json"))
