@@ -223,13 +223,15 @@ def travel_times_at(
     computed: dict[int, np.ndarray] = {}
 
     def durations_at(level: int, pairs: np.ndarray) -> np.ndarray:
+        # only the rows and columns of the pairs still driving in this level are queried
         table = computed.setdefault(level, np.full((n, m), np.nan))
-        rows = np.unique(pairs // m)
-        todo = rows[np.isnan(table[rows]).any(axis=1)]
-        if todo.size:
+        flat = table.reshape(-1)
+        missing = pairs[np.isnan(flat[pairs])]
+        if missing.size:
+            rows, cols = np.unique(missing // m), np.unique(missing % m)
             level_metric = cache.level(network, profile, level)
-            table[todo] = level_durations_s(network, o[todo], d, level_metric)
-        return table.reshape(-1)[pairs]
+            table[np.ix_(rows, cols)] = level_durations_s(network, o[rows], d[cols], level_metric)
+        return flat[pairs]
 
     seconds = integrate(durations_at, profile.levels[0], starts, backwards=arrive)
     seconds = seconds.reshape(n, m)
