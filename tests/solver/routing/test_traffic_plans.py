@@ -85,3 +85,35 @@ def test_every_aware_plan_checks_clean_at_peak(monaco_network, hour) -> None:
     timed = problem(traffic=True, window_start_s=hour * H)
     plan = plan_day(timed, network=monaco_network, time_limit_s=1.0)
     assert check_plan(timed, plan, network=monaco_network) == []
+
+
+def test_window_unreachable_at_peak_is_unassigned_with_a_reason(monaco_network) -> None:
+    """Shift starts 08:25: free-flow reaches the 08:30 window, the peak leg does not."""
+    base = problem(traffic=True, window_start_s=8 * H + 30 * 60, with_west=False)
+    late_start = replace(base.reps[0], shift=Shift(8 * H + 25 * 60, 12 * H))
+    timed = replace(base, reps=(late_start,))
+    free = replace(timed, traffic=False)
+    assert plan_day(free, network=monaco_network, time_limit_s=1.0).routes[0].account_ids == (
+        "far",
+    )
+    plan = plan_day(timed, network=monaco_network, time_limit_s=1.0)
+    assert check_plan(timed, plan, network=monaco_network) == []
+    assert plan.routes[0].account_ids == ()
+    assert [u.account_id for u in plan.unassigned] == ["far"]
+    assert plan.unassigned[0].reason.value == "NO_FEASIBLE_WINDOW"
+
+
+def test_keep_feasible_drops_the_visit_the_peak_makes_late(monaco_network) -> None:
+    from solver.routing.schedule import time_route, timing_misses
+    from solver.routing.traffic import keep_feasible
+
+    base = problem(traffic=True, window_start_s=8 * H + 30 * 60)
+    rep = replace(base.reps[0], shift=Shift(8 * H + 25 * 60, 12 * H))
+    timed = replace(base, reps=(rep,))
+    resolved = resolve_problem(timed, monaco_network)
+    route = time_route(resolved, rep, ["west", "far"])  # west first: far is then late
+    accounts = [timed.account("west"), timed.account("far")]
+    assert timing_misses(route, rep, accounts) == 1
+    kept = keep_feasible(resolved, route)
+    assert kept.account_ids == ("west",)
+    assert timing_misses(kept, rep, [timed.account("west")]) == 0
