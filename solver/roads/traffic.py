@@ -144,32 +144,38 @@ def integrate(
     numpy.ndarray
         ``(P,)`` travel seconds (float), ``inf`` where unreachable.
     """
-    t = np.asarray(start_s, dtype=np.float64).copy()
-    rem = np.ones(t.size)
-    out = np.full(t.size, np.nan)
-    pending = np.arange(t.size)
+    start = np.asarray(start_s, dtype=np.float64)
+    out = np.full(start.size, np.inf)
+    # the pairs still driving, compacted after every bucket
+    pending = np.arange(start.size)
+    t = start.copy()
+    rem = np.ones(start.size)
+    elapsed = np.zeros(start.size)
     for _ in range(_MAX_STEPS):
         if pending.size == 0:
             break
-        tp = t[pending]
-        bucket = (np.ceil(tp / BUCKET_S) - 1 if backwards else np.floor(tp / BUCKET_S)).astype(
-            np.int64
-        )
+        if backwards:
+            bucket = (np.ceil(t / BUCKET_S) - 1).astype(np.int64)
+            edge = bucket * BUCKET_S
+        else:
+            bucket = np.floor(t / BUCKET_S).astype(np.int64)
+            edge = (bucket + 1) * BUCKET_S
         level = level_of_bucket[bucket % level_of_bucket.size]
-        d = np.empty(pending.size)
-        for lv in np.unique(level):
-            sel = level == lv
-            d[sel] = durations_at(int(lv), pending[sel])
-        edge = bucket * BUCKET_S if backwards else (bucket + 1) * BUCKET_S
-        room = np.abs(edge - tp)
-        need = rem[pending] * d
-        done = (need <= room) | ~np.isfinite(d) | (d == 0)
-        finish = np.where(np.isfinite(d), tp - need if backwards else tp + need, np.inf)
-        out[pending[done]] = np.abs(finish[done] - start_s[pending[done]])
+        if level.min() == level.max():
+            d = durations_at(int(level[0]), pending)
+        else:
+            d = np.empty(pending.size)
+            for lv in np.unique(level):
+                sel = level == lv
+                d[sel] = durations_at(int(lv), pending[sel])
+        room = np.abs(edge - t)
+        need = rem * d
+        finite = np.isfinite(d)
+        done = (need <= room) | ~finite | (d == 0)
+        out[pending[done & finite]] = elapsed[done & finite] + need[done & finite]
         go = ~done
-        rem[pending[go]] -= room[go] / d[go]
-        t[pending[go]] = edge[go]
-        pending = pending[go]
+        pending, t = pending[go], edge[go].astype(np.float64)
+        rem, elapsed = rem[go] - room[go] / d[go], elapsed[go] + room[go]
     out[pending] = np.inf
     return out
 
@@ -228,7 +234,8 @@ def travel_times_at(
         flat = table.reshape(-1)
         missing = pairs[np.isnan(flat[pairs])]
         if missing.size:
-            rows, cols = np.unique(missing // m), np.unique(missing % m)
+            rows = np.flatnonzero(np.bincount(missing // m, minlength=n))
+            cols = np.flatnonzero(np.bincount(missing % m, minlength=m))
             level_metric = cache.level(network, profile, level)
             table[np.ix_(rows, cols)] = level_durations_s(network, o[rows], d[cols], level_metric)
         return flat[pairs]
