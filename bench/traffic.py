@@ -177,25 +177,33 @@ def bench_engine(network) -> None:
     rng = np.random.default_rng(0)
     points = [tuple(p) for p in beside_roads(network, 1000, rng)]
     network.durations(points[:10])  # warm the spatial index
-    began = time.perf_counter()
-    free = network.durations(points)
-    free_s = time.perf_counter() - began
-    began = time.perf_counter()
-    peak = network.durations_at(points, week_s=week_time_s(0, 8 * H + 900))
-    peak_s = time.perf_counter() - began
-    began = time.perf_counter()
-    network.durations_at(points, week_s=week_time_s(0, 7 * H + 45 * 60))
-    early_s = time.perf_counter() - began
+
+    def best_of_3(call):
+        times = []
+        for _ in range(3):
+            began = time.process_time()  # CPU time: less sensitive to a shared machine
+            result = call()
+            times.append(time.process_time() - began)
+        return result, min(times)
+
+    # interleaved, best of 3 each: the machine may be shared
+    free, free_s = best_of_3(lambda: network.durations(points))
+    peak, peak_s = best_of_3(
+        lambda: network.durations_at(points, week_s=week_time_s(0, 8 * H + 900))
+    )
+    _, early_s = best_of_3(
+        lambda: network.durations_at(points, week_s=week_time_s(0, 7 * H + 45 * 60))
+    )
     ok = (free >= 0) & (peak >= 0)
     print("\nPorto engine (Monday 08:15, default profile)")
     print(f"  re-customise the peak bucket: {customise_s:.2f} s (cold, once)")
-    print(f"  1000 x 1000 free-flow matrix: {free_s:.2f} s")
+    print(f"  1000 x 1000 free-flow matrix: {free_s:.2f} s CPU (best of 3)")
     print(
-        f"  1000 x 1000 at 08:15 (bucket cached): {peak_s:.2f} s = "
+        f"  1000 x 1000 at 08:15 (bucket cached): {peak_s:.2f} s CPU = "
         f"{peak_s / free_s:.2f} x free-flow (target <= 1.5 x)"
     )
     print(
-        f"  1000 x 1000 at 07:45 (legs end before 09:30, one level): {early_s:.2f} s = "
+        f"  1000 x 1000 at 07:45 (legs end before 09:30, one level): {early_s:.2f} s CPU = "
         f"{early_s / free_s:.2f} x free-flow"
     )
     print(
