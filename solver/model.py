@@ -451,6 +451,9 @@ class Problem:
         Explicit square matrix; locations are then indices into it.
     already_visited
         Account ids done earlier today (re-planning from mid-day): never planned again.
+    traffic
+        Time every leg at the moment it is driven, with the road network's speed
+        profile (default); False restores free-flow travel times.
     """
 
     date: dt.date
@@ -459,6 +462,7 @@ class Problem:
     network: str | None = None
     matrix: TravelMatrix | None = None
     already_visited: frozenset[str] = field(default_factory=frozenset)
+    traffic: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reps", tuple(self.reps))

@@ -167,6 +167,11 @@ class PlanOptions(ApiModel):
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     """Random seed: the same request and seed give the same plan."""
     geometry: bool = Field(default=True, description="Return route geometry on a road network.")
+    traffic: bool = Field(
+        default=True,
+        description="Time every leg when it is driven, with the network's speed profile "
+        "(time-of-day speeds); false = free-flow travel times everywhere.",
+    )
     currency: Currency | None = Field(
         default=None,
         description="ISO 4217 currency of the reps' rates and the costs; null = the "

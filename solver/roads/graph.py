@@ -10,7 +10,7 @@ both are what the matrix engine sums, so matrices are exact sums of these intege
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -57,6 +57,10 @@ class RoadArrays:
         :func:`solver.roads.engine.choose_units`).
     lex_factor
         0-d: multiplier of time in the engine's lexicographic (time, length) metric.
+    piece_class
+        ``(G,)`` int8 index of each piece's road class in
+        :data:`solver.roads.profile.ROAD_CLASSES`, used by speed profiles; empty for a
+        network prepared before classes were recorded (speed profiles then do not apply).
     """
 
     node_lat: np.ndarray
@@ -75,6 +79,7 @@ class RoadArrays:
     cch_order: np.ndarray
     time_unit_ds: np.ndarray
     lex_factor: np.ndarray
+    piece_class: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))
 
     @property
     def node_count(self) -> int:
@@ -232,4 +237,9 @@ def assemble_graph(runs: WayRuns) -> RoadArrays:
         cch_order=np.empty(0, dtype=np.int32),
         time_unit_ds=np.asarray(1, dtype=np.int64),
         lex_factor=np.asarray(1, dtype=np.int64),
+        piece_class=(
+            runs.road_class[run][piece_used].astype(np.int8)
+            if runs.road_class is not None
+            else np.empty(0, dtype=np.int8)
+        ),
     )

@@ -17,6 +17,7 @@ import osmium
 
 from solver.errors import NetworkBuildError
 from solver.roads.geometry import haversine_m
+from solver.roads.profile import road_class_index
 from solver.roads.speeds import is_drivable, parse_duration_s, way_directions, way_speed_kmh
 
 _TAGS_USED = (
@@ -53,6 +54,10 @@ class WayRuns:
         ``(R,)`` driving speed of the run, km/h.
     ferry
         ``(R,)`` whether the run is a car ferry (``route=ferry``), not a road.
+    road_class
+        ``(R,)`` index of the run's ``highway`` class in
+        :data:`solver.roads.profile.ROAD_CLASSES` (``ferry`` for a ferry, ``other`` for
+        a class not in that list); None when the reader did not record it.
     """
 
     node_ids: np.ndarray
@@ -63,6 +68,7 @@ class WayRuns:
     backward: np.ndarray
     speed_kmh: np.ndarray
     ferry: np.ndarray
+    road_class: np.ndarray | None = None
 
 
 def _duration_speed_kmh(
@@ -105,6 +111,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
     backward: list[bool] = []
     speeds: list[float] = []
     ferries: list[bool] = []
+    classes: list[int] = []
 
     def close_run() -> None:
         start = offsets[-1]
@@ -114,6 +121,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
             backward.append(bwd)
             speeds.append(speed)
             ferries.append(is_ferry)
+            classes.append(road_class)
         else:  # a lone located node is no road: drop it
             del node_ids[start:], lats[start:], lons[start:]
 
@@ -132,6 +140,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
             fwd, bwd = way_directions(tags)
             speed = way_speed_kmh(tags, speeds_kmh)
             is_ferry = tags.get("route") == "ferry"
+            road_class = road_class_index("ferry" if is_ferry else tags.get("highway", ""))
             first_run, first_point = len(speeds), len(node_ids)
             previous = None
             for node in way.nodes:
@@ -169,4 +178,5 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
         backward=np.asarray(backward, dtype=bool),
         speed_kmh=np.asarray(speeds, dtype=np.float64),
         ferry=np.asarray(ferries, dtype=bool),
+        road_class=np.asarray(classes, dtype=np.int8),
     )
