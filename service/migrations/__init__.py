@@ -24,7 +24,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.script.revision import RevisionError
 from alembic.util import CommandError
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -88,6 +88,7 @@ def upgrade_database(engine: Engine) -> tuple[str | None, str]:
     """
     before = current_revision(engine)
     with engine.begin() as connection:
+        _lock(connection)
         config = alembic_config(connection)
         if before is None and _predates_migrations(connection):
             log.warning("stamping a database made before migrations at %s", BASE_REVISION)
@@ -96,6 +97,23 @@ def upgrade_database(engine: Engine) -> tuple[str | None, str]:
     after = current_revision(engine)
     assert after is not None
     return before, after
+
+
+#: Key of the PostgreSQL advisory lock held while revisions run.
+LOCK_KEY = 0x6669656C64  # "field"
+
+
+def _lock(connection: Connection) -> None:
+    """Hold the database for this upgrade: a second one waits, then finds it done.
+
+    PostgreSQL: a transaction-scoped advisory lock. SQLite: an exclusive transaction
+    begun by hand (the driver would run each DDL statement outside any transaction),
+    which also makes the revisions all-or-nothing there.
+    """
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY})
+    elif connection.dialect.name == "sqlite":
+        connection.exec_driver_sql("BEGIN EXCLUSIVE")
 
 
 def upgrades_automatically(engine: Engine, setting: bool | None) -> bool:

@@ -3,10 +3,7 @@ start on a database whose schema is behind."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-from pathlib import Path
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -16,6 +13,8 @@ from sqlalchemy.orm import Session
 
 import service.jobs.callbacks  # noqa: F401 - the webhook tables belong to the metadata
 from service.app import create_app
+from service.cli import main
+from service.config import get_settings
 from service.jobs.store import JobStore
 from service.jobs.tables import Base, make_engine
 from service.migrations import (
@@ -26,8 +25,6 @@ from service.migrations import (
 )
 from tests.service.conftest import make_settings
 from tests.service.databases import DATABASES, job_database, postgres_database
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(params=DATABASES)
@@ -40,16 +37,23 @@ def empty_url(request, tmp_path):
         yield url
 
 
-def fieldroute(*args: str, database_url: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "FIELDROUTE_DATABASE_URL": database_url, "PYTHONPATH": str(ROOT)}
-    return subprocess.run(
-        [sys.executable, "-m", "service.cli", *args],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+@pytest.fixture
+def fieldroute(monkeypatch, capsys):
+    """Run ``fieldroute ARGS`` in this process with FIELDROUTE_* variables; return
+    ``(status, stdout, stderr)``."""
+
+    def run(*args: str, **env: str) -> tuple[int, str, str]:
+        for name, value in env.items():
+            monkeypatch.setenv(f"FIELDROUTE_{name.upper()}", value)
+        get_settings.cache_clear()
+        try:
+            status = main(list(args))
+        finally:
+            get_settings.cache_clear()
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
 
 
 def test_the_revisions_make_exactly_the_tables_of_the_models(empty_url):
@@ -61,17 +65,33 @@ def test_the_revisions_make_exactly_the_tables_of_the_models(empty_url):
     assert differences == []
 
 
-def test_db_upgrade_upgrades_once_then_says_it_is_current(empty_url):
-    first = fieldroute("db", "upgrade", database_url=empty_url)
-    assert first.returncode == 0, first.stderr
-    assert f"upgraded from revision none to {head_revision()}" in first.stdout
-    again = fieldroute("db", "upgrade", database_url=empty_url)
-    assert again.returncode == 0 and f"already at revision {head_revision()}" in again.stdout
-    current = fieldroute("db", "current", database_url=empty_url)
-    assert current.returncode == 0
-    assert current.stdout.split() == ["database:", head_revision(), "this", "version:"] + [
-        head_revision()
-    ]
+def test_db_upgrade_upgrades_once_then_says_it_is_current(empty_url, fieldroute):
+    status, out, _ = fieldroute("db", "upgrade", database_url=empty_url)
+    assert status == 0 and f"upgraded from revision none to {head_revision()}" in out
+    status, out, _ = fieldroute("db", "upgrade", database_url=empty_url)
+    assert status == 0 and f"already at revision {head_revision()}" in out
+    status, out, _ = fieldroute("db", "current", database_url=empty_url)
+    assert status == 0
+    assert out.split() == ["database:", head_revision(), "this", "version:", head_revision()]
+
+
+def test_db_current_on_a_database_behind_says_to_upgrade(tmp_path, fieldroute):
+    url = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
+    status, out, err = fieldroute("db", "current", "--database-url", url)
+    assert status == 1 and out.split()[:2] == ["database:", "none"]
+    assert "fieldroute db upgrade" in err
+
+
+def test_three_upgrades_at_once_all_succeed_and_leave_one_revision(empty_url):
+    engines = [make_engine(empty_url) for _ in range(3)]
+    with ThreadPoolExecutor(3) as pool:  # three connections: three services starting
+        results = list(pool.map(upgrade_database, engines))
+    assert {after for _, after in results} == {head_revision()}
+    with engines[0].connect() as connection:
+        versions = connection.execute(text("SELECT version_num FROM alembic_version")).all()
+    for engine in engines:
+        engine.dispose()
+    assert versions == [(head_revision(),)]
 
 
 def test_an_empty_postgresql_database_is_refused_with_the_command_to_run(tmp_path):
@@ -95,18 +115,14 @@ def test_a_sqlite_store_behind_is_refused_when_auto_upgrade_is_off(tmp_path):
     assert "fieldroute db upgrade" in message
 
 
-def test_serve_refuses_to_start_on_a_database_behind_and_says_what_to_run(tmp_path):
+def test_serve_refuses_to_start_on_a_database_behind_and_says_what_to_run(tmp_path, fieldroute):
     url = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
-    env_url = {"FIELDROUTE_DATABASE_AUTO_UPGRADE": "false"}
-    os.environ.update(env_url)
-    try:
-        done = fieldroute("serve", "--no-prepare", "--port", "1", database_url=url)
-    finally:
-        os.environ.pop("FIELDROUTE_DATABASE_AUTO_UPGRADE")
-    assert done.returncode == 1
-    assert "fieldroute serve: The database sqlite:///" in done.stderr
-    assert "run `fieldroute db upgrade`" in done.stderr
-    assert "Traceback" not in done.stderr
+    status, _, err = fieldroute(
+        "serve", "--no-prepare", database_url=url, database_auto_upgrade="false"
+    )
+    assert status == 1
+    assert err.startswith("fieldroute serve: The database sqlite:///")
+    assert "run `fieldroute db upgrade`" in err
 
 
 def test_the_embedded_sqlite_store_upgrades_itself_on_first_start(tmp_path):
