@@ -164,3 +164,11 @@ def test_a_database_upgraded_by_a_newer_fieldroute_is_refused(tmp_path):
         engine.dispose()
         with pytest.raises(SchemaMismatchError, match="9999_future.*newer fieldroute"):
             JobStore(url)
+
+
+def test_a_worker_refuses_to_start_on_a_database_behind(tmp_path, fieldroute):
+    url = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
+    status, _, err = fieldroute("worker", database_url=url, database_auto_upgrade="false")
+    assert status == 1
+    assert err.startswith("fieldroute worker: The database sqlite:///")
+    assert "run `fieldroute db upgrade`" in err
