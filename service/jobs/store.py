@@ -13,14 +13,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, or_, select, update
 from sqlalchemy.orm import Session
 
 from service.jobs.callbacks import Callback, CallbackStore
 from service.jobs.parts import Body, PartStore, as_json
 from service.jobs.tables import (
     UNFINISHED,
-    Base,
     Claim,
     Job,
     JobEvent,
@@ -35,6 +34,7 @@ from service.jobs.tables import (
     taken,
     utc_now,
 )
+from service.migrations import require_current_schema
 
 
 class JobStore(PartStore, CallbackStore):
@@ -44,21 +44,26 @@ class JobStore(PartStore, CallbackStore):
     ----------
     database_url
         Any SQLAlchemy URL, e.g. ``sqlite:////var/lib/fieldroute/jobs.sqlite`` or
-        ``postgresql+psycopg://user@host/db``. The tables are created when missing.
+        ``postgresql+psycopg://user@host/db``.
+    auto_upgrade
+        Upgrade a schema that is behind instead of refusing it; None: SQLite yes, a
+        server database no (see :func:`service.migrations.require_current_schema`).
 
-    Notes
-    -----
-    Who runs a job is decided by :meth:`claim`, an atomic conditional update: a queued
-    job, or a running one whose worker stopped sending heartbeats for ``lease_s`` (it
-    died), is taken and its ``attempts`` counter goes up. Progress and the result are
-    written only by the holder of the current attempt, so a job's result is stored once
-    even when a message was delivered twice.
+    Raises
+    ------
+    SchemaMismatchError
+        When the database's schema is not this fieldroute's and is not upgraded: the
+        message says to run ``fieldroute db upgrade``.
     """
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, auto_upgrade: bool | None = None) -> None:
         self.database_url = database_url
         self.engine = make_engine(database_url)
-        Base.metadata.create_all(self.engine)
+        try:
+            require_current_schema(self.engine, auto_upgrade=auto_upgrade)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     # ------------------------------------------------------------------ reading
 
@@ -351,10 +356,12 @@ class JobStore(PartStore, CallbackStore):
     def requeue(self, job_id: str, *, stale_after_s: float | None = None) -> bool:
         """Put an unfinished job back to ``queued`` (resume after a crash).
 
-        With ``stale_after_s``, a running job is requeued only when its heartbeat is
-        older than that (its worker is gone); a live worker's job is left alone.
+        With ``stale_after_s``, a running job (or running part of a batch) is requeued
+        only when its heartbeat is older than that (its worker is gone); a live worker's
+        job or part is left alone. A batch keeps its progress (the parts done).
         """
         condition = [JobRow.id == job_id, JobRow.status.in_(UNFINISHED)]
+        part_condition = [JobPartRow.job_id == job_id, JobPartRow.status == JobStatus.RUNNING]
         if stale_after_s is not None:
             stale = utc_now() - dt.timedelta(seconds=stale_after_s)
             condition.append(
@@ -364,19 +371,26 @@ class JobStore(PartStore, CallbackStore):
                     JobRow.heartbeat_at < stale,
                 )
             )
+            part_condition.append(
+                or_(JobPartRow.heartbeat_at.is_(None), JobPartRow.heartbeat_at < stale)
+            )
+        progress = case((JobRow.parts_total > 0, JobRow.progress), else_=0.0)
         with Session(self.engine) as session, session.begin():
             result = session.execute(
                 update(JobRow)
                 .where(*condition)
                 .values(
-                    status=JobStatus.QUEUED, progress=0.0, heartbeat_at=None, updated_at=utc_now()
+                    status=JobStatus.QUEUED,
+                    progress=progress,
+                    heartbeat_at=None,
+                    updated_at=utc_now(),
                 )
             )
             if result.rowcount != 1:
                 return False
             session.execute(
                 update(JobPartRow)
-                .where(JobPartRow.job_id == job_id, JobPartRow.status == JobStatus.RUNNING)
+                .where(*part_condition)
                 .values(status=JobStatus.QUEUED, heartbeat_at=None, updated_at=utc_now())
             )
             self._event(session, job_id, "requeued")
