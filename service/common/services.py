@@ -49,6 +49,7 @@ class Services:
         self.config = RuntimeConfig.from_settings(settings, preload=(settings.default_network,))
         self._pool: ProcessPoolExecutor | None = None
         self._warming: list[Future[WorkerState]] = []
+        self.in_flight = 0  # synchronous solves waiting or running (event loop only)
 
     @property
     def pool(self) -> ProcessPoolExecutor:
@@ -83,14 +84,36 @@ class Services:
         ------
         ApiError
             With the status and body of a domain error raised by the solver; 503 when
-            the worker process died during the call (the pool is replaced).
+            the worker process died during the call (the pool is replaced), 503 ``busy``
+            when ``max_sync_backlog`` solves are already waiting or running, 503
+            ``timeout`` past ``sync_deadline_s`` (each with ``Retry-After``).
         """
+        settings = self.settings
+        retry = {"Retry-After": str(settings.retry_after_s)}
+        if self.in_flight >= settings.max_sync_backlog:
+            raise ApiError(
+                503,
+                f"The service is answering {self.in_flight} requests, its limit; retry "
+                "later or submit the work to POST /v1/jobs.",
+                error="busy",
+                headers=retry,
+            )
         loop = asyncio.get_running_loop()
         pool = self.pool
+        self.in_flight += 1
         try:
-            ok, value = await loop.run_in_executor(
-                pool, partial(guarded, function, *args, self.config)
+            ok, value = await asyncio.wait_for(
+                loop.run_in_executor(pool, partial(guarded, function, *args, self.config)),
+                timeout=settings.sync_deadline_s,
             )
+        except TimeoutError:
+            raise ApiError(
+                503,
+                f"The request was not answered within {settings.sync_deadline_s:g} s; retry "
+                "later or submit it to POST /v1/jobs.",
+                error="timeout",
+                headers=retry,
+            ) from None
         except BrokenProcessPool:
             self.replace_broken_pool(pool)
             raise ApiError(
@@ -98,6 +121,8 @@ class Services:
                 "The solver process stopped unexpectedly; retry the request.",
                 error="worker_died",
             ) from None
+        finally:
+            self.in_flight -= 1
         if not ok:
             body = value["body"]
             raise ApiError(

@@ -42,6 +42,9 @@ class JobExecutor(Protocol):
     def cancel(self, job_id: str) -> None:
         """Stop the job if it has not started (the store already says ``cancelled``)."""
 
+    def backlog(self) -> int | None:
+        """Return how many tasks wait or run (None when unknown): new jobs stop past a bound."""
+
 
 class InProcessExecutor:
     """Runs jobs in a process pool of this service.
@@ -57,8 +60,9 @@ class InProcessExecutor:
 
     Notes
     -----
-    Cancelling a job that is already solving does not interrupt the solver: it runs
-    to its ``time_limit_s`` and its result is dropped. A job whose worker process dies
+    Cancelling a job that is already solving stops its solver within about a second
+    (the worker sees the ``cancelled`` status from its progress callback, see
+    :func:`~service.jobs.lease.run_job`). A job whose worker process dies
     is marked failed (not resumed, so a job that crashes its worker cannot loop); jobs
     still waiting in the broken pool are submitted to a new one.
     """
@@ -184,6 +188,11 @@ class InProcessExecutor:
         if requeued:
             log.warning("put %d unfinished job(s) back in the queue", len(requeued))
         return requeued
+
+    def backlog(self) -> int:
+        """Return the job tasks (jobs and batch parts) waiting or running in the pool."""
+        with self._lock:
+            return len(self._futures)
 
     def cancel(self, job_id: str) -> None:
         """Drop the job (every part of a batch) from the pool queue if it has not started."""

@@ -25,6 +25,8 @@ log = logging.getLogger(__name__)
 
 #: What :func:`run_job` returns when a live worker holds the job: check again later.
 BUSY = "busy"
+#: How often a solving job looks whether it was cancelled (then its solver stops), s.
+CANCEL_POLL_S = 0.3
 
 
 def _failure(exc: Exception, what: str) -> dict[str, Any]:
@@ -76,7 +78,9 @@ def run_job(
     claims the job (:meth:`JobStore.claim`), renews its lease while solving, and writes
     progress, best cost and the result as the holder of that attempt. A job that is not
     to be run (cancelled, finished, held by a live worker) is skipped. A result that
-    arrives after a cancel or a take-over is dropped.
+    arrives after a cancel or a take-over is dropped; a cancelled job's solver is
+    stopped from its progress callback within about a second (whichever process runs it:
+    the status is read from the store every :data:`CANCEL_POLL_S`).
 
     Parameters
     ----------
@@ -110,13 +114,19 @@ def run_job(
         return job.status if job else JobStatus.CANCELLED
     job = store.get(job_id)
     assert job is not None
-    last = [0.0]
+    last = {"written": 0.0, "checked": 0.0}
+    cancelled = [False]
 
-    def on_progress(fraction: float, best_cost: float | None) -> None:
+    def on_progress(fraction: float, best_cost: float | None) -> bool:
+        """Write progress (once a second); True when the job was cancelled: stop solving."""
         now = time.monotonic()
-        if now - last[0] >= 1.0:
-            last[0] = now
+        if now - last["written"] >= 1.0:
+            last["written"] = now
             store.set_progress(job_id, fraction, best_cost=best_cost, attempt=attempt)
+        if not cancelled[0] and now - last["checked"] >= CANCEL_POLL_S:
+            last["checked"] = now
+            cancelled[0] = store.status(job_id) == JobStatus.CANCELLED
+        return cancelled[0]
 
     job_kind = KINDS[kind]
     try:
@@ -125,6 +135,9 @@ def run_job(
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
         store.fail(job_id, _failure(exc, f"job {job_id} ({kind})"), attempt=attempt)
         return JobStatus.FAILED
+    if cancelled[0]:  # the solver saw the cancel and stopped early: say when
+        store.note(job_id, "solver_stopped", attempt=attempt, worker=worker)
+        return JobStatus.CANCELLED
     if store.succeed(job_id, result, attempt=attempt):
         return JobStatus.SUCCEEDED
     job = store.get(job_id)
