@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "accounts",
     "serve",
     "worker",
+    "db",
     "keys",
 )
 

@@ -46,6 +46,14 @@ class Settings(BaseSettings):
             "e.g. postgresql+psycopg://...)."
         ),
     )
+    database_auto_upgrade: bool | None = Field(
+        default=None,
+        description=(
+            "Upgrade the job database's schema at start-up when it is behind. Unset: an "
+            "embedded SQLite file is upgraded, a server database (PostgreSQL) never is - "
+            "the service refuses to start and says to run `fieldroute db upgrade`."
+        ),
+    )
     api_keys: list[str] = Field(
         default_factory=list,
         description=(

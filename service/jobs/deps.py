@@ -22,7 +22,8 @@ class JobServices:
 
     def __init__(self, services: Services, executor: JobExecutor | None = None) -> None:
         self.services = services
-        self.store = JobStore(services.settings.database_url)
+        settings = services.settings
+        self.store = JobStore(settings.database_url, auto_upgrade=settings.database_auto_upgrade)
         self._executor = executor
 
     @property

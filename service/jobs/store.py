@@ -22,7 +22,6 @@ from service.jobs.parts import Body, PartStore, as_json
 from service.jobs.tables import (
     DEFAULT_TENANT,
     UNFINISHED,
-    Base,
     Claim,
     Job,
     JobEvent,
@@ -37,6 +36,7 @@ from service.jobs.tables import (
     taken,
     utc_now,
 )
+from service.migrations import require_current_schema
 
 
 class JobStore(PartStore, CallbackStore):
@@ -46,7 +46,16 @@ class JobStore(PartStore, CallbackStore):
     ----------
     database_url
         Any SQLAlchemy URL, e.g. ``sqlite:////var/lib/fieldroute/jobs.sqlite`` or
-        ``postgresql+psycopg://user@host/db``. The tables are created when missing.
+        ``postgresql+psycopg://user@host/db``.
+    auto_upgrade
+        Upgrade a schema that is behind instead of refusing it; None: SQLite yes, a
+        server database no (see :func:`service.migrations.require_current_schema`).
+
+    Raises
+    ------
+    SchemaMismatchError
+        When the database's schema is not this fieldroute's and is not upgraded: the
+        message says to run ``fieldroute db upgrade``.
 
     Notes
     -----
@@ -57,10 +66,14 @@ class JobStore(PartStore, CallbackStore):
     even when a message was delivered twice.
     """
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, auto_upgrade: bool | None = None) -> None:
         self.database_url = database_url
         self.engine = make_engine(database_url)
-        Base.metadata.create_all(self.engine)
+        try:
+            require_current_schema(self.engine, auto_upgrade=auto_upgrade)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     # ------------------------------------------------------------------ reading
 

@@ -51,7 +51,9 @@ class JobRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True)
-    tenant_id: Mapped[str] = mapped_column(String(64), index=True, default=DEFAULT_TENANT)
+    tenant_id: Mapped[str] = mapped_column(
+        String(64), index=True, default=DEFAULT_TENANT, server_default=DEFAULT_TENANT
+    )
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     request: Mapped[dict] = mapped_column(JSON)
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)

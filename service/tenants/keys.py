@@ -8,6 +8,7 @@ be guessed from its digest; a slow password hash would only slow every request.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 import secrets
@@ -42,9 +43,12 @@ class KeyInfo:
     revoked_at: str | None
 
 
+def _iso(value: dt.datetime | None) -> str | None:
+    return None if value is None else aware(value).isoformat(timespec="seconds")
+
+
 def _info(row: ApiKeyRow) -> KeyInfo:
-    revoked = None if row.revoked_at is None else aware(row.revoked_at).isoformat(timespec="seconds")
-    return KeyInfo(row.id, row.tenant_id, aware(row.created_at).isoformat(timespec="seconds"), revoked)
+    return KeyInfo(row.id, row.tenant_id, _iso(row.created_at) or "", _iso(row.revoked_at))
 
 
 class KeyStore:

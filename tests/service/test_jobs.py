@@ -4,13 +4,16 @@ from service.common.runtime import RuntimeConfig
 from service.jobs.executors import resume_unfinished
 from service.jobs.lease import run_job
 from service.jobs.store import JobStore
+from tests.service.databases import DATABASES, job_database
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = JobStore(f"sqlite:///{tmp_path / 'sub' / 'jobs.sqlite'}")
-    yield store
-    store.dispose()
+@pytest.fixture(params=DATABASES)
+def store(request, tmp_path):
+    """A job store on SQLite (in a directory still to be made) and on PostgreSQL."""
+    with job_database(request.param, tmp_path / "sub") as url:
+        store = JobStore(url)
+        yield store
+        store.dispose()
 
 
 def _config(store, tmp_path):

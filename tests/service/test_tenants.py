@@ -15,6 +15,7 @@ from service.app import create_app
 from service.cli import main
 from service.jobs.store import JobStore
 from tests.service.conftest import HEADERS, make_settings
+from tests.service.databases import DATABASES, job_database
 
 
 def create_key(capsys, database_url: str, tenant: str) -> str:
@@ -154,3 +155,21 @@ def test_listings_show_only_the_callers_jobs(two_tenants):
     assert mine == set(jobs.values())
     assert theirs == {"jobs": [], "next": None}
     assert client.get("/v1/jobs", headers=HEADERS).json()["jobs"] == []  # tenant 'default'
+
+
+@pytest.mark.parametrize("database", DATABASES)
+def test_the_store_scopes_reads_listings_and_counts_to_a_tenant(database, tmp_path):
+    with job_database(database, tmp_path) as url:
+        store = JobStore(url)
+        try:
+            mine = store.create("day-plan", {"x": 1}, tenant_id="acme")
+            theirs = store.create("day-plan", {"x": 2}, tenant_id="beta")
+            assert store.get(mine.id, tenant_id="acme") == store.get(mine.id)
+            assert store.get(mine.id, tenant_id="beta") is None
+            assert [j.id for j in store.list_jobs(tenant_id="beta")] == [theirs.id]
+            assert {j.id for j in store.list_jobs()} == {mine.id, theirs.id}
+            assert store.count_unfinished("acme") == 1
+            store.cancel(mine.id)
+            assert store.count_unfinished("acme") == 0 and store.count_unfinished("beta") == 1
+        finally:
+            store.dispose()
