@@ -64,6 +64,27 @@ class Heartbeat:
         self._thread.join(timeout=5)
 
 
+class CancelWatch:
+    """Says whether a job was cancelled, reading its status at most every :data:`CANCEL_POLL_S`.
+
+    Called from a solve's progress callback: its True answer stops the solver.
+    """
+
+    def __init__(self, store: JobStore, job_id: str) -> None:
+        self._store = store
+        self._job_id = job_id
+        self._checked = 0.0
+        self.seen = False
+
+    def __call__(self) -> bool:
+        """Return True once the job is cancelled."""
+        now = time.monotonic()
+        if not self.seen and now - self._checked >= CANCEL_POLL_S:
+            self._checked = now
+            self.seen = self._store.status(self._job_id) == JobStatus.CANCELLED
+        return self.seen
+
+
 def run_job(
     job_id: str,
     kind: str,
@@ -114,19 +135,16 @@ def run_job(
         return job.status if job else JobStatus.CANCELLED
     job = store.get(job_id)
     assert job is not None
-    last = {"written": 0.0, "checked": 0.0}
-    cancelled = [False]
+    cancelled = CancelWatch(store, job_id)
+    last = [0.0]
 
     def on_progress(fraction: float, best_cost: float | None) -> bool:
         """Write progress (once a second); True when the job was cancelled: stop solving."""
         now = time.monotonic()
-        if now - last["written"] >= 1.0:
-            last["written"] = now
+        if now - last[0] >= 1.0:
+            last[0] = now
             store.set_progress(job_id, fraction, best_cost=best_cost, attempt=attempt)
-        if not cancelled[0] and now - last["checked"] >= CANCEL_POLL_S:
-            last["checked"] = now
-            cancelled[0] = store.status(job_id) == JobStatus.CANCELLED
-        return cancelled[0]
+        return cancelled()
 
     job_kind = KINDS[kind]
     try:
@@ -135,7 +153,7 @@ def run_job(
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
         store.fail(job_id, _failure(exc, f"job {job_id} ({kind})"), attempt=attempt)
         return JobStatus.FAILED
-    if cancelled[0]:  # the solver saw the cancel and stopped early: say when
+    if cancelled.seen:  # the solver saw the cancel and stopped early: say when
         store.note(job_id, "solver_stopped", attempt=attempt, worker=worker)
         return JobStatus.CANCELLED
     if store.succeed(job_id, result, attempt=attempt):
@@ -158,13 +176,17 @@ def _run_part(store: JobStore, job_id: str, key: str, config: RuntimeConfig, wor
     current = store.part(job_id, key)
     assert job is not None and current is not None
     job_kind = KINDS[job.kind]
+    cancelled = CancelWatch(store, job_id)
     try:
         with Heartbeat(lambda: store.heartbeat_part(job_id, key, attempt), config.lease_s / 4):
             request = job_kind.parse_request(job.request)
-            result = job_kind.run_part(request, current.position, config)
+            result = job_kind.run_part(request, current.position, config, lambda *_: cancelled())
     except Exception as exc:  # noqa: BLE001 - recorded on the part; the batch goes on
         store.finish_part(job_id, key, attempt, error=_failure(exc, f"job {job_id} part {key}"))
         return JobStatus.FAILED
+    if cancelled.seen:
+        store.note(job_id, "solver_stopped", attempt=attempt, worker=worker, part=key)
+        return JobStatus.CANCELLED
     return (
         JobStatus.SUCCEEDED
         if store.finish_part(job_id, key, attempt, result=result)

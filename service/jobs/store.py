@@ -334,10 +334,18 @@ class JobStore(PartStore, CallbackStore):
         row.updated_at = utc_now()
         self._event(session, row.id, "abandoned", attempt=row.attempts or 0)
 
-    def note(self, job_id: str, event: str, *, attempt: int = 0, worker: str | None = None) -> None:
+    def note(
+        self,
+        job_id: str,
+        event: str,
+        *,
+        attempt: int = 0,
+        worker: str | None = None,
+        part: str | None = None,
+    ) -> None:
         """Add an entry to the job's audit trail (e.g. ``solver_stopped`` after a cancel)."""
         with Session(self.engine) as session, session.begin():
-            self._event(session, job_id, event, attempt=attempt, worker=worker)
+            self._event(session, job_id, event, attempt=attempt, worker=worker, part=part)
 
     def start(self, job_id: str) -> bool:
         """Move a queued job to ``running``; False when it is not queued (e.g. cancelled)."""

@@ -14,6 +14,7 @@ from service.common.runtime import RuntimeConfig
 from service.jobs.executors import InProcessExecutor
 from service.tenants.keys import KeyStore
 from tests.service.conftest import HEADERS, make_settings
+from tests.service.test_scaleout import _flush, redis_url  # noqa: F401 - fixture
 from tests.service.test_tenants import matrix_day
 
 
@@ -159,3 +160,18 @@ def test_openapi_documents_429_and_503_with_retry_after(client, path, method):
     responses = client.get("/openapi.json").json()["paths"][path][method]["responses"]
     for status in ("429", "503"):
         assert "Retry-After" in responses[status]["headers"], status
+
+
+def test_with_redis_the_tenants_rate_is_shared_by_every_api_process(tmp_path, redis_url):  # noqa: F811
+    _flush(f"{redis_url}/7")
+    storage = {"tenant_requests_per_minute": 4, "rate_limit_storage_url": f"{redis_url}/7"}
+    first, keys = app_with_tenants(tmp_path, **storage)
+    second = TestClient(create_app(first.app.state.services.settings))  # same database
+    with first, second:
+        answers = [
+            client.get("/v1/jobs", headers=keys["acme"]).status_code
+            for client in (first, second, first, second, first, second)
+        ]
+        assert answers == [200, 200, 200, 200, 429, 429]
+        assert second.get("/v1/jobs", headers=keys["beta"]).status_code == 200
+    _flush(f"{redis_url}/7")

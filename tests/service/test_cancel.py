@@ -56,6 +56,30 @@ def test_cancelling_a_running_job_stops_its_solver_within_a_second(executor_clie
     assert wait_for(client, next_job, timeout_s=30)["status"] == "succeeded"
 
 
+def test_cancelling_a_batch_stops_the_solve_of_its_running_rep(executor_client):  # noqa: F811
+    _, client = executor_client
+    batch = {"requests": [day_plan("R1", n_accounts=20, time_limit_s=60.0), day_plan("R2")]}
+    job_id = client.post("/v1/day-plans/batch", json=batch, headers=HEADERS).json()["id"]
+    store = JobStore(client.app.state.services.settings.database_url)
+    try:
+        deadline = time.monotonic() + 60
+        while store.part(job_id, "R1").status != "running":
+            assert time.monotonic() < deadline, store.part(job_id, "R1")
+            time.sleep(0.05)
+        time.sleep(1.0)  # solving
+        assert client.delete(f"/v1/jobs/{job_id}", headers=HEADERS).status_code == 200
+        deadline = time.monotonic() + 30
+        while not any(e.event == "solver_stopped" for e in store.events(job_id)):
+            assert time.monotonic() < deadline, store.events(job_id)
+            time.sleep(0.1)
+        events = store.events(job_id)
+    finally:
+        store.dispose()
+    cancelled_at = next(e.at for e in events if e.event == "cancelled")
+    stopped = next(e for e in events if e.event == "solver_stopped")
+    assert stopped.part == "R1" and (stopped.at - cancelled_at).total_seconds() < 1.0
+
+
 def test_the_celery_backlog_is_the_length_of_its_queue(tmp_path, redis_url):  # noqa: F811
     settings = make_settings(tmp_path, **celery_overrides(redis_url, 6))
     _flush(settings.celery_broker_url)
