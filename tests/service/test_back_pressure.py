@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.common.runtime import RuntimeConfig
 from service.jobs.executors import InProcessExecutor
+from service.jobs.store import JobStore
 from service.tenants.keys import KeyStore
 from tests.service.conftest import HEADERS, make_settings
 from tests.service.test_scaleout import _flush, redis_url  # noqa: F401 - fixture
@@ -122,6 +123,27 @@ def test_the_in_process_backlog_counts_waiting_and_running_tasks(tmp_path):
     assert executor.backlog() == 3
     pool.futures[0].cancel()
     assert executor.backlog() == 2
+
+
+def test_job_tasks_beyond_the_slots_wait_outside_the_pool_in_order(tmp_path):
+    pool = NeverRunningPool()
+    config = RuntimeConfig(
+        networks_dir=str(tmp_path), default_network="x", database_url=f"sqlite:///{tmp_path}/j.db"
+    )
+    store = JobStore(config.database_url)
+    a, b, c, d = (store.create("day-plan", {}).id for _ in range(4))
+    executor = InProcessExecutor(lambda: pool, config, slots=1)
+    for job_id in (a, b, c, d):
+        executor.submit(job_id, "day-plan", {})
+    assert len(pool.futures) == 1 and executor.backlog() == 4  # one in the pool
+    executor.cancel(c)  # a waiting job leaves the queue at once
+    assert executor.backlog() == 3
+    pool.futures[0].set_result("succeeded")  # a ends: b goes in, then d
+    assert len(pool.futures) == 2 and executor.backlog() == 2
+    pool.futures[1].set_result("succeeded")
+    assert len(pool.futures) == 3 and executor.backlog() == 1
+    assert executor.stop(lambda: None) == [d]  # unfinished: put back in the store's queue
+    store.dispose()
 
 
 def test_a_synchronous_request_past_its_deadline_gets_503_timeout(tmp_path):
