@@ -201,6 +201,20 @@ class Settings(BaseSettings):
             "(the in-process pool, or the Celery queue); past it a new job gets 503."
         ),
     )
+    quick_workers: int = Field(
+        default=1,
+        ge=0,
+        description=(
+            "Processes that answer quick requests (travel estimates of at most "
+            "`quick_max_cells` pairs) apart from the solver pool, so they never wait "
+            "behind a solve; 0: the solver pool answers them too."
+        ),
+    )
+    quick_max_cells: int = Field(
+        default=2500,
+        ge=1,
+        description="Largest origins x destinations estimate answered by the quick workers.",
+    )
     max_sync_backlog: int = Field(
         default=32,
         ge=1,

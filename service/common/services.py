@@ -48,6 +48,7 @@ class Services:
         self.settings = settings
         self.config = RuntimeConfig.from_settings(settings, preload=(settings.default_network,))
         self._pool: ProcessPoolExecutor | None = None
+        self._quick_pool: ProcessPoolExecutor | None = None
         self._warming: list[Future[WorkerState]] = []
         self.in_flight = 0  # synchronous solves waiting or running (event loop only)
 
@@ -60,9 +61,26 @@ class Services:
                 self._warming = start_workers(self._pool, self.settings.workers)
         return self._pool
 
+    @property
+    def quick_pool(self) -> ProcessPoolExecutor:
+        """The processes of quick requests (small estimates), apart from the solves.
+
+        A travel estimate takes milliseconds but would wait behind every solve queued in
+        :attr:`pool`; ``settings.quick_workers`` processes answer them instead (none:
+        the solver pool does).
+        """
+        if self.settings.quick_workers == 0:
+            return self.pool
+        if self._quick_pool is None:
+            self._quick_pool = make_pool(self.config, self.settings.quick_workers)
+        return self._quick_pool
+
     async def warm(self) -> None:
         """Start the worker processes and load the default network in each (start-up)."""
         self.pool  # noqa: B018 - creating the pool starts its processes
+        if self.settings.quick_workers:
+            quick = start_workers(self.quick_pool, self.settings.quick_workers)
+            await asyncio.gather(*(asyncio.wrap_future(f) for f in quick))
         states = await asyncio.gather(*(asyncio.wrap_future(f) for f in self._warming))
         log.info(
             "%d worker process(es) ready, networks loaded: %s",
@@ -76,9 +94,15 @@ class Services:
             log.error("a solver worker process died; starting a new pool")
             self._pool = None
             broken.shutdown(wait=False, cancel_futures=True)
+        elif self._quick_pool is broken:
+            log.error("a quick-request worker process died; starting a new one")
+            self._quick_pool = None
+            broken.shutdown(wait=False, cancel_futures=True)
 
-    async def call(self, function: Callable[..., Res], *args: Any) -> Res:
+    async def call(self, function: Callable[..., Res], *args: Any, quick: bool = False) -> Res:
         """Run ``function(*args, config)`` in the pool without blocking the event loop.
+
+        With ``quick``, in the :attr:`quick_pool` (work of milliseconds).
 
         Raises
         ------
@@ -99,7 +123,7 @@ class Services:
                 headers=retry,
             )
         loop = asyncio.get_running_loop()
-        pool = self.pool
+        pool = self.quick_pool if quick else self.pool
         self.in_flight += 1
         try:
             ok, value = await asyncio.wait_for(
@@ -142,15 +166,16 @@ class Services:
         validate: Callable[[Req, str], None],
         geojson: Callable[[Any], dict[str, Any]] | None = None,
         render: Callable[[Any], Response] | None = None,
+        quick: bool = False,
     ) -> Response:
         """Validate a request (422 before the pool), run ``work`` in the pool, answer it.
 
         With ``geojson`` the response is that function of the result, as
         ``application/geo+json``; with ``render``, the response it returns (CSV);
-        otherwise the result's JSON.
+        otherwise the result's JSON. ``quick`` work runs in the :attr:`quick_pool`.
         """
         validate(request, self.settings.default_network)
-        result = await self.call(work, request)
+        result = await self.call(work, request, quick=quick)
         if render is not None:
             return render(result)
         if geojson is not None:
@@ -166,6 +191,9 @@ class Services:
             False when a worker was still solving at the end of the grace period and
             was terminated.
         """
+        quick, self._quick_pool = self._quick_pool, None
+        if quick is not None:
+            stop_pool(quick, self.settings.shutdown_grace_s)
         pool, self._pool = self._pool, None
         if pool is None:
             return True

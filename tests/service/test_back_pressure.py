@@ -17,6 +17,7 @@ from service.tenants.keys import KeyStore
 from tests.service.conftest import HEADERS, make_settings
 from tests.service.test_scaleout import _flush, redis_url  # noqa: F401 - fixture
 from tests.service.test_tenants import matrix_day
+from tests.service.test_worker_death import slow_request
 
 
 class HeldExecutor:
@@ -175,6 +176,34 @@ def test_synchronous_requests_past_the_backlog_get_503_busy(tmp_path):
     assert busy.status_code == 503 and busy.json()["error"] == "busy"
     retry_after(busy)
     assert answers["slow"].status_code == 200
+
+
+def test_an_estimate_is_answered_while_the_only_solver_worker_is_busy(
+    tmp_path, networks_dir, monaco_network
+):
+    settings = make_settings(tmp_path, networks_dir, workers=1, quick_workers=1)
+    estimate = {
+        "network": "monaco",
+        "origins": [{"lat": 43.7315, "lon": 7.4197}],
+        "destinations": [{"lat": 43.7384, "lon": 7.4246}, {"lat": 43.7402, "lon": 7.4266}],
+    }
+    slow = slow_request(accounts=45, time_limit_s=10)  # no early stop: uses its time
+    answers = {}
+    with TestClient(create_app(settings)) as client:
+        assert client.post("/v1/estimates", json=estimate, headers=HEADERS).status_code == 200
+        solving = threading.Thread(
+            target=lambda: answers.setdefault(
+                "day", client.post("/v1/day-plans", json=slow, headers=HEADERS)
+            )
+        )
+        solving.start()
+        deadline = time.monotonic() + 30
+        while client.app.state.services.in_flight == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        quick = client.post("/v1/estimates", json=estimate, headers=HEADERS)
+        assert quick.status_code == 200 and "day" not in answers  # the solve still runs
+        solving.join()
+    assert answers["day"].status_code == 200
 
 
 @pytest.mark.parametrize(("path", "method"), [("/v1/jobs", "post"), ("/v1/day-plans", "post")])
