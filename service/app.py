@@ -108,6 +108,7 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
             resume_unfinished(
                 job_services.store, job_services.executor, stale_after_s=stale_after_s
             )
+        job_services.watch_broker()  # Celery: jobs whose messages a Redis restart lost run
         try:
             yield
         finally:

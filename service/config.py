@@ -54,6 +54,14 @@ class Settings(BaseSettings):
             "the service refuses to start and says to run `fieldroute db upgrade`."
         ),
     )
+    database_retry_s: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "While the job database is unreachable, a worker keeps trying this long to store "
+            "a finished job's result (then the job runs again later)."
+        ),
+    )
     api_keys: list[str] = Field(
         default_factory=list,
         description=(
@@ -95,6 +103,14 @@ class Settings(BaseSettings):
         description=(
             "Redis broker: a message not acknowledged this long is delivered again, so a "
             "job whose worker died is taken over by another after about this long."
+        ),
+    )
+    celery_broker_check_s: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Redis broker: the service looks this often whether Redis restarted (its queued "
+            "messages lost) and then submits the unfinished jobs again."
         ),
     )
     job_deadline_s: float = Field(

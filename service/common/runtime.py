@@ -63,6 +63,9 @@ class RuntimeConfig:
         How job webhooks are delivered (see :mod:`service.jobs.webhooks`).
     currency
         ISO 4217 currency of costs when a request names none.
+    db_retry_s
+        How long a worker keeps trying to store a finished job's result while the job
+        database is unreachable.
     """
 
     networks_dir: str
@@ -79,6 +82,7 @@ class RuntimeConfig:
     webhook_first_retry_s: float = 2.0
     webhook_timeout_s: float = 10.0
     currency: str = "EUR"
+    db_retry_s: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Any, *, preload: tuple[str, ...] = ()) -> RuntimeConfig:
@@ -98,6 +102,7 @@ class RuntimeConfig:
             webhook_first_retry_s=settings.webhook_first_retry_s,
             webhook_timeout_s=settings.webhook_timeout_s,
             currency=settings.currency,
+            db_retry_s=settings.database_retry_s,
         )
 
 

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
 import service.tenants.tables  # noqa: F401 - its tables are created with the job tables
@@ -56,14 +56,6 @@ class JobStore(PartStore, CallbackStore):
     SchemaMismatchError
         When the database's schema is not this fieldroute's and is not upgraded: the
         message says to run ``fieldroute db upgrade``.
-
-    Notes
-    -----
-    Who runs a job is decided by :meth:`claim`, an atomic conditional update: a queued
-    job, or a running one whose worker stopped sending heartbeats for ``lease_s`` (it
-    died), is taken and its ``attempts`` counter goes up. Progress and the result are
-    written only by the holder of the current attempt, so a job's result is stored once
-    even when a message was delivered twice.
     """
 
     def __init__(self, database_url: str, *, auto_upgrade: bool | None = None) -> None:
@@ -408,10 +400,12 @@ class JobStore(PartStore, CallbackStore):
     def requeue(self, job_id: str, *, stale_after_s: float | None = None) -> bool:
         """Put an unfinished job back to ``queued`` (resume after a crash).
 
-        With ``stale_after_s``, a running job is requeued only when its heartbeat is
-        older than that (its worker is gone); a live worker's job is left alone.
+        With ``stale_after_s``, a running job (or running part of a batch) is requeued
+        only when its heartbeat is older than that (its worker is gone); a live worker's
+        job or part is left alone. A batch keeps its progress (the parts done).
         """
         condition = [JobRow.id == job_id, JobRow.status.in_(UNFINISHED)]
+        part_condition = [JobPartRow.job_id == job_id, JobPartRow.status == JobStatus.RUNNING]
         if stale_after_s is not None:
             stale = utc_now() - dt.timedelta(seconds=stale_after_s)
             condition.append(
@@ -421,19 +415,26 @@ class JobStore(PartStore, CallbackStore):
                     JobRow.heartbeat_at < stale,
                 )
             )
+            part_condition.append(
+                or_(JobPartRow.heartbeat_at.is_(None), JobPartRow.heartbeat_at < stale)
+            )
+        progress = case((JobRow.parts_total > 0, JobRow.progress), else_=0.0)
         with Session(self.engine) as session, session.begin():
             result = session.execute(
                 update(JobRow)
                 .where(*condition)
                 .values(
-                    status=JobStatus.QUEUED, progress=0.0, heartbeat_at=None, updated_at=utc_now()
+                    status=JobStatus.QUEUED,
+                    progress=progress,
+                    heartbeat_at=None,
+                    updated_at=utc_now(),
                 )
             )
             if result.rowcount != 1:
                 return False
             session.execute(
                 update(JobPartRow)
-                .where(JobPartRow.job_id == job_id, JobPartRow.status == JobStatus.RUNNING)
+                .where(*part_condition)
                 .values(status=JobStatus.QUEUED, heartbeat_at=None, updated_at=utc_now())
             )
             self._event(session, job_id, "requeued")
