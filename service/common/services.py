@@ -50,7 +50,10 @@ class Services:
         self._pool: ProcessPoolExecutor | None = None
         self._quick_pool: ProcessPoolExecutor | None = None
         self._warming: list[Future[WorkerState]] = []
-        self.in_flight = 0  # synchronous solves waiting or running (event loop only)
+        # synchronous calls waiting or running, per lane (event loop only): the solver
+        # pool's and the quick lane's are bounded apart, so solves never crowd out estimates
+        self.in_flight = 0
+        self.quick_in_flight = 0
 
     @property
     def pool(self) -> ProcessPoolExecutor:
@@ -109,22 +112,25 @@ class Services:
         ApiError
             With the status and body of a domain error raised by the solver; 503 when
             the worker process died during the call (the pool is replaced), 503 ``busy``
-            when ``max_sync_backlog`` solves are already waiting or running, 503
+            when ``max_sync_backlog`` calls are already waiting or running in its lane
+            (the solver pool, or the quick lane), 503
             ``timeout`` past ``sync_deadline_s`` (each with ``Retry-After``).
         """
         settings = self.settings
         retry = {"Retry-After": str(settings.retry_after_s)}
-        if self.in_flight >= settings.max_sync_backlog:
+        lane = "quick_in_flight" if quick and settings.quick_workers else "in_flight"
+        busy = getattr(self, lane)
+        if busy >= settings.max_sync_backlog:
             raise ApiError(
                 503,
-                f"The service is answering {self.in_flight} requests, its limit; retry "
+                f"The service is answering {busy} requests, its limit; retry "
                 "later or submit the work to POST /v1/jobs.",
                 error="busy",
                 headers=retry,
             )
         loop = asyncio.get_running_loop()
         pool = self.quick_pool if quick else self.pool
-        self.in_flight += 1
+        setattr(self, lane, busy + 1)
         try:
             ok, value = await asyncio.wait_for(
                 loop.run_in_executor(pool, partial(guarded, function, *args, self.config)),
@@ -146,7 +152,7 @@ class Services:
                 error="worker_died",
             ) from None
         finally:
-            self.in_flight -= 1
+            setattr(self, lane, getattr(self, lane) - 1)
         if not ok:
             body = value["body"]
             raise ApiError(
