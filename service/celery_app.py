@@ -193,5 +193,20 @@ class CeleryExecutor:
         )
 
     def cancel(self, job_id: str) -> None:
-        """Revoke the job's queued message (the store already says ``cancelled``)."""
+        """Revoke the job's queued message (the store already says ``cancelled``).
+
+        A job already solving stops from its worker's progress callback, which sees the
+        cancelled status (:func:`~service.jobs.lease.run_job`).
+        """
         self.app.control.revoke(job_id)
+
+    def backlog(self) -> int | None:
+        """Return the messages waiting in the job queue; None when the broker is unreachable."""
+        queue = self.app.conf.task_default_queue
+        try:
+            with self.app.connection_for_write() as connection:
+                declared = connection.default_channel.queue_declare(queue=queue, durable=True)
+                return int(declared.message_count)
+        except Exception:  # noqa: BLE001 - no broker: the submission itself will say so
+            log.warning("could not read the length of the Celery queue", exc_info=True)
+            return None

@@ -59,7 +59,10 @@ def run_serve(args: argparse.Namespace) -> int:
     if overrides:
         settings = settings.model_copy(update=overrides)
     if not settings.dev_mode and not settings.api_keys:
-        log.warning("no API keys configured: every /v1 request will get 401 (use --dev locally)")
+        log.warning(
+            "no FIELDROUTE_API_KEYS: only keys made with `fieldroute keys create` are accepted "
+            "(use --dev locally)"
+        )
     if not args.no_prepare:
         ensure_default_network(settings)
     try:

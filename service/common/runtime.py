@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: ``on_progress(fraction_done, best_cost_so_far)``, as in ``solver.routing.plan_day``.
-ProgressFn = Callable[[float, float | None], None]
+#: ``on_progress(fraction_done, best_cost_so_far)``, as in ``solver.routing.plan_day``;
+#: a true answer asks the solver to stop (the job was cancelled).
+ProgressFn = Callable[[float, float | None], bool | None]
 
 
 @dataclass(frozen=True)

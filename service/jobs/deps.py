@@ -41,7 +41,10 @@ class JobServices:
                 self._executor = CeleryExecutor(services.config, make_celery(services.settings))
             else:
                 self._executor = InProcessExecutor(
-                    lambda: services.pool, services.config, on_broken=services.replace_broken_pool
+                    lambda: services.pool,
+                    services.config,
+                    on_broken=services.replace_broken_pool,
+                    slots=services.settings.workers,  # synchronous requests go between jobs
                 )
         return self._executor
 

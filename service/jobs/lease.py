@@ -28,6 +28,8 @@ log = logging.getLogger(__name__)
 
 #: What :func:`run_job` returns when a live worker holds the job: check again later.
 BUSY = "busy"
+#: How often a solving job looks whether it was cancelled (then its solver stops), s.
+CANCEL_POLL_S = 0.3
 
 T = TypeVar("T")
 
@@ -92,6 +94,40 @@ class Heartbeat:
         self._thread.join(timeout=5)
 
 
+class CancelWatch:
+    """Says whether a job was cancelled, reading its status at most every :data:`CANCEL_POLL_S`.
+
+    Called from a solve's progress callback: its True answer stops the solver.
+    """
+
+    def __init__(self, store: JobStore, job_id: str) -> None:
+        self._store = store
+        self._job_id = job_id
+        self._checked = 0.0
+        self.seen = False
+
+    def __call__(self) -> bool:
+        """Return True once the job is cancelled."""
+        now = time.monotonic()
+        if not self.seen and now - self._checked >= CANCEL_POLL_S:
+            self._checked = now
+            try:
+                self.seen = self._store.status(self._job_id) == JobStatus.CANCELLED
+            except OperationalError:  # database unreachable: look again next time
+                log.warning("job %s: cancel not checked (database unreachable)", self._job_id)
+        return self.seen
+
+
+def _note_stopped(
+    store: JobStore, job_id: str, attempt: int, worker: str, part: str | None = None
+) -> None:
+    """Record that a cancel stopped the solver (the audit trail only: never fatal)."""
+    try:
+        store.note(job_id, "solver_stopped", attempt=attempt, worker=worker, part=part)
+    except OperationalError:
+        log.warning("job %s: solver_stopped not recorded (database unreachable)", job_id)
+
+
 def run_job(
     job_id: str,
     kind: str,
@@ -106,7 +142,9 @@ def run_job(
     claims the job (:meth:`JobStore.claim`), renews its lease while solving, and writes
     progress, best cost and the result as the holder of that attempt. A job that is not
     to be run (cancelled, finished, held by a live worker) is skipped. A result that
-    arrives after a cancel or a take-over is dropped.
+    arrives after a cancel or a take-over is dropped; a cancelled job's solver is
+    stopped from its progress callback within about a second (whichever process runs it:
+    the status is read from the store every :data:`CANCEL_POLL_S`).
 
     Parameters
     ----------
@@ -140,9 +178,11 @@ def run_job(
         return job.status if job else JobStatus.CANCELLED
     job = store.get(job_id)
     assert job is not None
+    cancelled = CancelWatch(store, job_id)
     last = [0.0]
 
-    def on_progress(fraction: float, best_cost: float | None) -> None:
+    def on_progress(fraction: float, best_cost: float | None) -> bool:
+        """Write progress (once a second); True when the job was cancelled: stop solving."""
         now = time.monotonic()
         if now - last[0] >= 1.0:
             last[0] = now
@@ -150,6 +190,7 @@ def run_job(
                 store.set_progress(job_id, fraction, best_cost=best_cost, attempt=attempt)
             except OperationalError:  # progress is a hint: the solve goes on without it
                 log.warning("job %s: progress not recorded (database unreachable)", job_id)
+        return cancelled()
 
     job_kind = KINDS[kind]
     try:
@@ -159,6 +200,9 @@ def run_job(
         error = _failure(exc, f"job {job_id} ({kind})")
         persist(lambda: store.fail(job_id, error, attempt=attempt), config.db_retry_s)
         return JobStatus.FAILED
+    if cancelled.seen:  # the solver saw the cancel and stopped early: say when
+        _note_stopped(store, job_id, attempt, worker)
+        return JobStatus.CANCELLED
     if persist(lambda: store.succeed(job_id, result, attempt=attempt), config.db_retry_s):
         return JobStatus.SUCCEEDED
     job = store.get(job_id)
@@ -179,14 +223,18 @@ def _run_part(store: JobStore, job_id: str, key: str, config: RuntimeConfig, wor
     current = store.part(job_id, key)
     assert job is not None and current is not None
     job_kind = KINDS[job.kind]
+    cancelled = CancelWatch(store, job_id)
     try:
         with Heartbeat(lambda: store.heartbeat_part(job_id, key, attempt), config.lease_s / 4):
             request = job_kind.parse_request(job.request)
-            result = job_kind.run_part(request, current.position, config)
+            result = job_kind.run_part(request, current.position, config, lambda *_: cancelled())
     except Exception as exc:  # noqa: BLE001 - recorded on the part; the batch goes on
         error = _failure(exc, f"job {job_id} part {key}")
         persist(lambda: store.finish_part(job_id, key, attempt, error=error), config.db_retry_s)
         return JobStatus.FAILED
+    if cancelled.seen:
+        _note_stopped(store, job_id, attempt, worker, part=key)
+        return JobStatus.CANCELLED
     stored = persist(
         lambda: store.finish_part(job_id, key, attempt, result=result), config.db_retry_s
     )

@@ -13,12 +13,14 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+import service.tenants.tables  # noqa: F401 - its tables are created with the job tables
 from service.jobs.callbacks import Callback, CallbackStore
 from service.jobs.parts import Body, PartStore, as_json
 from service.jobs.tables import (
+    DEFAULT_TENANT,
     UNFINISHED,
     Claim,
     Job,
@@ -67,11 +69,31 @@ class JobStore(PartStore, CallbackStore):
 
     # ------------------------------------------------------------------ reading
 
-    def get(self, job_id: str) -> Job | None:
-        """Return the job, or None when there is no job with that id."""
+    def get(self, job_id: str, *, tenant_id: str | None = None) -> Job | None:
+        """Return the job, or None when there is no job with that id.
+
+        With ``tenant_id``, another tenant's job is None too (the caller cannot tell it
+        from an unknown id).
+        """
         with Session(self.engine) as session:
             row = session.get(JobRow, job_id)
-            return None if row is None else snapshot(Job, row)
+            if row is None or (tenant_id is not None and row.tenant_id != tenant_id):
+                return None
+            return snapshot(Job, row)
+
+    def status(self, job_id: str) -> JobStatus | None:
+        """Return the job's status alone (cheap: a solving job polls it), None if unknown."""
+        with Session(self.engine) as session:
+            value = session.scalar(select(JobRow.status).where(JobRow.id == job_id))
+            return None if value is None else JobStatus(value)
+
+    def count_unfinished(self, tenant_id: str) -> int:
+        """Return how many of the tenant's jobs are ``queued`` or ``running``."""
+        query = select(func.count()).where(
+            JobRow.tenant_id == tenant_id, JobRow.status.in_(UNFINISHED)
+        )
+        with Session(self.engine) as session:
+            return int(session.scalar(query) or 0)
 
     def events(self, job_id: str) -> list[JobEvent]:
         """Return the job's audit trail, oldest first."""
@@ -97,6 +119,7 @@ class JobStore(PartStore, CallbackStore):
         since: dt.datetime | None = None,
         before: tuple[dt.datetime, str] | None = None,
         limit: int = 50,
+        tenant_id: str | None = None,
     ) -> list[Job]:
         """Return jobs, newest first, in a stable order (creation time, then id).
 
@@ -112,8 +135,12 @@ class JobStore(PartStore, CallbackStore):
             created meanwhile neither repeat nor shift a page).
         limit
             Most jobs returned.
+        tenant_id
+            Keep only this tenant's jobs (None: every tenant's).
         """
         query = select(JobRow)
+        if tenant_id is not None:
+            query = query.where(JobRow.tenant_id == tenant_id)
         if statuses:
             query = query.where(JobRow.status.in_(list(statuses)))
         if kinds:
@@ -155,6 +182,7 @@ class JobStore(PartStore, CallbackStore):
         deadline_s: float | None = None,
         parts: list[str] | None = None,
         callback: Callback | None = None,
+        tenant_id: str = DEFAULT_TENANT,
     ) -> Job:
         """Insert a new ``queued`` job and return it.
 
@@ -170,10 +198,13 @@ class JobStore(PartStore, CallbackStore):
             Keys of independent parts (a batch's rep ids), each run and stored on its own.
         callback
             Where to POST the job's summary when it finishes (a signed webhook).
+        tenant_id
+            The tenant that owns the job (only it can read, list or cancel it).
         """
         now = utc_now()
         row = JobRow(
             id=uuid.uuid4().hex,
+            tenant_id=tenant_id,
             kind=kind,
             status=JobStatus.QUEUED,
             progress=0.0,
@@ -294,6 +325,19 @@ class JobStore(PartStore, CallbackStore):
         }
         row.updated_at = utc_now()
         self._event(session, row.id, "abandoned", attempt=row.attempts or 0)
+
+    def note(
+        self,
+        job_id: str,
+        event: str,
+        *,
+        attempt: int = 0,
+        worker: str | None = None,
+        part: str | None = None,
+    ) -> None:
+        """Add an entry to the job's audit trail (e.g. ``solver_stopped`` after a cancel)."""
+        with Session(self.engine) as session, session.begin():
+            self._event(session, job_id, event, attempt=attempt, worker=worker, part=part)
 
     def start(self, job_id: str) -> bool:
         """Move a queued job to ``running``; False when it is not queued (e.g. cancelled)."""

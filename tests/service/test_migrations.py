@@ -6,6 +6,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import text
@@ -18,7 +19,9 @@ from service.config import get_settings
 from service.jobs.store import JobStore
 from service.jobs.tables import Base, make_engine
 from service.migrations import (
+    BASE_REVISION,
     SchemaMismatchError,
+    alembic_config,
     current_revision,
     head_revision,
     upgrade_database,
@@ -136,7 +139,9 @@ def test_the_embedded_sqlite_store_upgrades_itself_on_first_start(tmp_path):
 def test_a_database_made_before_migrations_keeps_its_jobs_and_is_stamped(tmp_path):
     url = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
     engine = make_engine(url)
-    Base.metadata.create_all(engine)  # how the store made its tables before migrations
+    with engine.begin() as connection:  # the tables create_all made before migrations
+        command.upgrade(alembic_config(connection), BASE_REVISION)
+        connection.execute(text("DROP TABLE alembic_version"))
     with Session(engine) as session, session.begin():
         session.execute(
             text(
@@ -151,7 +156,8 @@ def test_a_database_made_before_migrations_keeps_its_jobs_and_is_stamped(tmp_pat
     engine.dispose()
     assert versions == [(head_revision(),)]
     store = JobStore(url)
-    assert store.get("old").status == "succeeded"
+    old = store.get("old")
+    assert old.status == "succeeded" and old.tenant_id == "default"  # 0002_tenants
     store.dispose()
 
 
