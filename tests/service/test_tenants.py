@@ -128,6 +128,7 @@ JOB_ROUTES = [
     ("GET", "day", "/days/2026-12-01"),
     ("GET", "day", "/map"),
     ("GET", "day", "/deliveries"),
+    ("GET", "day", "/checkins"),
     ("DELETE", "batch", ""),
 ]
 
@@ -146,6 +147,32 @@ def test_another_tenants_job_is_404_like_an_unknown_id(two_tenants, method, whic
     assert other.text.replace(job_id, unknown_id) == unknown.text  # nothing tells them apart
     # the owner still sees its job as it was (another tenant's DELETE changed nothing)
     assert client.get(f"/v1/jobs/{job_id}", headers=keys["acme"]).json()["status"] == "succeeded"
+
+
+def test_another_tenant_can_neither_check_in_nor_replan_on_a_job(two_tenants):
+    client, keys, jobs = two_tenants
+    job_id, unknown_id = jobs["day"], "0" * 32
+    checkin = {
+        "id": "c-1",
+        "rep_id": "R1",
+        "account_id": "R1-A1",
+        "status": "done",
+        "arrival": "08:30",
+        "departure": "08:40",
+    }
+    replan = {"job_id": job_id, "rep_id": "R1", "position": {"index": 0}, "now": "09:00"}
+    for path, body, unknown_body in (
+        (f"/v1/jobs/{job_id}/checkins", checkin, checkin),
+        ("/v1/day-plans/replan", replan, {**replan, "job_id": unknown_id}),
+    ):
+        unknown_path = path.replace(job_id, unknown_id)
+        other = client.post(path, json=body, headers=keys["beta"])
+        unknown = client.post(unknown_path, json=unknown_body, headers=keys["beta"])
+        assert other.status_code == unknown.status_code == 404, (other.text, unknown.text)
+        assert other.text.replace(job_id, unknown_id) == unknown.text
+    # nothing was stored for the owner by the other tenant's post
+    owner = client.get(f"/v1/jobs/{job_id}/checkins", headers=keys["acme"])
+    assert owner.status_code == 200 and owner.json()["checkins"] == []
 
 
 def test_listings_show_only_the_callers_jobs(two_tenants):
