@@ -143,10 +143,43 @@ class State(StateBase):
             arrays = self._arrays[i] = (mask, reps, missing)
         return arrays
 
-    def choose(self, i: int, move_penalty: float, rng: random.Random) -> bool:
-        """Re-insert account ``i`` with its best option; return True when it changed."""
+    def choose(
+        self, i: int, move_penalty: float, rng: random.Random, avoid: int | None = None
+    ) -> bool:
+        """Re-insert account ``i`` with its best option; return True when it changed.
+
+        ``avoid``: an option not to take (a forced change), when there is another.
+        """
         old_option, old_places = self.chosen[i], dict(self.placed[i])
         self.remove(i)
+        costs, found = self.option_costs(i, move_penalty)
+        mask, reps, _ = self._option_arrays(i)
+        if avoid is not None and len(costs) > 1:
+            costs[avoid] = INF
+            old_option = None
+        o_index = int(np.argmin(costs))
+        if old_option is not None and costs[old_option] <= costs[o_index] + 1e-9:
+            o_index = old_option
+        self.take(i, o_index, found)
+        return o_index != old_option or self.placed[i] != old_places
+
+    def take(self, i: int, o_index: int, found: dict) -> None:
+        """Place account ``i`` (not placed) with option ``o_index`` where ``found`` says."""
+        mask, reps, _ = self._option_arrays(i)
+        r = int(reps[o_index])
+        places = {}
+        for k in np.flatnonzero(mask[o_index]).tolist():
+            _, rep, pos = found[(r, k)]
+            if rep >= 0:
+                places[k] = (rep, pos)
+        self.chosen[i] = o_index
+        self.insert(i, places)
+
+    def option_costs(self, i: int, move_penalty: float) -> tuple[np.ndarray, dict]:
+        """Estimated cost of each option of account ``i`` (not placed): exact insertions.
+
+        Returns the costs and the cheapest (cost, rep, position) per (rep or -1, day).
+        """
         mask, reps, missing = self._option_arrays(i)
         miss = self.miss_cost(i)
         days = np.flatnonzero(mask.any(axis=0))
@@ -171,18 +204,7 @@ class State(StateBase):
                 other = np.array([r >= 0 and r not in old_reps for r in reps.tolist()])
                 moved += np.where(other, (prev & mask).sum(axis=1), 0)
             costs = costs + move_penalty * moved
-        o_index = int(np.argmin(costs))
-        if old_option is not None and costs[old_option] <= costs[o_index] + 1e-9:
-            o_index = old_option
-        r = int(reps[o_index])
-        places = {}
-        for k in np.flatnonzero(mask[o_index]).tolist():
-            _, rep, pos = found[(r, k)]
-            if rep >= 0:
-                places[k] = (rep, pos)
-        self.chosen[i] = o_index
-        self.insert(i, places)
-        return o_index != old_option or self.placed[i] != old_places
+        return costs, found
 
     def fully_placed(self, i: int) -> bool:
         """Whether account ``i`` is placed on every future day of its chosen option.

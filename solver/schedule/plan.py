@@ -22,6 +22,16 @@ Method (after Cordeau, Gendreau & Laporte 1997 and Vidal et al. 2012 for the PVR
    the next round. Rounds repeat until the time limit (small schedules stop once
    several rounds change nothing); the last :data:`POLISH_SHARE` of the time routes every
    day again and keeps the cheaper plan of each day.
+4. **Merged rounds** (when capacity and shift length are the only rules, as in the PVRP
+   benchmark; :func:`solver.schedule.merge.merge_fits`). The rounds above are replaced:
+   the first routes the visits of all days (or of as many as hold
+   :data:`MERGE_MAX_VISITS`) as one PyVRP problem in which an account may move one
+   visit to another day that keeps it on one of its options
+   (:mod:`solver.schedule.merge`); later rounds run a tabu search on the options with
+   exact insertion costs and re-optimised touched days (:mod:`solver.schedule.tabu`),
+   routed again as one problem when it finds a better state, and, when the days do not
+   all fit one problem, route other subsets of days afresh. Every round is then routed
+   and accepted as in 3.
 
 Estimated costs are those of the day plan (km x ``cost_per_km`` + driving hours x
 ``cost_per_hour``), plus a penalty per missing visit (the account's value; a large one
@@ -42,10 +52,12 @@ from typing import Any
 from solver.errors import InvalidProblemError
 from solver.model import Plan, SolveStatus
 from solver.schedule.days import polish, route_day, start_from
+from solver.schedule.merge import choose_days, merge_fits, merged_proposal
 from solver.schedule.model import Schedule, ScheduleProblem
 from solver.schedule.moves import State
 from solver.schedule.result import build_result
 from solver.schedule.search import hardest_first, local_search, perturb_and_improve
+from solver.schedule.tabu import tabu_options
 
 #: Schedules of at most this many accounts stop after :data:`IDLE_ROUNDS` rounds in a row
 #: whose search changed no day.
@@ -57,6 +69,16 @@ IDLE_ROUNDS = 3
 FIRST_ROUTE_SHARE = 0.05
 SEARCH_SHARE = 0.5
 ROUTE_SHARE = 0.1
+#: Merged rounds: days holding at most this many visits are routed as one problem, in
+#: this share of the time left, at most this many seconds per visit.
+MERGE_MAX_VISITS = 300
+MERGE_SHARE = 0.6
+MERGE_S_PER_VISIT = 0.1
+#: Later rounds run a tabu search on the options (:mod:`solver.schedule.tabu`) for this
+#: long per account; when it finds a better state, a merged routing from it follows, this
+#: long per visit.
+TABU_S_PER_ACCOUNT = 0.1
+REPAIR_S_PER_VISIT = 0.01
 #: Share of the time kept at the end to route every day again (not when re-planning).
 POLISH_SHARE = 0.15
 #: An infeasible insertion.
@@ -186,13 +208,30 @@ def _solve(
     if on_progress is not None:
         on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
     idle, converged = 0, False
+    merging = merge_fits(state)
     polish_s = POLISH_SHARE * time_limit_s if previous is None else 0.0
     main_deadline = deadline - polish_s
     while main_deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
         rounds += 1
         left = main_deadline - time.monotonic()
-        slice_s = max(0.3, min(SEARCH_SHARE * left, 0.1 * len(state.accounts)))
-        perturb_and_improve(state, move_penalty, rng, time.monotonic() + slice_s)
+        if merging:
+            merge_days = choose_days(state, MERGE_MAX_VISITS, rng)
+            visits = sum(len(rd.seq) for k in merge_days for rd in state.rep_days[k].values())
+            every_day = len(merge_days) == sum(1 for k in future if state.works[k])
+            if rounds == 2 or (not every_day and rounds % 2):
+                # A fresh routing of the days (of another subset when they do not fit).
+                slice_s = max(0.3, min(MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
+                merged_proposal(state, merge_days, slice_s, seed + rounds, warm=False)
+            else:
+                tabu_s = max(
+                    0.3, min(SEARCH_SHARE * left, TABU_S_PER_ACCOUNT * len(state.accounts))
+                )
+                if tabu_options(state, rng, time.monotonic() + tabu_s):
+                    slice_s = max(0.3, min(MERGE_SHARE * left, REPAIR_S_PER_VISIT * visits))
+                    merged_proposal(state, merge_days, slice_s, seed + rounds)
+        else:
+            slice_s = max(0.3, min(SEARCH_SHARE * left, 0.1 * len(state.accounts)))
+            perturb_and_improve(state, move_penalty, rng, time.monotonic() + slice_s)
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
         idle = 0 if changed else idle + 1
         if idle >= IDLE_ROUNDS and len(state.accounts) <= SMALL_SCHEDULE:
