@@ -23,10 +23,11 @@ Method (after Cordeau, Gendreau & Laporte 1997 and Vidal et al. 2012 for the PVR
    several rounds change nothing); the last :data:`POLISH_SHARE` of the time routes every
    day again and keeps the cheaper plan of each day.
 4. **Merged rounds** (when capacity and shift length are the only rules, as in the PVRP
-   benchmark; :func:`solver.schedule.merge.merge_fits`). The rounds above are replaced:
-   the first routes the visits of all days (or of as many as hold
-   :data:`MERGE_MAX_VISITS`) as one PyVRP problem in which an account may move one
-   visit to another day that keeps it on one of its options
+   benchmark; :func:`solver.schedule.merge.merge_fits`). After :data:`MERGE_FROM` of the
+   search time (or once the rounds above change nothing), they are replaced: the first
+   routes the visits of all days (or of as many as hold :data:`MERGE_MAX_VISITS`) as one
+   PyVRP problem in which an account may move one visit to another day that keeps it on
+   one of its options
    (:mod:`solver.schedule.merge`); later rounds run a tabu search on the options with
    exact insertion costs and re-optimised touched days (:mod:`solver.schedule.tabu`),
    routed again as one problem when it finds a better state, and, when the days do not
@@ -69,8 +70,10 @@ IDLE_ROUNDS = 3
 FIRST_ROUTE_SHARE = 0.05
 SEARCH_SHARE = 0.5
 ROUTE_SHARE = 0.1
-#: Merged rounds: days holding at most this many visits are routed as one problem, in
+#: Merged rounds start after this share of the search time (rounds of 3 before them):
+#: days holding at most this many visits are routed as one problem, in
 #: this share of the time left, at most this many seconds per visit.
+MERGE_FROM = 0.4
 MERGE_MAX_VISITS = 300
 MERGE_SHARE = 0.6
 MERGE_S_PER_VISIT = 0.1
@@ -208,17 +211,19 @@ def _solve(
     if on_progress is not None:
         on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
     idle, converged = 0, False
-    merging = merge_fits(state)
+    merging, merged = merge_fits(state), False
     polish_s = POLISH_SHARE * time_limit_s if previous is None else 0.0
     main_deadline = deadline - polish_s
+    merge_from = time.monotonic() + MERGE_FROM * (main_deadline - time.monotonic())
     while main_deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
         rounds += 1
         left = main_deadline - time.monotonic()
-        if merging:
+        if merging and time.monotonic() >= merge_from:
             merge_days = choose_days(state, MERGE_MAX_VISITS, rng)
             visits = sum(len(rd.seq) for k in merge_days for rd in state.rep_days[k].values())
             every_day = len(merge_days) == sum(1 for k in future if state.works[k])
-            if rounds == 2 or (not every_day and rounds % 2):
+            if not merged or (not every_day and rounds % 2):
+                merged = True
                 # A fresh routing of the days (of another subset when they do not fit).
                 slice_s = max(0.3, min(MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
                 merged_proposal(state, merge_days, slice_s, seed + rounds, warm=False)
@@ -231,16 +236,20 @@ def _solve(
                     merged_proposal(state, merge_days, slice_s, seed + rounds)
         else:
             slice_s = max(0.3, min(SEARCH_SHARE * left, 0.1 * len(state.accounts)))
+            if merging:
+                slice_s = min(slice_s, max(0.3, merge_from - time.monotonic()))
             perturb_and_improve(state, move_penalty, rng, time.monotonic() + slice_s)
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
         idle = 0 if changed else idle + 1
-        if idle >= IDLE_ROUNDS and len(state.accounts) <= SMALL_SCHEDULE:
+        if idle >= IDLE_ROUNDS and merging and not merged:
+            merge_from, idle = time.monotonic(), 0
+        elif idle >= IDLE_ROUNDS and len(state.accounts) <= SMALL_SCHEDULE:
             converged = True
             break  # several searches in a row found no better day sets
         left = main_deadline - time.monotonic()
         per_day = max(0.2, min(10.0, ROUTE_SHARE * left / max(1, len(changed))))
         for k in changed:
-            if time.monotonic() + per_day > main_deadline:
+            if time.monotonic() + per_day > deadline:  # may use the polish time
                 break
             plans[k], contents[k] = route_day(state, k, per_day, seed + rounds)
         unrouted = [k for k in future if contents.get(k) != state.day_content(k)]
