@@ -24,7 +24,8 @@ Method (after Cordeau, Gendreau & Laporte 1997 and Vidal et al. 2012 for the PVR
    day again and keeps the cheaper plan of each day.
 4. **Merged rounds** (when capacity and shift length are the only rules, as in the PVRP
    benchmark; :func:`solver.schedule.merge.merge_fits`). After :data:`MERGE_FROM` of the
-   search time (or once the rounds above change nothing), they are replaced: the first
+   search time (or once the rounds above change nothing), and while no required visit is
+   missing (merged rounds keep the missing ones out), they are replaced: the first
    routes the visits of all days (or of as many as hold :data:`MERGE_MAX_VISITS`) as one
    PyVRP problem in which an account may move one visit to another day that keeps it on
    one of its options
@@ -55,7 +56,7 @@ from solver.model import Plan, SolveStatus
 from solver.schedule.days import polish, route_day, start_from
 from solver.schedule.merge import choose_days, merge_fits, merged_proposal
 from solver.schedule.model import Schedule, ScheduleProblem
-from solver.schedule.moves import State
+from solver.schedule.moves import REQUIRED_MISS, State
 from solver.schedule.result import build_result
 from solver.schedule.search import hardest_first, local_search, perturb_and_improve
 from solver.schedule.tabu import tabu_options
@@ -218,7 +219,7 @@ def _solve(
     while main_deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
         rounds += 1
         left = main_deadline - time.monotonic()
-        if merging and time.monotonic() >= merge_from:
+        if merging and time.monotonic() >= merge_from and best[0] < REQUIRED_MISS:
             merge_days = choose_days(state, MERGE_MAX_VISITS, rng)
             visits = sum(len(rd.seq) for k in merge_days for rd in state.rep_days[k].values())
             every_day = len(merge_days) == sum(1 for k in future if state.works[k])
