@@ -30,7 +30,8 @@ timing.
 Usage::
 
     .venv/bin/python bench/schedule.py [--data ../shared/data/bench/pvrp]
-        [--instances p01,p02,...] [--time-limit 60] [--skip-malta] [--skip-pvrp]
+        [--instances p01,p02,... | --quick] [--cgl97-days] [--time-limit 60]
+        [--skip-malta] [--skip-pvrp]
         [--malta-accounts 400] [--malta-time-limit 120]
     .venv/bin/python bench/schedule.py --scale [--porto-accounts 2000] [--porto-reps 20]
         [--porto-time-limit 540]
@@ -75,7 +76,9 @@ from solver.schedule import (  # noqa: E402
 
 SCALE = 100
 FIRST_DAY = dt.date(2027, 1, 4)
-DEFAULT_SUBSET = "p01,p02,p03,p04,p05,p06,p07,p14,p15,p17,pr01,pr07"
+#: ``--quick``: a subset of small and medium instances (the full mode runs every PVRP row
+#: of ``bks.csv``, as the published comparisons do).
+QUICK_SUBSET = "p01,p02,p03,p04,p05,p06,p07,p14,p15,p17,pr01,pr07"
 
 
 @dataclass
@@ -126,8 +129,28 @@ def read_pvrp(path: Path) -> Pvrp:
     return Pvrp(path.name, m, t, duration, capacity, np.array(xy), service, demand, freq, patterns)
 
 
-def pvrp_problem(inst: Pvrp) -> ScheduleProblem:
-    """Map a PVRP instance exactly onto the schedule model (see the module docstring)."""
+def read_res_days(path: Path) -> dict[int, tuple[int, ...]]:
+    """Visit days (0-based) of every customer in a CGL97 solution file (``.res``)."""
+    days: dict[int, set[int]] = {}
+    for line in path.read_text().splitlines()[1:]:
+        tokens = line.split()
+        if len(tokens) < 4:
+            continue
+        day = int(tokens[0]) - 1
+        for node in tokens[4:]:
+            if int(node) != 0:
+                days.setdefault(int(node), set()).add(day)
+    return {i: tuple(sorted(d)) for i, d in days.items()}
+
+
+def pvrp_problem(
+    inst: Pvrp, fixed_days: dict[int, tuple[int, ...]] | None = None
+) -> ScheduleProblem:
+    """Map a PVRP instance exactly onto the schedule model (see the module docstring).
+
+    With ``fixed_days`` (diagnostic ``--cgl97-days``), each customer listed there keeps
+    only that day set as its pattern: the solver then only routes the days.
+    """
     diff = inst.xy[:, None, :] - inst.xy[None, :, :]
     units = np.rint(np.sqrt((diff**2).sum(axis=2)) * SCALE).astype(np.int64)
     matrix = TravelMatrix(units, units)
@@ -155,7 +178,11 @@ def pvrp_problem(inst: Pvrp) -> ScheduleProblem:
                 required=True,
             ),
             visits=inst.freq[i],
-            patterns=tuple(p for p in inst.patterns[i] if len(p) == inst.freq[i]),
+            patterns=(
+                (fixed_days[i],)
+                if fixed_days and i in fixed_days
+                else tuple(p for p in inst.patterns[i] if len(p) == inst.freq[i])
+            ),
             same_rep=False,
         )
         for i in range(1, len(inst.xy))
@@ -178,10 +205,16 @@ def euclid_cost(inst: Pvrp, schedule) -> float:
 def run_pvrp(args) -> None:
     with open(args.data / "bks.csv") as handle:
         table = {row["instance"]: row for row in csv.DictReader(handle)}
-    names = [n.strip() for n in args.instances.split(",") if n.strip()]
+    if args.instances:
+        names = [n.strip() for n in args.instances.split(",") if n.strip()]
+    elif args.quick:
+        names = QUICK_SUBSET.split(",")
+    else:  # every PVRP instance with a best-known cost
+        names = [n for n, row in table.items() if row["type"] == "1" and row["bks"]]
     print(
         f"PVRP: {len(names)} instances, {args.time_limit:g} s each, seed {args.seed} "
         "(one process; the machine may be shared)"
+        + (" - DIAGNOSTIC: CGL97's visit days fixed, routing only" if args.cgl97_days else "")
     )
     print(
         f"{'inst':6} {'n':>4} {'m':>3} {'t':>3} {'ours':>10} {'bks':>10} {'gap%':>6} "
@@ -191,7 +224,10 @@ def run_pvrp(args) -> None:
     for name in names:
         row = table[name]
         inst = read_pvrp(args.data / row["file"])
-        problem = pvrp_problem(inst)
+        fixed = None
+        if args.cgl97_days:
+            fixed = read_res_days(args.data / "solutions_cgl97" / f"{name}.res")
+        problem = pvrp_problem(inst, fixed)
         began = time.perf_counter()
         schedule = plan_schedule(problem, time_limit_s=args.time_limit, seed=args.seed)
         elapsed = time.perf_counter() - began
@@ -563,7 +599,16 @@ def run_porto(args) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared/data/bench/pvrp")
-    parser.add_argument("--instances", default=DEFAULT_SUBSET)
+    parser.add_argument(
+        "--instances", default="", help="comma-separated names (default: every PVRP of bks.csv)"
+    )
+    parser.add_argument("--quick", action="store_true", help=f"only {QUICK_SUBSET}")
+    parser.add_argument(
+        "--cgl97-days",
+        action="store_true",
+        help="diagnostic: fix every customer's visit days to those of the CGL97 solution "
+        "(solutions_cgl97/*.res), so that only the routing of each day is searched",
+    )
     parser.add_argument("--time-limit", type=float, default=60.0)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--malta", type=Path, default=ROOT / "data/malta-2016-11-09.osm.pbf")

@@ -1,0 +1,148 @@
+"""Routing the days of a schedule with the day-plan engine, and keeping valid days."""
+
+from __future__ import annotations
+
+import time
+
+from solver.model import Plan, Route, SolverInfo, SolveStatus, StopType
+from solver.routing.data import ResolvedProblem, resolve_problem
+from solver.routing.plan import plan_day
+from solver.routing.schedule import time_route, timing_misses
+from solver.schedule.model import Schedule
+from solver.schedule.moves import State
+
+
+def route_day(state: State, k: int, time_limit_s: float, seed: int) -> tuple[Plan, tuple]:
+    """Route day ``k`` with the day-plan engine; its routes replace the estimates.
+
+    Visits the engine drops are banned from that day. Returns the plan and the day's
+    content it was routed for.
+    """
+    content = state.day_content(k)
+    visits = [
+        (state.accounts[i].id, None if fixed is None else {state.reps[fixed].id})
+        for i, fixed in content
+    ]
+    rep_ids = [state.reps[r].id for r in state.works[k]]
+    date = state.days[k]
+    if not rep_ids:
+        return Plan(date, (), (), SolverInfo(SolveStatus.EMPTY, seed, 0.0, 0.0)), content
+    day = state.problem.day_problem(date, rep_ids, visits)
+    plan = plan_day(day, network=state.resolved.network, time_limit_s=time_limit_s, seed=seed)
+    state.set_routes(k, plan)
+    for u in plan.unassigned:
+        state.banned.add((state.account_index[u.account_id], k))
+    return plan, state.day_content(k)
+
+
+def polish(
+    state: State, plans: dict[int, Plan], future: list[int], deadline: float, seed: int
+) -> None:
+    """Route every day again with the time left; keep a day's new plan when it is cheaper.
+
+    The new plan must visit the same accounts (nothing newly dropped).
+    """
+    busy = [k for k in future if any(route.account_ids for route in plans[k].routes)]
+    for n, k in enumerate(busy):
+        per_day = (deadline - time.monotonic()) / (len(busy) - n)
+        if per_day < 0.1:
+            return
+        old = plans[k]
+        content = state.day_content(k)
+        visits = [
+            (state.accounts[i].id, None if fixed is None else {state.reps[fixed].id})
+            for i, fixed in content
+        ]
+        rep_ids = [state.reps[r].id for r in state.works[k]]
+        day = state.problem.day_problem(state.days[k], rep_ids, visits)
+        new = plan_day(day, network=state.resolved.network, time_limit_s=per_day, seed=seed + 7)
+        visited = {a for route in old.routes for a in route.account_ids}
+        if new.unassigned or {a for r in new.routes for a in r.account_ids} != visited:
+            continue
+        if sum(r.totals.cost for r in new.routes) < sum(r.totals.cost for r in old.routes) - 1e-9:
+            plans[k] = new
+
+
+def start_from(state: State, previous: Schedule, plans: dict, contents: dict) -> None:
+    """Start from the previous schedule: keep its option choices and its day routes.
+
+    A future day keeps its routes when every visit on it still belongs to the chosen
+    option of its account and the day still passes the day-plan checker (reps at work,
+    appointments, windows); otherwise it is routed again.
+    """
+    for i in range(len(state.accounts)):
+        before = state.previous_days.get(i)
+        if not before:
+            continue
+        wanted = set(before)
+        reps = {r for rs in before.values() for r in rs}
+        for o_index, option in enumerate(state.options[i]):
+            if set(option.days) == wanted and (option.rep is None or option.rep in reps):
+                state.chosen[i] = o_index
+                break
+    for day in previous.days:
+        k = state.days.index(day.date)
+        plan = Plan(day.date, day.routes, (), SolverInfo(SolveStatus.FEASIBLE, 0, 0.0, 0.0))
+        if k in state.past:
+            plans[k] = plan  # the past stays as it was
+            continue
+        if not _still_valid(state, k, plan):
+            continue
+        state.set_routes(k, plan)
+        plans[k] = plan
+        contents[k] = state.day_content(k)
+
+
+def _still_valid(state: State, k: int, plan: Plan) -> bool:
+    """Whether a previous day can be kept as it is on the disrupted problem.
+
+    Every visit must still belong to its account's chosen option, the same reps must be
+    at work, and each route, timed again by the day engine's own timing on that date's
+    day problem (weekday shift, opening hours, appointments), must give the same stops
+    and totals without a missed window, late break or shift overrun, within the rep's
+    limits. (The solver decides with its own timing, never with the checker.)
+    """
+    working = {state.reps[r].id for r in state.works[k]}
+    visits = []
+    for route in plan.routes:
+        if route.rep_id not in working:
+            return False
+        for account_id in route.account_ids:
+            i = state.account_index.get(account_id)
+            chosen = state.chosen[i] if i is not None else None
+            if chosen is None or k not in state.options[i][chosen].days:
+                return False
+            visits.append((account_id, None))
+    if {route.rep_id for route in plan.routes} != working:
+        return False
+    try:
+        day = state.problem.day_problem(state.days[k], sorted(working), visits)
+    except KeyError:  # closed that day now
+        return False
+    resolved = resolve_problem(day, state.resolved.network)
+    return all(_same_timing(resolved, route) for route in plan.routes)
+
+
+def _same_timing(resolved: ResolvedProblem, route: Route) -> bool:
+    """Whether ``route`` is what the day engine's timing gives its order, within limits."""
+    rep = resolved.problem.rep(route.rep_id)
+    order = route.account_ids
+    accounts = [resolved.problem.account(a) for a in order]
+    break_after = None
+    visits_before = 0
+    for stop in route.stops:
+        if stop.type == StopType.BREAK:
+            break_after = visits_before
+        elif stop.type == StopType.VISIT:
+            visits_before += 1
+    retimed = time_route(resolved, rep, order, break_after=break_after)
+    if timing_misses(retimed, rep, accounts):
+        return False
+    if retimed.stops != route.stops or retimed.totals != route.totals:
+        return False
+    demand = sum(a.demand for a in accounts)
+    return (
+        (rep.capacity is None or demand <= rep.capacity)
+        and (rep.max_visits is None or len(accounts) <= rep.max_visits)
+        and (rep.max_drive_s is None or retimed.totals.drive_s <= rep.max_drive_s)
+    )

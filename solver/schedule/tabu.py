@@ -1,0 +1,78 @@
+"""Tabu search on the accounts' options (Cordeau, Gendreau & Laporte 1997).
+
+A move gives one account another option: out of the days of its current option (exact
+removal gains), into the days of the new one (exact cheapest insertions into the
+current sequences, overload penalised), then the touched days are re-optimised
+(visits moved between the reps of a day, relocate and 2-opt). Each iteration makes the
+best move of a sample of accounts, even a worsening one; going back to the option an account just
+left is tabu for a few iterations unless it gives a new best. The best state found is
+kept.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import numpy as np
+
+from solver.schedule.moves import State
+
+#: Going back to a left option is tabu for a number of iterations drawn in this range.
+TENURE = (5, 15)
+#: Accounts evaluated per iteration (all of them when fewer).
+SAMPLE = 60
+
+
+def tabu_options(state: State, rng: random.Random, until: float) -> bool:
+    """Run the tabu search until ``until``; return True when it found a better state."""
+    movable = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
+    movable = [i for i in movable if state.chosen[i] is not None]
+    if not movable:
+        return False
+    current = start = best = state.objective(0.0)
+    best_snap, start_snap = None, state.snapshot()
+    tabu: dict[tuple[int, int], int] = {}
+    iteration = 0
+    while time.monotonic() < until:
+        iteration += 1
+        pool = movable if len(movable) <= SAMPLE else rng.sample(movable, SAMPLE)
+        choice = None
+        for i in pool:
+            now = state.chosen[i]
+            places = {k: (r, state.rep_days[k][r].seq.index(i)) for k, r in state.placed[i].items()}
+            state.remove(i)
+            costs, _ = state.option_costs(i, 0.0)
+            state.insert(i, places)
+            state.chosen[i] = now
+            for o in np.flatnonzero(np.isfinite(costs)).tolist():
+                if o == now:
+                    continue
+                delta = float(costs[o] - costs[now])
+                if tabu.get((i, o), 0) >= iteration and current + delta >= best - 1e-6:
+                    continue
+                if choice is None or delta < choice[0]:
+                    choice = (delta, i, o)
+        if choice is None:
+            break
+        _, i, o = choice
+        old, left = state.chosen[i], dict(state.placed[i])
+        state.remove(i)
+        _, found = state.option_costs(i, 0.0)
+        state.take(i, o, found)
+        # Post-optimisation of the touched days (as the US procedure of CGL97 does), so
+        # that states are compared on re-optimised sequences, not on insertions.
+        touched = set(left.items()) | set(state.placed[i].items())
+        for k in {k for k, _ in touched}:
+            state.improve_day(k)
+        for k, r in touched:
+            state.improve_route(k, r)
+        tabu[(i, old)] = iteration + rng.randint(*TENURE)
+        current = state.objective(0.0)
+        if current < best - 1e-6:
+            best, best_snap = current, state.snapshot()
+    if best_snap is None or best >= start - 1e-6:
+        state.restore(start_snap)
+        return False
+    state.restore(best_snap)
+    return True
