@@ -57,6 +57,9 @@ class RoadArrays:
         :func:`solver.roads.engine.choose_units`).
     lex_factor
         0-d: multiplier of time in the engine's lexicographic (time, length) metric.
+    piece_way_id
+        ``(G,)`` OSM way id of each piece (-1 where unknown); ``None`` for a network
+        prepared before way ids were kept.
     """
 
     node_lat: np.ndarray
@@ -75,6 +78,7 @@ class RoadArrays:
     cch_order: np.ndarray
     time_unit_ds: np.ndarray
     lex_factor: np.ndarray
+    piece_way_id: np.ndarray | None = None
 
     @property
     def node_count(self) -> int:
@@ -94,7 +98,8 @@ class RoadArrays:
         path
             Target file.
         """
-        np.savez(path, **{f.name: getattr(self, f.name) for f in fields(self)})
+        arrays = {f.name: getattr(self, f.name) for f in fields(self)}
+        np.savez(path, **{name: value for name, value in arrays.items() if value is not None})
 
     @classmethod
     def load(cls, path: Path) -> RoadArrays:
@@ -232,4 +237,5 @@ def assemble_graph(runs: WayRuns) -> RoadArrays:
         cch_order=np.empty(0, dtype=np.int32),
         time_unit_ds=np.asarray(1, dtype=np.int64),
         lex_factor=np.asarray(1, dtype=np.int64),
+        piece_way_id=None if runs.way_id is None else runs.way_id[run][piece_used],
     )

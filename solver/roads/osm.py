@@ -53,6 +53,8 @@ class WayRuns:
         ``(R,)`` driving speed of the run, km/h.
     ferry
         ``(R,)`` whether the run is a car ferry (``route=ferry``), not a road.
+    way_id
+        ``(R,)`` OSM id of the way each run belongs to (-1 where unknown), or ``None``.
     """
 
     node_ids: np.ndarray
@@ -63,6 +65,7 @@ class WayRuns:
     backward: np.ndarray
     speed_kmh: np.ndarray
     ferry: np.ndarray
+    way_id: np.ndarray | None = None
 
 
 def _duration_speed_kmh(
@@ -105,6 +108,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
     backward: list[bool] = []
     speeds: list[float] = []
     ferries: list[bool] = []
+    way_ids = array("q")
 
     def close_run() -> None:
         start = offsets[-1]
@@ -114,6 +118,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
             backward.append(bwd)
             speeds.append(speed)
             ferries.append(is_ferry)
+            way_ids.append(way_id)
         else:  # a lone located node is no road: drop it
             del node_ids[start:], lats[start:], lons[start:]
 
@@ -132,6 +137,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
             fwd, bwd = way_directions(tags)
             speed = way_speed_kmh(tags, speeds_kmh)
             is_ferry = tags.get("route") == "ferry"
+            way_id = way.id
             first_run, first_point = len(speeds), len(node_ids)
             previous = None
             for node in way.nodes:
@@ -169,4 +175,5 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
         backward=np.asarray(backward, dtype=bool),
         speed_kmh=np.asarray(speeds, dtype=np.float64),
         ferry=np.asarray(ferries, dtype=bool),
+        way_id=np.asarray(way_ids, dtype=np.int64),
     )
