@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import matplotlib
 import numpy as np
 import pytest
 
 from service.cli import main
 from solver.errors import NetworkBuildError
+from solver.model import Account, Location, Problem, Rep, Shift
 from solver.roads import build_network, load_network
 from solver.roads.graph import haversine_m
-from solver.roads.graphml import save_graphml
+from solver.roads.graphml import graph_ways, save_graphml
+from solver.routing import check_plan, plan_day
 from tests.conftest import DATA_DIR
 
 ox = pytest.importorskip("osmnx")
@@ -187,6 +191,15 @@ def test_graph_from_xml_of_aguascalientes_imports_and_routes(aguascalientes_netw
     line = network.path(points[0], points[1])["coordinates"]
     lon, lat = np.array(line).T
     assert haversine_m(lat[:-1], lon[:-1], lat[1:], lon[1:]).sum() >= got.distances_m[0, 1] - 1
+    # and a day is planned on it, feasible by the independent checker
+    day = Problem(
+        dt.date(2026, 12, 1),
+        (Rep("r1", Location(*points[0]), Shift(8 * 3600, 17 * 3600), cost_per_km=0.3),),
+        tuple(Account(f"a{i}", Location(*points[i]), required=True) for i in range(1, 7)),
+        network="ags-osmnx",
+    )
+    plan = plan_day(day, network=network, time_limit_s=1)
+    assert plan.unassigned == () and check_plan(day, plan, network=network) == []
 
 
 def test_build_from_a_projected_graph_is_refused(monaco_network, tmp_path):
@@ -206,3 +219,55 @@ def test_network_build_needs_one_source(tmp_path, capsys):
     capsys.readouterr()
     assert main(["network", "build", "--graphml", source, "--name", "x", *nets]) == 2
     assert "must end in .graphml" in capsys.readouterr().err
+
+
+def test_graph_ways_pairs_directions_and_keeps_only_drivable_edges():
+    import networkx as nx
+    from shapely.geometry import LineString
+
+    from solver.roads.graph import assemble_graph
+    from solver.roads.speeds import merge_speeds
+
+    graph = nx.MultiDiGraph(crs="epsg:4326")
+    coords = {1: (7.420, 43.730), 2: (7.421, 43.730), 3: (7.422, 43.731), 4: (7.420, 43.731)}
+    for node, (x, y) in coords.items():
+        graph.add_node(node, x=x, y=y)
+    bend = LineString([coords[1], (7.4205, 43.7295), coords[2]])
+    # a two-way street over a bent geometry (both directions), 30 km/h residential
+    graph.add_edge(1, 2, highway="residential", osmid=11, geometry=bend)
+    graph.add_edge(2, 1, highway="residential", osmid=11, geometry=LineString(bend.coords[::-1]))
+    # a one-way street timed by osmnx (travel_time wins over the class speed)
+    graph.add_edge(2, 3, highway="primary", osmid=12, travel_time=30.0)
+    graph.add_edge(3, 4, highway="residential", osmid=13, oneway=False)
+    graph.add_edge(4, 3, highway="residential", osmid=13, oneway=False)
+    graph.add_edge(4, 1, highway="tertiary", osmid=14, maxspeed="20")
+    graph.add_edge(4, 1, highway="footway", osmid=15)  # not for cars
+    graph.add_edge(1, 3, highway=["residential", "pedestrian"], osmid=[16, 17])  # merged
+    runs = graph_ways(graph, merge_speeds(None))
+    assert runs.run_offsets.size - 1 == 4  # 1-2 (paired), 2-3, 3-4 (paired), 4-1
+    assert sorted(runs.way_id.tolist()) == [11, 12, 13, 14]
+    two_way = runs.forward & runs.backward
+    assert sorted(runs.way_id[two_way].tolist()) == [11, 13]
+    by_way = dict(zip(runs.way_id.tolist(), runs.speed_kmh.tolist(), strict=True))
+    assert by_way[11] == 30.0 and by_way[14] == 20.0
+    arrays = assemble_graph(runs)
+    assert arrays.node_count == 4 and arrays.arc_count == 6
+    timed = int(np.flatnonzero(arrays.piece_way_id == 12)[0])
+    arc = int(np.flatnonzero(arrays.arc_piece == timed)[0])
+    assert arrays.arc_time_ds[arc] == 300  # osmnx's 30 s, in deciseconds
+    bent = int(np.flatnonzero(arrays.piece_way_id == 11)[0])
+    start, stop = arrays.piece_offsets[bent], arrays.piece_offsets[bent + 1]
+    assert stop - start == 3  # the bend is kept as a shape point, not a node
+
+
+def test_graph_ways_refuses_a_graph_without_drivable_edges():
+    import networkx as nx
+
+    from solver.roads.speeds import merge_speeds
+
+    graph = nx.MultiDiGraph(crs="epsg:4326")
+    graph.add_node(1, x=7.42, y=43.73)
+    graph.add_node(2, x=7.43, y=43.73)
+    graph.add_edge(1, 2, highway="footway")
+    with pytest.raises(NetworkBuildError, match="no drivable edge"):
+        graph_ways(graph, merge_speeds(None))
