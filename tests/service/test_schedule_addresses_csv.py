@@ -147,3 +147,13 @@ def test_matrix_schedule_csv_marks_appointments(client):
         and {(r["account_id"], r["date"]) for r in rows if r["appointment"] == "true"} == booked
     )
     assert all(r["unassigned_reason"] == "" for r in rows)
+
+
+def test_appointment_of_an_account_given_by_address_is_checked_once_placed(road_client):
+    request = address_request()
+    request["appointments"] = [
+        {"rep_id": "r1", "account_id": "a1", "date": DAYS[1], "start": "20:00"}
+    ]
+    answer = road_client.post("/v1/visit-schedules", json=request, headers=HEADERS)
+    assert answer.status_code == 422, answer.text
+    assert answer.json()["field"].startswith("appointments[0]")
