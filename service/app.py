@@ -33,6 +33,7 @@ from service.maps import exports
 from service.networks import endpoints as networks
 from service.schedules import endpoints as schedules
 from service.territories import endpoints as territories
+from service.today import endpoints as today
 from service.webhooks import endpoints as webhooks
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,7 @@ CAPABILITIES: tuple[ModuleType, ...] = (
     geocode,
     accounts,
     webhooks,
+    today,
 )
 
 

@@ -463,6 +463,9 @@ class Problem:
         What a team day evens out across its reps (:class:`Balance`): nothing (default),
         working time or visit counts; a soft cost after value and travel cost (see
         :mod:`solver.routing.balance`).
+    traffic
+        Time every leg at the moment it is driven, with the road network's speed
+        profile (default); False restores free-flow travel times.
     """
 
     date: dt.date
@@ -472,6 +475,7 @@ class Problem:
     matrix: TravelMatrix | None = None
     already_visited: frozenset[str] = field(default_factory=frozenset)
     balance: Balance = Balance.NONE
+    traffic: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reps", tuple(self.reps))
@@ -601,6 +605,8 @@ class Reason(StrEnum):
     """Left out of a hand-made order (timing a rep's own plan)."""
     NOT_GEOCODED = "NOT_GEOCODED"
     """Given by ``address`` only, and the address could not be placed at ``min_quality``."""
+    SKIPPED = "SKIPPED"
+    """Skipped by the rep today (closed, refused, postponed) while re-planning the day."""
 
 
 @dataclass(frozen=True, slots=True)

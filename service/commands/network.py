@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from service.commands.common import with_hint
+from service.commands.traffic import build_profile, register_calibrate
 from service.config import get_settings
 from solver.errors import FieldrouteError
 from solver.roads import build_network, list_networks, load_network
@@ -69,6 +70,7 @@ def run_build(args: argparse.Namespace) -> int:
             name=args.name,
             networks_dir=_networks_dir(args),
             speeds_kmh=speeds,
+            profile=build_profile(args),
         )
     except ModuleNotFoundError as exc:  # --graphml without the osmnx extra
         print(f"fieldroute network build: {exc}", file=sys.stderr)
@@ -173,8 +175,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         metavar="HIGHWAY=KMH",
         help="override a default speed, e.g. --speed residential=25 (repeatable)",
     )
+    build.add_argument("--profile", type=Path, default=None, help="speed profile file (JSON)")
     common(build)
     build.set_defaults(handler=run_build)
+    register_calibrate(commands, common)
 
     listing = commands.add_parser("list", help="list prepared networks")
     common(listing)

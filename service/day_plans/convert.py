@@ -135,6 +135,7 @@ def to_problem(request: DayPlanRequest, *, default_network: str) -> Problem:
             matrix=to_matrix(request.matrix),
             already_visited=frozenset(request.already_visited),
             balance=request.options.balance,
+            traffic=request.options.traffic,
         )
     except InvalidProblemError as exc:
         raise owner_by_field(exc, _COLLECTIONS) from None

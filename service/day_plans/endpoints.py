@@ -1,4 +1,4 @@
-"""``POST /v1/day-plans`` and ``POST /v1/day-plans/check``: thin routes."""
+"""``POST /v1/day-plans``, ``/check`` and ``/replan``: thin routes."""
 
 from __future__ import annotations
 
@@ -14,9 +14,17 @@ from service.common.http import (
     check_sync_size,
     csv_response,
 )
-from service.common.responses import SOLVE
+from service.common.responses import JOB_CONFLICT, JOB_NOT_FOUND, SOLVE
 from service.common.services import services_of
-from service.day_plans.convert import day_plan_csv, day_plan_geojson
+from service.day_plans.convert import day_plan_csv, day_plan_geojson, to_problem
+from service.day_plans.replan import (
+    DayToReplan,
+    ReplanRequest,
+    ReplanResponse,
+    check_replan,
+    merge_checkins,
+    replan_work,
+)
 from service.day_plans.schemas import CheckRequest, CheckResponse, DayPlanRequest, DayPlanResponse
 from service.day_plans.work import (
     check_day_plan_request,
@@ -24,6 +32,9 @@ from service.day_plans.work import (
     plan_day_request,
     validate_day_plan,
 )
+from service.maps.exports import day_plan_of_job, schedule_of_job
+from service.today.store import checkins_of
+from solver.errors import InvalidProblemError
 
 router = APIRouter(tags=["day plans"], responses=SOLVE)
 
@@ -77,3 +88,51 @@ async def check_day_plan(
     return await services.answer(
         check_day_plan_request, body, validate=check_orders, geojson=geojson
     )
+
+
+@router.post(
+    "/day-plans/replan",
+    response_model=ReplanResponse,
+    responses={**JOB_NOT_FOUND, **JOB_CONFLICT},
+    summary="Re-plan the rest of a rep's day from where the rep stands",
+)
+async def replan_day_plan(body: ReplanRequest, request: Request) -> JSONResponse:
+    """Re-plan the rest of one rep's day: the visits done and skipped, the clock, urgent accounts.
+
+    The day is a request (``request``) or a succeeded job (``job_id``; a visit schedule's
+    day with ``date``), whose check-ins (``POST /v1/jobs/{id}/checkins``) count as done
+    or skipped. The answer is the rest of the day in the day-plan shape, with as few
+    changes to the remaining order as the new situation allows (each changed stop costs
+    ``options.change_penalty``); skipped accounts come back unassigned with reason
+    ``SKIPPED``, accounts that can no longer be reached with their reason.
+    """
+    services = services_of(request)
+    check_replan(body)
+    if body.job_id is not None:
+        plan, problem = day_plan_of_job(request, body.job_id, body.rep_id, body.date)
+        route = next((r for r in plan.routes if r.rep_id == body.rep_id), None)
+        planned = body.previous_order
+        if planned is None:
+            planned = list(route.account_ids) if route is not None else []
+        done, skipped = checkins_of(request).day_status(body.job_id, body.rep_id, body.date)
+        body = merge_checkins(body, done, skipped)
+        check_replan(body)
+        schedule_problem, schedule = schedule_of_job(request, body.job_id)
+    else:
+        assert body.request is not None  # one source, checked by the model
+        if any(a.location is None for a in body.request.accounts):
+            raise InvalidProblemError(
+                "re-planning needs every account's location (or the job_id of the plan).",
+                field="request.accounts",
+            )
+        try:
+            problem = to_problem(body.request, default_network=services.settings.default_network)
+        except InvalidProblemError as exc:
+            raise exc.with_field_prefix("request") from None
+        planned = body.previous_order or []
+        schedule_problem, schedule = None, None
+    accounts = len(problem.accounts) + len(body.urgent)
+    check_sync_size(services.settings, accounts, body.options.time_limit_s)
+    day = DayToReplan(problem, tuple(planned), body, schedule_problem, schedule)
+    result = await services.call(replan_work, day)
+    return JSONResponse(result.model_dump(mode="json"))

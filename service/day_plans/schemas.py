@@ -170,6 +170,11 @@ class PlanOptions(ApiModel):
     balance: Literal["none", "duration", "visits"] = "none"
     """What a team day evens out across its reps: none, duration (busy time: driving and
     visits) or visits (visit counts); a soft cost after value and travel cost."""
+    traffic: bool = Field(
+        default=True,
+        description="Time every leg when it is driven, with the network's speed profile "
+        "(time-of-day speeds); false = free-flow travel times everywhere.",
+    )
     currency: Currency | None = Field(
         default=None,
         description="ISO 4217 currency of the reps' rates and the costs; null = the "

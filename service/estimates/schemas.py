@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import Field, model_validator
@@ -46,6 +47,21 @@ class EstimateRequest(ApiModel):
         description="ISO 4217 currency of the rates and costs; null = the service's default "
         "(FIELDROUTE_CURRENCY, EUR).",
     )
+    departure_time: dt.datetime | None = Field(
+        default=None,
+        description="Leave at this time (ISO 8601; without an offset, the network's local "
+        "time): durations follow the network's speed profile. A sequence's legs are "
+        "driven one after the other from it. null = free-flow.",
+    )
+    arrival_by: dt.datetime | None = Field(
+        default=None,
+        description="Arrive by this time instead (not with departure_time): each duration "
+        "is how long before it to leave; a sequence ends at it.",
+    )
+    traffic: bool = Field(
+        default=True,
+        description="false: free-flow durations even with departure_time or arrival_by.",
+    )
 
     @model_validator(mode="after")
     def _one_kind(self) -> EstimateRequest:
@@ -55,6 +71,8 @@ class EstimateRequest(ApiModel):
             raise ValueError("destinations go with origins, not with a sequence")
         if self.origins is not None and not self.origins:
             raise ValueError("origins must not be empty")
+        if self.departure_time is not None and self.arrival_by is not None:
+            raise ValueError("give departure_time or arrival_by, not both")
         for name in ("origins", "destinations", "sequence"):
             for i, loc in enumerate(getattr(self, name) or []):
                 if loc.index is not None:

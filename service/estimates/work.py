@@ -6,6 +6,7 @@ from service.common.convert import points_of
 from service.common.runtime import ProgressFn, RuntimeConfig, get_network
 from service.estimates.convert import estimate_from_matrix
 from service.estimates.schemas import EstimateRequest, MatrixEstimate, SequenceEstimate
+from service.estimates.timing import timed_matrix, timed_sequence
 from solver.roads.area import Place, check_places_in_area
 
 #: The answer of an estimate: a matrix, or the legs of a sequence.
@@ -36,7 +37,7 @@ def estimate(
     if request.sequence is not None:
         points = points_of(request.sequence)
         result = estimate_from_matrix(
-            request, name, network.matrix(points), currency=config.currency
+            request, name, timed_sequence(request, network, points), currency=config.currency
         )
         if request.geometry and result.reachable:
             coords: list[list[float]] = []
@@ -47,5 +48,5 @@ def estimate(
         return result
     origins = points_of(request.origins or [])
     destinations = points_of(request.destinations) if request.destinations is not None else None
-    matrix = network.matrix(origins, destinations)
+    matrix = timed_matrix(request, network, origins, destinations)
     return estimate_from_matrix(request, name, matrix, currency=config.currency)

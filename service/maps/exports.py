@@ -92,6 +92,15 @@ def _schedule_of_job(request: Request, job: Job) -> tuple[Any, ScheduleResponse]
     return to_schedule_problem(located, default_network=settings.default_network), result
 
 
+def schedule_of_job(request: Request, job_id: str) -> tuple[Any, Any]:
+    """Return the domain schedule problem and schedule of a visit-schedule job, else Nones."""
+    job = finished_job(request, job_id)
+    if not _is_schedule(job):
+        return None, None
+    problem, response = _schedule_of_job(request, job)
+    return problem, to_schedule(response)
+
+
 def _is_schedule(job: Job) -> bool:
     return KINDS[job.kind].result_model is ScheduleResponse
 

@@ -148,7 +148,9 @@ def to_schedule_problem(request: ScheduleRequest, *, default_network: str) -> Sc
             accounts=build_all("accounts", request.accounts, _schedule_account),
             appointments=appointments,
             options=ScheduleOptions(
-                balance=request.options.balance, move_penalty=request.options.move_penalty
+                balance=request.options.balance,
+                move_penalty=request.options.move_penalty,
+                traffic=request.options.traffic,
             ),
             network=resolve_network(request, default_network),
             matrix=to_matrix(request.matrix),

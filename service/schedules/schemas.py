@@ -205,6 +205,11 @@ class ScheduleOptionsIn(ApiModel):
         default=100.0, description="Re-planning: cost of moving one visit to another date/rep."
     )
     geometry: bool = Field(default=False, description="Road geometry in every route.")
+    traffic: bool = Field(
+        default=True,
+        description="Time every leg when it is driven, with the network's speed profile; "
+        "false = free-flow travel times.",
+    )
 
 
 class ScheduleRequest(ApiModel):

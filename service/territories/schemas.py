@@ -97,6 +97,9 @@ class TerritoryOptionsIn(ApiModel):
     simulate_routes: bool | None = None
     """Estimate drive time by simulating typical day routes; null = when the request is small
     enough."""
+    traffic: bool = True
+    """Simulate the days with the network's speed profile (time-of-day speeds); false =
+    free-flow."""
     time_limit_s: float = Field(
         default=30.0, gt=0, le=MAX_TERRITORY_TIME_LIMIT_S, allow_inf_nan=False
     )

@@ -24,10 +24,13 @@ from solver.roads.graphml import is_graphml, read_graphml_ways
 from solver.roads.info import NetworkInfo, network_timezone
 from solver.roads.network import DEFAULT_SNAP_LIMIT_M, RoadNetwork
 from solver.roads.osm import read_drivable_ways
+from solver.roads.profile import SpeedProfile, load_profile
 from solver.roads.speeds import merge_speeds
 
 GRAPH_FILE = "graph.npz"
 INFO_FILE = "network.json"
+#: The network's own speed profile (absent: the default profile).
+PROFILE_FILE = "profile.json"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 _SUFFIXES = (".osm", ".osm.bz2", ".osm.pbf", ".pbf", ".osm.gz")
 
@@ -73,6 +76,7 @@ def build_network(
     networks_dir: Path,
     speeds_kmh: Mapping[str, float] | None = None,
     addresses: bool = True,
+    profile: SpeedProfile | None = None,
 ) -> NetworkInfo:
     """Prepare a drive network from an OSM extract and save it under ``networks_dir/name``.
 
@@ -92,6 +96,9 @@ def build_network(
     addresses
         Also build the address index (``addresses.json``, see :mod:`solver.geocode`)
         from the same extract (default; never from GraphML, which holds no addresses).
+    profile
+        Speed profile saved with the network (``profile.json``; see
+        :mod:`solver.roads.profile`); None keeps the default profile.
 
     Returns
     -------
@@ -156,6 +163,8 @@ def build_network(
                 read_address_columns(source, speeds_kmh=speeds), staging / INDEX_FILE
             )
         (staging / INFO_FILE).write_text(json.dumps(info.to_dict(), indent=2) + "\n")
+        if profile is not None:
+            profile.save(staging / PROFILE_FILE)
         target = networks_dir / name
         if target.exists():
             shutil.rmtree(target)
@@ -258,7 +267,41 @@ def load_network(
     folder = Path(networks_dir) / name
     if not (folder / INFO_FILE).is_file() or not (folder / GRAPH_FILE).is_file():
         raise _not_prepared(name, networks_dir)
+    profile = load_profile(folder / PROFILE_FILE) if (folder / PROFILE_FILE).is_file() else None
     network = RoadNetwork(
-        _read_info(folder), RoadArrays.load(folder / GRAPH_FILE), snap_limit_m=snap_limit_m
+        _read_info(folder),
+        RoadArrays.load(folder / GRAPH_FILE),
+        snap_limit_m=snap_limit_m,
+        profile=profile,
     )
     return network.prepare() if prepare else network
+
+
+def save_network_profile(name: str, profile: SpeedProfile, *, networks_dir: Path) -> Path:
+    """Replace the speed profile of a prepared network (e.g. after calibration).
+
+    Parameters
+    ----------
+    name
+        Name of the network.
+    profile
+        The profile to keep with it.
+    networks_dir
+        Directory of prepared networks.
+
+    Returns
+    -------
+    Path
+        The ``profile.json`` written.
+
+    Raises
+    ------
+    NetworkNotFoundError
+        When no network of that name is prepared.
+    """
+    _check_name(name)
+    folder = Path(networks_dir) / name
+    if not (folder / INFO_FILE).is_file():
+        raise _not_prepared(name, networks_dir)
+    profile.save(folder / PROFILE_FILE)
+    return folder / PROFILE_FILE

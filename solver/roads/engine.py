@@ -239,20 +239,41 @@ class MatrixEngine:
                 result[np.ix_(chunk, ok)] = np.minimum(result[np.ix_(chunk, ok)], via)
         return result
 
-    def times_u(self, sources: Candidates, targets: Candidates) -> np.ndarray:
+    def customise(self, weights: np.ndarray) -> rk.CCHMetric:
+        """Customise the hierarchy with other arc times (e.g. one speed-profile bucket).
+
+        Parameters
+        ----------
+        weights
+            ``(A,)`` arc times in engine units (>= 1).
+
+        Returns
+        -------
+        routingkit_cch.CCHMetric
+            A time metric for :meth:`times_u`; the node order is reused, only the
+            customisation runs.
+        """
+        return rk.CCHMetric(self._cch, np.minimum(weights, INF_WEIGHT - 1).tolist())
+
+    def times_u(
+        self, sources: Candidates, targets: Candidates, metric: rk.CCHMetric | None = None
+    ) -> np.ndarray:
         """Fastest travel times, engine units (``time_unit_ds`` deciseconds each).
 
         Parameters
         ----------
         sources, targets
             Candidates of the ``n`` origins and ``m`` destinations.
+        metric
+            A metric from :meth:`customise` (its candidates' initial times must use
+            the same weights); None for the free-flow time metric.
 
         Returns
         -------
         numpy.ndarray
             ``(n, m)`` float array; ``inf`` where no path exists.
         """
-        return self._many_to_many(self._time, sources, targets, 0)
+        return self._many_to_many(metric or self._time, sources, targets, 0)
 
     def lengths_m(
         self, sources: Candidates, targets: Candidates, times_u: np.ndarray

@@ -10,7 +10,7 @@ both are what the matrix engine sums, so matrices are exact sums of these intege
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +60,10 @@ class RoadArrays:
     piece_way_id
         ``(G,)`` OSM way id of each piece (-1 where unknown); ``None`` for a network
         prepared before way ids were kept.
+    piece_class
+        ``(G,)`` int8 index of each piece's road class in
+        :data:`solver.roads.profile.ROAD_CLASSES`, used by speed profiles; empty for a
+        network prepared before classes were recorded (speed profiles then do not apply).
     """
 
     node_lat: np.ndarray
@@ -79,6 +83,7 @@ class RoadArrays:
     time_unit_ds: np.ndarray
     lex_factor: np.ndarray
     piece_way_id: np.ndarray | None = None
+    piece_class: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))
 
     @property
     def node_count(self) -> int:
@@ -238,4 +243,9 @@ def assemble_graph(runs: WayRuns) -> RoadArrays:
         time_unit_ds=np.asarray(1, dtype=np.int64),
         lex_factor=np.asarray(1, dtype=np.int64),
         piece_way_id=None if runs.way_id is None else runs.way_id[run][piece_used],
+        piece_class=(
+            runs.road_class[run][piece_used].astype(np.int8)
+            if runs.road_class is not None
+            else np.empty(0, dtype=np.int8)
+        ),
     )

@@ -4,7 +4,8 @@ Export (:func:`to_networkx`, :func:`save_graphml`) writes the drive graph with o
 conventions: a ``networkx.MultiDiGraph`` keyed by OSM node id, nodes with ``x`` (lon)
 and ``y`` (lat) and ``street_count``, one edge per driving direction with ``length``
 (metres), ``speed_kph``, ``travel_time`` (seconds), ``osmid`` (the way), ``oneway``,
-``reversed`` and, for curved pieces, a ``geometry`` LineString; the graph carries
+``reversed``, ``highway`` (the road class of speed profiles) and, for curved
+pieces, a ``geometry`` LineString; the graph carries
 ``crs = "epsg:4326"`` and ``simplified = True`` (nodes are intersections and dead
 ends, as in a simplified osmnx graph). ``travel_time`` is the time the matrix engine
 sums, so a fastest path found by ``osmnx.routing.shortest_path(G, u, v,
@@ -16,7 +17,8 @@ same largest strongly connected part, snapping, matrices and CCH as an OSM extra
 Edges whose ``highway`` class a car may not use (see :mod:`solver.roads.speeds`) are
 left out, so a graph from ``ox.graph_from_xml`` (which keeps footways) imports as a
 drive network. Speeds: the edge's ``travel_time`` when given, else its ``speed_kph``,
-else ``maxspeed`` or the speed table of its class. The two directions of a two-way
+else ``maxspeed`` or the speed table of its class; its first ``highway`` class is its
+road class for speed profiles. The two directions of a two-way
 street (two osmnx edges over the same geometry) become one road piece with two arcs,
 so a location on it can leave either way.
 
@@ -37,6 +39,7 @@ from solver.errors import NetworkBuildError
 from solver.roads.engine import arc_weights
 from solver.roads.geometry import haversine_m
 from solver.roads.osm import WayRuns
+from solver.roads.profile import ROAD_CLASSES, road_class_index
 from solver.roads.speeds import is_drivable, parse_maxspeed_kmh
 
 if TYPE_CHECKING:
@@ -111,6 +114,7 @@ def to_networkx(network: RoadNetwork) -> nx.MultiDiGraph:
     owner = np.repeat(np.arange(pieces), counts)
     lines = shapely.linestrings(np.column_stack((a.point_lon, a.point_lat)), indices=owner)
     way = a.piece_way_id
+    road_class = a.piece_class if a.piece_class.size == pieces else None
 
     graph = nx.MultiDiGraph(
         crs="epsg:4326", simplified=True, name=network.info.name, created_with="fieldroute"
@@ -138,6 +142,8 @@ def to_networkx(network: RoadNetwork) -> nx.MultiDiGraph:
         }
         if way is not None and way[piece] >= 0:
             data["osmid"] = int(way[piece])
+        if road_class is not None and ROAD_CLASSES[road_class[piece]] not in {"other", "ferry"}:
+            data["highway"] = ROAD_CLASSES[road_class[piece]]
         if a.arc_piece.size and a.piece_ferry[piece]:
             data["route"] = "ferry"
         if counts[piece] > 2:
@@ -283,12 +289,14 @@ def graph_ways(graph: nx.MultiDiGraph, speeds_kmh: Mapping[str, float]) -> WayRu
             continue
         ways = [int(w) for w in _classes(data.get("osmid")) if w.lstrip("-").isdigit()]
         ferry = "ferry" in _classes(data.get("route"))
+        highways = _classes(data.get("highway"))
+        road_class = road_class_index("ferry" if ferry else (highways[0] if highways else ""))
         key_points = tuple(np.round(points, 9).ravel())
         back_points = tuple(np.round(points[::-1], 9).ravel())
         forward = (ids[u], key_points) <= (ids[v], back_points)
         canonical = key_points if forward else back_points
         ends = (ids[u], ids[v]) if forward else (ids[v], ids[u])
-        key = (ends, canonical, round(speed, 6), ferry)
+        key = (ends, canonical, round(speed, 6), ferry, road_class)
         groups[key][0 if forward else 1].append(ways[0] if ways else -1)
     if not groups:
         raise NetworkBuildError("GraphML graph: holds no drivable edge.")
@@ -301,7 +309,8 @@ def graph_ways(graph: nx.MultiDiGraph, speeds_kmh: Mapping[str, float]) -> WayRu
     speeds: list[float] = []
     ferries: list[bool] = []
     way_ids: list[int] = []
-    for (ends, canonical, speed, ferry), (along, against) in groups.items():
+    classes: list[int] = []
+    for (ends, canonical, speed, ferry, road_class), (along, against) in groups.items():
         points = np.asarray(canonical).reshape(-1, 2)
         pairs = min(len(along), len(against))
         runs = [(True, True)] * pairs
@@ -319,6 +328,7 @@ def graph_ways(graph: nx.MultiDiGraph, speeds_kmh: Mapping[str, float]) -> WayRu
             speeds.append(speed)
             ferries.append(ferry)
             way_ids.append(way)
+            classes.append(road_class)
     xy = np.concatenate(coords)
     return WayRuns(
         node_ids=np.concatenate(node_ids).astype(np.int64),
@@ -330,6 +340,7 @@ def graph_ways(graph: nx.MultiDiGraph, speeds_kmh: Mapping[str, float]) -> WayRu
         speed_kmh=np.asarray(speeds, dtype=np.float64),
         ferry=np.asarray(ferries, dtype=bool),
         way_id=np.asarray(way_ids, dtype=np.int64),
+        road_class=np.asarray(classes, dtype=np.int8),
     )
 
 

@@ -33,7 +33,9 @@ from solver.model import UNREACHABLE, TravelMatrix
 from solver.roads.engine import Candidates, MatrixEngine
 from solver.roads.graph import EARTH_RADIUS_M, RoadArrays, haversine_m
 from solver.roads.info import NetworkInfo
+from solver.roads.profile import SpeedProfile, default_profile
 from solver.roads.speeds import OFF_ROAD_SPEED_KMH
+from solver.roads.traffic import LevelCache, travel_times_at
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -121,10 +123,17 @@ class RoadNetwork:
         The graph arrays.
     snap_limit_m
         Locations further than this from any road are off-network, metres.
+    profile
+        Speed profile of :meth:`durations_at` (None: the default profile).
     """
 
     def __init__(
-        self, info: NetworkInfo, arrays: RoadArrays, *, snap_limit_m: float = DEFAULT_SNAP_LIMIT_M
+        self,
+        info: NetworkInfo,
+        arrays: RoadArrays,
+        *,
+        snap_limit_m: float = DEFAULT_SNAP_LIMIT_M,
+        profile: SpeedProfile | None = None,
     ) -> None:
         if not (np.isfinite(snap_limit_m) and snap_limit_m >= 0):
             raise InvalidProblemError(
@@ -133,6 +142,8 @@ class RoadNetwork:
         self.info = info
         self.arrays = arrays
         self.snap_limit_m = float(snap_limit_m)
+        self.profile = profile if profile is not None else default_profile()
+        self._levels: LevelCache | None = None
         self._lock = threading.Lock()
         self._engine: MatrixEngine | None = None
         self._tree: shapely.STRtree | None = None
@@ -154,10 +165,20 @@ class RoadNetwork:
         self._lon0 = float((arrays.node_lon.min() + arrays.node_lon.max()) / 2)
 
     def __getstate__(self) -> dict:
-        return {"info": self.info, "arrays": self.arrays, "snap_limit_m": self.snap_limit_m}
+        return {
+            "info": self.info,
+            "arrays": self.arrays,
+            "snap_limit_m": self.snap_limit_m,
+            "profile": self.profile,
+        }
 
     def __setstate__(self, state: dict) -> None:
-        self.__init__(state["info"], state["arrays"], snap_limit_m=state["snap_limit_m"])
+        self.__init__(
+            state["info"],
+            state["arrays"],
+            snap_limit_m=state["snap_limit_m"],
+            profile=state.get("profile"),
+        )
 
     def __repr__(self) -> str:
         return f"RoadNetwork({self.info.name!r}, nodes={self.info.nodes}, edges={self.info.edges})"
@@ -195,6 +216,52 @@ class RoadNetwork:
                 if self._engine is None:
                     self._engine = MatrixEngine(self.arrays)
         return self._engine
+
+    def _level_cache(self) -> LevelCache:
+        if self._levels is None:
+            with self._lock:
+                if self._levels is None:
+                    self._levels = LevelCache()
+        return self._levels
+
+    def durations_at(
+        self,
+        origins: Sequence[Point],
+        destinations: Sequence[Point] | None = None,
+        *,
+        week_s: float | np.ndarray,
+        arrive: bool = False,
+        profile: SpeedProfile | None = None,
+    ) -> np.ndarray:
+        """Travel times leaving (or, ``arrive=True``, arriving) at a time of the week.
+
+        Parameters
+        ----------
+        origins, destinations
+            ``(lat, lon)`` pairs; ``destinations=None`` means the origins.
+        week_s
+            Seconds since Monday 00:00 local time (see
+            :func:`solver.roads.profile.week_time_s`): a scalar, one per origin, or one
+            per pair.
+        arrive
+            ``week_s`` is the arrival wanted: answer how long before it to leave.
+        profile
+            Speed profile; None uses the network's (:attr:`profile`).
+
+        Returns
+        -------
+        numpy.ndarray
+            ``(n, m)`` int64 seconds, -1 where unreachable. FIFO: leaving later never
+            arrives earlier (see :mod:`solver.roads.traffic`).
+        """
+        return travel_times_at(
+            self,
+            _as_points(origins, "origins"),
+            None if destinations is None else _as_points(destinations, "destinations"),
+            week_s,
+            self.profile if profile is None else profile,
+            arrive=arrive,
+        )
 
     def _project(self, lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Local equirectangular projection around the network centre, metres."""
@@ -287,9 +354,15 @@ class RoadNetwork:
             for i in range(s.lat.size)
         ]
 
-    def _candidates(self, s: _Snapped, *, leaving: bool) -> Candidates:
-        """Graph nodes a snapped point can leave to (or arrive from), with the partial edge."""
+    def _candidates(
+        self, s: _Snapped, *, leaving: bool, weights: np.ndarray | None = None
+    ) -> Candidates:
+        """Graph nodes a snapped point can leave to (or arrive from), with the partial edge.
+
+        ``weights`` are the arc times of a speed-profile level (free-flow when None).
+        """
         a = self.arrays
+        weights = self._get_engine().weights if weights is None else weights
         n = s.piece.size
         node = np.full((n, 2), -1, dtype=np.int64)
         share = np.zeros((n, 2))
@@ -317,14 +390,16 @@ class RoadNetwork:
         node[at_node[:, ::-1] & ~at_node] = -1
         time_u = np.zeros((n, 2), dtype=np.int64)
         length_m = np.zeros((n, 2), dtype=np.int64)
-        time_u[has] = np.rint(share[has] * self._get_engine().weights[arcs[has]])
+        time_u[has] = np.rint(share[has] * weights[arcs[has]])
         length_m[has] = np.rint(share[has] * a.arc_length_m[arcs[has]])
         return Candidates(node=node, time_u=time_u, length_m=length_m)
 
-    def _direct(self, so: _Snapped, sd: _Snapped) -> tuple[np.ndarray, np.ndarray]:
+    def _direct(
+        self, so: _Snapped, sd: _Snapped, weights: np.ndarray | None = None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Time (engine units) and length (m) of driving straight along a shared road piece."""
         a = self.arrays
-        weights = self._get_engine().weights
+        weights = self._get_engine().weights if weights is None else weights
         same = (so.piece[:, None] == sd.piece[None, :]) & so.on_network[:, None]
         time_u = np.full(same.shape, np.inf)
         length_m = np.full(same.shape, np.inf)
@@ -346,14 +421,18 @@ class RoadNetwork:
     # ------------------------------------------------------------------ matrices
 
     def _road_matrix(
-        self, so: _Snapped, sd: _Snapped, *, with_lengths: bool
+        self, so: _Snapped, sd: _Snapped, *, with_lengths: bool, level: tuple | None = None
     ) -> tuple[np.ndarray, np.ndarray | None]:
-        """Road-only time (s) and length (m) between snapped points (inf = unreachable)."""
+        """Road-only time (s) and length (m) between snapped points (inf = unreachable).
+
+        ``level`` is ``(weights, metric)`` of a speed-profile level (times only).
+        """
         engine = self._get_engine()
-        sources = self._candidates(so, leaving=True)
-        targets = self._candidates(sd, leaving=False)
-        times = engine.times_u(sources, targets)
-        direct_t, direct_m = self._direct(so, sd)
+        weights, metric = level if level is not None else (None, None)
+        sources = self._candidates(so, leaving=True, weights=weights)
+        targets = self._candidates(sd, leaving=False, weights=weights)
+        times = engine.times_u(sources, targets, metric)
+        direct_t, direct_m = self._direct(so, sd, weights)
         seconds_per_unit = engine.time_unit_ds / 10
         if not with_lengths:
             return np.minimum(times, direct_t) * seconds_per_unit, None

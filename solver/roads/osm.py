@@ -17,6 +17,7 @@ import osmium
 
 from solver.errors import NetworkBuildError
 from solver.roads.geometry import haversine_m
+from solver.roads.profile import road_class_index
 from solver.roads.speeds import is_drivable, parse_duration_s, way_directions, way_speed_kmh
 
 _TAGS_USED = (
@@ -55,6 +56,10 @@ class WayRuns:
         ``(R,)`` whether the run is a car ferry (``route=ferry``), not a road.
     way_id
         ``(R,)`` OSM id of the way each run belongs to (-1 where unknown), or ``None``.
+    road_class
+        ``(R,)`` index of the run's ``highway`` class in
+        :data:`solver.roads.profile.ROAD_CLASSES` (``ferry`` for a ferry, ``other`` for
+        a class not in that list); None when the reader did not record it.
     """
 
     node_ids: np.ndarray
@@ -66,6 +71,7 @@ class WayRuns:
     speed_kmh: np.ndarray
     ferry: np.ndarray
     way_id: np.ndarray | None = None
+    road_class: np.ndarray | None = None
 
 
 def _duration_speed_kmh(
@@ -109,6 +115,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
     speeds: list[float] = []
     ferries: list[bool] = []
     way_ids = array("q")
+    classes: list[int] = []
 
     def close_run() -> None:
         start = offsets[-1]
@@ -119,6 +126,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
             speeds.append(speed)
             ferries.append(is_ferry)
             way_ids.append(way_id)
+            classes.append(road_class)
         else:  # a lone located node is no road: drop it
             del node_ids[start:], lats[start:], lons[start:]
 
@@ -138,6 +146,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
             speed = way_speed_kmh(tags, speeds_kmh)
             is_ferry = tags.get("route") == "ferry"
             way_id = way.id
+            road_class = road_class_index("ferry" if is_ferry else tags.get("highway", ""))
             first_run, first_point = len(speeds), len(node_ids)
             previous = None
             for node in way.nodes:
@@ -176,4 +185,5 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
         speed_kmh=np.asarray(speeds, dtype=np.float64),
         ferry=np.asarray(ferries, dtype=bool),
         way_id=np.asarray(way_ids, dtype=np.int64),
+        road_class=np.asarray(classes, dtype=np.int8),
     )

@@ -159,7 +159,10 @@ class _Legs:
 
     An explicit matrix is read at ``[origin.index, destination.index]``; on a road
     network each distinct pair is one ``network.matrix([origin], [destination])``
-    query. A leg from a place to the same place is 0 s / 0 m.
+    query. With ``problem.traffic`` on a network that has ``durations_at`` (a speed
+    profile), the leg's seconds are the network's own time-dependent answer for the
+    moment the leg is driven (``week_s`` = weekday of the date x 86400 + the drive
+    start), asked leg by leg. A leg from a place to the same place is 0 s / 0 m.
     """
 
     def __init__(self, problem: Problem, network: Any) -> None:
@@ -172,15 +175,30 @@ class _Legs:
         self._matrix = problem.matrix
         self._network = network
         self._cache: dict[tuple[Location, Location], tuple[int, int]] = {}
+        self._timed = (
+            problem.traffic and problem.matrix is None and hasattr(network, "durations_at")
+        )
+        self._day_s = problem.date.weekday() * 86400
 
-    def __call__(self, origin: Location, destination: Location) -> tuple[int, int]:
+    def __call__(
+        self, origin: Location, destination: Location, depart_s: int | None = None
+    ) -> tuple[int, int]:
         """``(seconds, metres)`` from ``origin`` to ``destination``; -1 when unreachable."""
         if origin == destination:
             return 0, 0
         key = (origin, destination)
         if key not in self._cache:
             self._cache[key] = self._query(origin, destination)
-        return self._cache[key]
+        seconds, metres = self._cache[key]
+        if self._timed and depart_s is not None and seconds >= 0:
+            seconds = int(
+                self._network.durations_at(
+                    [(origin.lat, origin.lon)],
+                    [(destination.lat, destination.lon)],
+                    week_s=self._day_s + depart_s,
+                )[0][0]
+            )
+        return seconds, metres
 
     def _query(self, origin: Location, destination: Location) -> tuple[int, int]:
         if self._matrix is not None:
@@ -277,12 +295,12 @@ class _RouteCheck:
             if account is None:
                 self.add("UNKNOWN_ACCOUNT", f"visits unknown account {stop.account_id!r}.")
                 return False
-            travel = self._check_leg(stop, here, account.location)
+            travel = self._check_leg(stop, here, account.location, departure)
             self._check_arrival(stop, departure, travel, pending)
             self._check_visit(stop, account)
             here, departure, pending = account.location, stop.departure_s, None
         end, there = stops[-1], self.rep.end_location
-        travel = self._check_leg(end, here, there if there is not None else here)
+        travel = self._check_leg(end, here, there if there is not None else here, departure)
         self._check_arrival(end, departure, travel, pending)
         self._check_end(end)
         return True
@@ -310,9 +328,13 @@ class _RouteCheck:
         self.tally.break_s += length
         self.tally.wait_s += stop.wait_s
 
-    def _check_leg(self, stop: Stop, here: Location, there: Location) -> int:
-        """Compare the stop's leg with the raw matrix; return the leg's seconds."""
-        travel, metres = self.legs(here, there)
+    def _check_leg(self, stop: Stop, here: Location, there: Location, departure_s: int) -> int:
+        """Compare the stop's leg with the raw matrix; return the leg's seconds.
+
+        The leg is timed when it is driven: ``drive_start_s``, else the previous departure.
+        """
+        drive = stop.drive_start_s if stop.drive_start_s is not None else departure_s
+        travel, metres = self.legs(here, there, drive)
         if travel < 0 or metres < 0:
             self.add("UNREACHABLE_LEG", "no road path on the leg to this stop.", stop.account_id)
             travel, metres = max(travel, 0), max(metres, 0)

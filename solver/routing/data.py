@@ -8,6 +8,7 @@ matrix is computed for them; accounts whose point is off the network are flagged
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 
@@ -36,6 +37,9 @@ class ResolvedProblem:
     off_network_reps
         Reps whose start or end could not be snapped: rep id -> ``"start"``, ``"end"``
         or ``"start and end"`` (the rep, not its accounts, is then the cause).
+    timer
+        Time-dependent leg times (:class:`solver.routing.traffic.LegTimer`) when the
+        day is timed with a speed profile; None for free-flow (``matrix`` only).
     """
 
     problem: Problem
@@ -44,6 +48,26 @@ class ResolvedProblem:
     off_network: frozenset[str]
     network: TravelSource | None = None
     off_network_reps: dict[str, str] = field(default_factory=dict)
+    timer: Any = None
+
+    def travel_s(self, origin: Location, destination: Location, depart_s: int) -> int:
+        """Travel time of a leg leaving at ``depart_s`` (s of the day), -1 when unreachable.
+
+        With a speed profile the leg is timed when it is driven; otherwise it is the
+        matrix's (free-flow) time.
+        """
+        if self.timer is None:
+            return self.duration_s(origin, destination)
+        return self.timer.leg_s(self.row(origin), self.row(destination), depart_s)
+
+    def latest_departure_s(
+        self, origin: Location, destination: Location, arrive_s: int
+    ) -> int | None:
+        """Latest departure (s of the day) that arrives by ``arrive_s``; None: no path."""
+        if self.timer is None:
+            travel = self.duration_s(origin, destination)
+            return None if travel == UNREACHABLE else arrive_s - travel
+        return self.timer.latest_departure_s(self.row(origin), self.row(destination), arrive_s)
 
     def row(self, location: Location) -> int:
         """Return the matrix row of ``location``."""
@@ -124,6 +148,8 @@ def resolve_problem(problem: Problem, network: TravelSource | None = None) -> Re
     np.fill_diagonal(distances, 0)
     off = frozenset(a.id for a in problem.accounts if a.location not in on_network)
     index_of = {loc: i for i, loc in enumerate(unique)}
+    from solver.routing.traffic import make_timer  # noqa: PLC0415 (traffic imports schedule)
+
     return ResolvedProblem(
         problem,
         TravelMatrix(durations, distances),
@@ -131,6 +157,7 @@ def resolve_problem(problem: Problem, network: TravelSource | None = None) -> Re
         off,
         network=network,
         off_network_reps=off_reps,
+        timer=make_timer(problem, network, points),
     )
 
 

@@ -24,6 +24,13 @@ from solver.routing.data import ResolvedProblem, resolve_problem
 from solver.routing.engine import DayModel
 from solver.routing.reasons import explain_dropped, screen_accounts
 from solver.routing.schedule import time_route, timing_misses
+from solver.routing.traffic import (
+    MAX_ROUNDS,
+    departure_guess,
+    keep_feasible,
+    planned_departures,
+    solve_matrix,
+)
 
 
 def plan_day(
@@ -77,18 +84,32 @@ def plan_day(
     status, objective = SolveStatus.EMPTY, 0.0
     orders: dict[str, list[str]] = {rep.id: [] for rep in problem.reps}
     breaks: dict[str, int | None] = dict.fromkeys(orders)
-    if candidates:
-        model = DayModel(resolved, candidates)
+    # With a speed profile the search sees each leg at its planned departure, re-planned
+    # until the orders are stable (solver.routing.traffic); free-flow: one round.
+    rounds = 1 if resolved.timer is None else MAX_ROUNDS
+    departs = None if resolved.timer is None else departure_guess(resolved)
+    for round_ in range(rounds if candidates else 0):
+        search = resolved if departs is None else solve_matrix(resolved, departs)
+        model = DayModel(search, candidates)
         # Keep a little of the budget for timing the routes and explaining the rest.
         reserve_s = min(0.5, 0.03 * time_limit_s)
         remaining = max(0.05, time_limit_s - reserve_s - (time.monotonic() - began))
-        result = model.solve(time_limit_s=remaining, seed=seed, on_progress=on_progress)
+        share = 1.0 if round_ == rounds - 1 else (0.6 if round_ == 0 else 0.5)
+        result = model.solve(time_limit_s=remaining * share, seed=seed, on_progress=on_progress)
+        stable = result.orders == orders
         orders, breaks, status, objective = (
             result.orders,
             result.break_after,
             solve_status(result.status, ORTOOLS_STATUS),
             result.objective,
         )
+        if departs is None or stable:
+            break
+        timed = {
+            r.id: time_route(resolved, r, orders[r.id], break_after=breaks[r.id])
+            for r in problem.reps
+        }
+        departs = planned_departures(resolved, timed, departs)
     routes = {
         rep.id: _time_solved(resolved, rep.id, orders[rep.id], breaks[rep.id])
         for rep in problem.reps
@@ -115,6 +136,8 @@ def _time_solved(
     accounts = [resolved.problem.account(a) for a in order]
     if break_after is not None and timing_misses(route, rep, accounts):
         route = time_route(resolved, rep, order)  # the solver's break spot misses a time
+    if resolved.timer is not None:
+        route = keep_feasible(resolved, route)  # every leg timed when driven: drop misses
     return _with_geometry(resolved, route)
 
 

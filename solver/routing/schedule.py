@@ -184,7 +184,7 @@ def _time(
     legs: list[tuple[Location, Account | None]] = [(a.location, a) for a in accounts]
     legs.append((end_location if end_location is not None else _last(rep, accounts), None))
     for k, (there, account) in enumerate(legs):
-        travel = max(resolved.duration_s(here, there), 0)
+        travel = max(resolved.travel_s(here, there, departure), 0)
         metres = max(resolved.distance_m(here, there), 0)
         if end_location is None and account is None:
             travel = metres = 0
@@ -240,7 +240,8 @@ def _time(
         late_cost += account_late / 60.0 * account.lateness_cost_per_min
         value += account_value(account)
         here = there
-    stops = _leave_later(stops)
+    stops = _leave_later(stops) if resolved.timer is None else _leave_later_timed(resolved, stops)
+    drive = sum(s.travel_s for s in stops)
     totals = RouteTotals(
         drive_s=drive,
         distance_m=distance,
@@ -259,6 +260,37 @@ def _time(
 
 def _last(rep: Rep, accounts: list[Account]) -> Location:
     return accounts[-1].location if accounts else rep.start
+
+
+def _leave_later_timed(resolved: ResolvedProblem, stops: list[Stop]) -> list[Stop]:
+    """Leave the start as late as still arrives for the first visit's start (time-dependent).
+
+    The first leg then takes its time at the later departure (shorter or longer than at
+    the shift start), and the first visit keeps its start.
+    """
+    if len(stops) < 3 or stops[1].type != StopType.VISIT or stops[1].wait_s == 0:
+        return stops
+    start, first = stops[0], stops[1]
+    assert start.location is not None and first.location is not None
+    leave = resolved.latest_departure_s(start.location, first.location, first.start_s)
+    if leave is None or leave <= start.departure_s:
+        return stops
+    travel = max(resolved.travel_s(start.location, first.location, leave), 0)
+    arrival = leave + travel
+    moved_start = Stop(StopType.START, leave, leave, leave, location=start.location)
+    moved_first = Stop(
+        StopType.VISIT,
+        arrival,
+        first.start_s,
+        first.departure_s,
+        first.start_s - arrival,
+        travel,
+        first.distance_m,
+        first.account_id,
+        first.location,
+        drive_start_s=leave,
+    )
+    return [moved_start, moved_first, *stops[2:]]
 
 
 def _leave_later(stops: list[Stop]) -> list[Stop]:

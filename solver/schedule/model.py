@@ -379,10 +379,14 @@ class ScheduleOptions:
     move_penalty
         Re-planning only: cost of moving one visit of the previous schedule to another
         date or rep (currency units).
+    traffic
+        Time each day's legs when they are driven, with the network's speed profile
+        (default); False = free-flow.
     """
 
     balance: Balance = Balance.NONE
     move_penalty: float = 100.0
+    traffic: bool = True
 
     def __post_init__(self) -> None:
         try:
@@ -597,7 +601,14 @@ class ScheduleProblem:
             dataclasses.replace(a, rep_ids=a.rep_ids & working) if a.rep_ids - working else a
             for a in accounts
         ]
-        return Problem(date, reps, tuple(accounts), network=self.network, matrix=self.matrix)
+        return Problem(
+            date,
+            reps,
+            tuple(accounts),
+            network=self.network,
+            matrix=self.matrix,
+            traffic=self.options.traffic,
+        )
 
 
 def _clock(time_s: int) -> str:

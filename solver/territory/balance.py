@@ -153,7 +153,9 @@ def balance_territories(
     started = time.perf_counter()
     reps, accounts = tuple(reps), tuple(accounts)
     _validate(reps, accounts)
-    source = TerritoryTravel(reps, accounts, network=network, matrix=matrix)
+    source = TerritoryTravel(
+        reps, accounts, network=network, matrix=matrix, traffic=options.traffic
+    )
     model = _build_model(reps, accounts, source, options)
     idx, unassigned = _reachable(accounts, model, reps, source.off_network_homes)
     share = _capacity_shares(reps)

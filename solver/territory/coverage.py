@@ -69,7 +69,9 @@ def recommend_coverage(
     all_field = balance_territories(
         reps, accounts, network=network, matrix=matrix, options=options, day_router=day_router
     )
-    source = TerritoryTravel(reps, accounts, network=network, matrix=matrix)
+    source = TerritoryTravel(
+        reps, accounts, network=network, matrix=matrix, traffic=options.traffic
+    )
     by_id = {a.id: a for a in accounts}
     rep_pos = {r.id: i for i, r in enumerate(reps)}
     marginal: dict[str, tuple[float, float]] = {}

@@ -186,6 +186,10 @@ class TerritoryOptions:
         Wall-clock limit for the assignment solve, seconds (the simulation is extra).
     seed
         Random seed of the solver (results are reproducible for a fixed seed).
+    traffic
+        Simulate the days with the road network's speed profile (default): each leg is
+        the mean of its times leaving at every hour 08:00-16:00 of a Tuesday. False =
+        free-flow.
     """
 
     balance: BalanceMetric | str = BalanceMetric.WORKLOAD
@@ -198,6 +202,7 @@ class TerritoryOptions:
     max_gap: float = 0.01
     time_limit_s: float = 30.0
     seed: int = 0
+    traffic: bool = True
 
     def __post_init__(self) -> None:
         owner = ("TerritoryOptions", None)

@@ -14,10 +14,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from solver.errors import InvalidProblemError
-from solver.model import Location, TravelMatrix
+from solver.model import UNREACHABLE, Location, TravelMatrix
 from solver.roads.area import check_places_in_area
+from solver.roads.profile import week_time_s
 from solver.roads.source import TravelSource
 from solver.territory.model import TerritoryAccount, TerritoryRep
+
+#: Departures a simulated day's legs are averaged over: every hour 08:00-16:00, Tuesday.
+SIMULATED_DEPARTURES_S = tuple(week_time_s(1, hour * 3600) for hour in range(8, 17))
 
 
 class TerritoryTravel:
@@ -32,6 +36,8 @@ class TerritoryTravel:
         returning a :class:`TravelMatrix`); locations must be lat/lon.
     matrix
         An explicit square matrix; locations must be ``Location(index=i)`` into it.
+    traffic
+        Simulated days (:meth:`among`) use the network's speed profile.
     """
 
     def __init__(
@@ -41,7 +47,9 @@ class TerritoryTravel:
         *,
         network: TravelSource | None = None,
         matrix: TravelMatrix | None = None,
+        traffic: bool = False,
     ) -> None:
+        self.traffic = traffic
         if (network is None) == (matrix is None):
             raise InvalidProblemError(
                 entity="Territories",
@@ -119,7 +127,20 @@ class TerritoryTravel:
         return self.network.matrix(self._latlon(self.homes), self._latlon(self.points))
 
     def among(self, locations: Sequence[Location]) -> TravelMatrix:
-        """Return the square matrix between the given locations (homes or accounts)."""
+        """Return the square matrix between the given locations (homes or accounts).
+
+        With ``traffic`` on a network with a speed profile, each duration is the mean of
+        the leg's times leaving at :data:`SIMULATED_DEPARTURES_S` (a working Tuesday).
+        """
         if self.matrix is not None:
             return self._sub(locations, locations)
-        return self.network.matrix(self._latlon(locations))
+        points = self._latlon(locations)
+        matrix = self.network.matrix(points)
+        if not self.traffic or not hasattr(self.network, "durations_at"):
+            return matrix
+        timed = np.stack(
+            [self.network.durations_at(points, week_s=t) for t in SIMULATED_DEPARTURES_S]
+        )
+        unreachable = (timed < 0).any(axis=0) | (matrix.durations_s < 0)
+        durations = np.where(unreachable, UNREACHABLE, np.rint(timed.mean(axis=0)))
+        return TravelMatrix(durations.astype(np.int64), matrix.distances_m)
