@@ -19,7 +19,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from service.accounts import endpoints as accounts
 from service.api_docs import endpoints as api_docs
 from service.common.errors import ERROR_RESPONSES, install_error_handlers
-from service.common.http import BodySizeLimit, require_api_key
+from service.common.http import BodySizeLimit
 from service.common.services import Services
 from service.config import Settings, get_settings
 from service.day_plans import endpoints as day_plans
@@ -32,6 +32,7 @@ from service.maps import endpoints as maps
 from service.maps import exports
 from service.networks import endpoints as networks
 from service.schedules import endpoints as schedules
+from service.tenants.access import TenantAccess, require_tenant
 from service.territories import endpoints as territories
 from service.today import endpoints as today
 from service.webhooks import endpoints as webhooks
@@ -73,7 +74,7 @@ def include_capability(app: FastAPI, endpoints: ModuleType) -> None:
         app.include_router(
             router,
             prefix="/v1",
-            dependencies=[Depends(require_api_key)],
+            dependencies=[Depends(require_tenant)],
             responses=ERROR_RESPONSES,
         )
 
@@ -109,6 +110,7 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
             resume_unfinished(
                 job_services.store, job_services.executor, stale_after_s=stale_after_s
             )
+        job_services.watch_broker()  # Celery: jobs whose messages a Redis restart lost run
         try:
             yield
         finally:
@@ -131,6 +133,7 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
     )
     app.state.services = services
     app.state.jobs = job_services
+    app.state.tenants = TenantAccess(settings, job_services.store.engine)
     install_error_handlers(app)
     app.add_middleware(BodySizeLimit, max_bytes=settings.max_body_bytes)
     # outermost: preflights are answered before the API key is asked for, and every

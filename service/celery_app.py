@@ -26,8 +26,10 @@ Fault tolerance
 * Prefetch of one message per process: a busy worker does not hoard jobs.
 * A job that fails on bad input is recorded as ``failed`` and never retried (the task
   does not raise). Redelivery is bounded by ``FIELDROUTE_JOB_MAX_ATTEMPTS`` attempts
-  counted in the database; database outages are retried with back-off up to
-  :data:`DB_RETRIES` times.
+  counted in the database. While the database is unreachable a running solve goes on
+  (progress is skipped), its result is stored once the database answers again
+  (``FIELDROUTE_DATABASE_RETRY_S``), and a task that could not even claim its job is
+  retried with back-off up to :data:`DB_RETRIES` times.
 * Every job has a deadline (``FIELDROUTE_JOB_DEADLINE_S`` from its creation): a message
   delivered after it fails the job instead of solving, a job still busy one lease after
   it is abandoned, and Celery's hard time limit stops a task that runs that long.
@@ -51,8 +53,10 @@ from service.jobs.webhooks import attempt_delivery, retry_delay_s
 
 log = logging.getLogger(__name__)
 
-#: Retries of a task whose database was unreachable.
-DB_RETRIES = 3
+#: Retries of a task whose database was unreachable (1, 2, 4 ... 30 s apart: ~4 minutes).
+DB_RETRIES = 12
+#: Longest wait between two of those retries, seconds.
+DB_RETRY_MAX_S = 30
 
 TASK_NAME = "fieldroute.run_job"
 WEBHOOK_TASK_NAME = "fieldroute.deliver_webhook"
@@ -108,7 +112,8 @@ def make_celery(settings: Settings) -> Celery:
         try:
             status = run_job(job_id, kind, runtime_config, part=part, worker=self.request.hostname)
         except OperationalError as exc:  # the job database is unreachable: try later
-            raise self.retry(exc=exc, countdown=2**self.request.retries) from exc
+            countdown = min(2**self.request.retries, DB_RETRY_MAX_S)
+            raise self.retry(exc=exc, countdown=countdown) from exc
         if status == BUSY:  # a live worker holds the job: look again after one lease
             raise self.retry(countdown=runtime_config.lease_s, max_retries=None)
         if store_for(runtime_config.database_url).callback_pending(job_id):
@@ -188,5 +193,20 @@ class CeleryExecutor:
         )
 
     def cancel(self, job_id: str) -> None:
-        """Revoke the job's queued message (the store already says ``cancelled``)."""
+        """Revoke the job's queued message (the store already says ``cancelled``).
+
+        A job already solving stops from its worker's progress callback, which sees the
+        cancelled status (:func:`~service.jobs.lease.run_job`).
+        """
         self.app.control.revoke(job_id)
+
+    def backlog(self) -> int | None:
+        """Return the messages waiting in the job queue; None when the broker is unreachable."""
+        queue = self.app.conf.task_default_queue
+        try:
+            with self.app.connection_for_write() as connection:
+                declared = connection.default_channel.queue_declare(queue=queue, durable=True)
+                return int(declared.message_count)
+        except Exception:  # noqa: BLE001 - no broker: the submission itself will say so
+            log.warning("could not read the length of the Celery queue", exc_info=True)
+            return None

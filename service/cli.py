@@ -21,6 +21,8 @@ COMMAND_MODULES = (
     "accounts",
     "serve",
     "worker",
+    "db",
+    "keys",
 )
 
 

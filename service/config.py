@@ -46,7 +46,29 @@ class Settings(BaseSettings):
             "e.g. postgresql+psycopg://...)."
         ),
     )
-    api_keys: list[str] = Field(default_factory=list, description="Accepted X-API-Key values.")
+    database_auto_upgrade: bool | None = Field(
+        default=None,
+        description=(
+            "Upgrade the job database's schema at start-up when it is behind. Unset: an "
+            "embedded SQLite file is upgraded, a server database (PostgreSQL) never is - "
+            "the service refuses to start and says to run `fieldroute db upgrade`."
+        ),
+    )
+    database_retry_s: float = Field(
+        default=60.0,
+        gt=0,
+        description=(
+            "While the job database is unreachable, a worker keeps trying this long to store "
+            "a finished job's result (then the job runs again later)."
+        ),
+    )
+    api_keys: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Accepted X-API-Key values of a single-tenant service (tenant 'default'); "
+            "keys of several tenants are made with `fieldroute keys create`."
+        ),
+    )
     cors_origins: list[str] = Field(
         default_factory=list,
         description=(
@@ -81,6 +103,14 @@ class Settings(BaseSettings):
         description=(
             "Redis broker: a message not acknowledged this long is delivered again, so a "
             "job whose worker died is taken over by another after about this long."
+        ),
+    )
+    celery_broker_check_s: float = Field(
+        default=5.0,
+        gt=0,
+        description=(
+            "Redis broker: the service looks this often whether Redis restarted (its queued "
+            "messages lost) and then submits the unfinished jobs again."
         ),
     )
     job_deadline_s: float = Field(
@@ -161,6 +191,58 @@ class Settings(BaseSettings):
         default="EUR",
         pattern=r"^[A-Z]{3}$",
         description="ISO 4217 currency of costs when a request names none.",
+    )
+    tenant_requests_per_minute: int = Field(
+        default=1200,
+        ge=1,
+        description="Requests a tenant (all its keys together) may make per minute; then 429.",
+    )
+    tenant_max_jobs: int = Field(
+        default=100,
+        ge=1,
+        description="Queued or running jobs a tenant may have at once; a new one gets 429.",
+    )
+    rate_limit_storage_url: str = Field(
+        default="",
+        description=(
+            "Where request counts are kept (a `limits` storage URI, e.g. redis://host:6379/2); "
+            "empty: the Redis broker when jobs=celery, else this process's memory."
+        ),
+    )
+    max_job_backlog: int = Field(
+        default=500,
+        ge=1,
+        description=(
+            "Most job tasks (a batch counts one per rep) waiting or running in the executor "
+            "(the in-process pool, or the Celery queue); past it a new job gets 503."
+        ),
+    )
+    quick_workers: int = Field(
+        default=1,
+        ge=0,
+        description=(
+            "Processes that answer quick requests (travel estimates of at most "
+            "`quick_max_cells` pairs) apart from the solver pool, so they never wait "
+            "behind a solve; 0: the solver pool answers them too."
+        ),
+    )
+    quick_max_cells: int = Field(
+        default=2500,
+        ge=1,
+        description="Largest origins x destinations estimate answered by the quick workers.",
+    )
+    max_sync_backlog: int = Field(
+        default=32,
+        ge=1,
+        description="Most synchronous solves waiting or running at once; past it 503.",
+    )
+    sync_deadline_s: float = Field(
+        default=90.0,
+        gt=0,
+        description="A synchronous request not answered in this long gets 503 `timeout`.",
+    )
+    retry_after_s: int = Field(
+        default=5, ge=1, description="Retry-After (seconds) of a 503 when the service is full."
     )
     host: str = Field(default="127.0.0.1", description="Address `fieldroute serve` binds.")
     port: int = Field(default=8000, ge=1, le=65535, description="Port `fieldroute serve` binds.")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+import sys
 from pathlib import Path
 
 import uvicorn
 
 from service.app import create_app
 from service.config import Settings, get_settings
+from service.migrations import SchemaMismatchError
 from solver.errors import NetworkNotFoundError
 from solver.roads import build_network, list_networks
 
@@ -57,10 +59,17 @@ def run_serve(args: argparse.Namespace) -> int:
     if overrides:
         settings = settings.model_copy(update=overrides)
     if not settings.dev_mode and not settings.api_keys:
-        log.warning("no API keys configured: every /v1 request will get 401 (use --dev locally)")
+        log.warning(
+            "no FIELDROUTE_API_KEYS: only keys made with `fieldroute keys create` are accepted "
+            "(use --dev locally)"
+        )
     if not args.no_prepare:
         ensure_default_network(settings)
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except SchemaMismatchError as exc:  # behind: refuse to start, saying what to run
+        print(f"fieldroute serve: {exc}", file=sys.stderr)
+        return 1
     # On SIGTERM or SIGINT uvicorn stops accepting, lets open requests finish (a
     # synchronous solve, at most the grace period), then the app's lifespan ends its
     # workers and puts unfinished jobs back in the queue.

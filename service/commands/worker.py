@@ -5,6 +5,9 @@ from __future__ import annotations
 import argparse
 import os
 import socket
+import sys
+
+from service.config import get_settings
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -36,7 +39,15 @@ def run_worker(args: argparse.Namespace) -> int:
     # Imported here for start-up cost: importing service.celery_app builds the Celery app
     # and its broker client, which only this command needs.
     from service.celery_app import celery_app
+    from service.jobs.store import JobStore
+    from service.migrations import SchemaMismatchError
 
+    settings = get_settings()
+    try:  # refuse to start on a database whose schema is behind, as the service does
+        JobStore(settings.database_url, auto_upgrade=settings.database_auto_upgrade).dispose()
+    except SchemaMismatchError as exc:
+        print(f"fieldroute worker: {exc}", file=sys.stderr)
+        return 1
     name = args.name or f"fieldroute-{os.getpid()}@{socket.gethostname()}"
     pool = "solo" if args.concurrency == 1 else "prefork"
     argv = [

@@ -142,6 +142,8 @@ STATUS_CODES: dict[int, str] = {
     413: "too_large",
     415: "unsupported_media_type",
     422: "invalid_request",
+    429: "rate_limited",
+    503: "busy",
 }
 
 
@@ -209,6 +211,8 @@ class ApiError(Exception):
         Path of the offending request field, if any.
     errors
         Every error of the request (``{"detail", "field"}``); default this one alone.
+    headers
+        Headers of the answer (``Retry-After`` of a 429 or 503).
     """
 
     def __init__(
@@ -219,6 +223,7 @@ class ApiError(Exception):
         error: str | None = None,
         field: str | None = None,
         errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.status = status
@@ -226,6 +231,7 @@ class ApiError(Exception):
         self.error = error or STATUS_CODES.get(status, "error")
         self.field = field
         self.errors = errors
+        self.headers = headers
 
 
 def error_response(
@@ -365,7 +371,9 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.error, exc.detail, exc.field, errors=exc.errors)
+        return error_response(
+            exc.status, exc.error, exc.detail, exc.field, headers=exc.headers, errors=exc.errors
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
@@ -394,4 +402,20 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     403: {"model": ErrorBody, "description": "Unknown API key."},
     413: {"model": ErrorBody, "description": "Too large: use POST /v1/jobs or a smaller body."},
     422: {"model": ErrorBody, "description": "Invalid request; names the entity and field."},
+    429: {
+        "model": ErrorBody,
+        "description": "Too many requests or running jobs for this tenant; retry after "
+        "`Retry-After` seconds.",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+        },
+    },
+    503: {
+        "model": ErrorBody,
+        "description": "The service is full (`busy`), a synchronous answer ran past its "
+        "deadline (`timeout`) or a worker died; retry after `Retry-After` seconds.",
+        "headers": {
+            "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
+        },
+    },
 }

@@ -1,11 +1,13 @@
-"""HTTP pieces every capability shares: the API key, the body limit, the sync limits."""
+"""HTTP pieces every capability shares: the API key header, the body limit, the sync limits.
+
+Who the key belongs to, and its limits, is :mod:`service.tenants.access`.
+"""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any, Literal
 
-from fastapi import Query, Request, Response, Security
+from fastapi import Query, Response
 from fastapi.security import APIKeyHeader
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -15,17 +17,6 @@ from service.config import Settings
 API_KEY_HEADER = APIKeyHeader(
     name="X-API-Key", auto_error=False, description="One of the configured API keys."
 )
-
-
-async def require_api_key(request: Request, api_key: str | None = Security(API_KEY_HEADER)) -> None:
-    """Check the X-API-Key header: 401 without one, 403 for an unknown key (none in dev mode)."""
-    settings: Settings = request.app.state.services.settings  # set by create_app
-    if settings.dev_mode:
-        return
-    if not api_key:
-        raise ApiError(401, "This endpoint needs an X-API-Key header.")
-    if not any(secrets.compare_digest(api_key, key) for key in settings.api_keys):
-        raise ApiError(403, "The X-API-Key is not one of the configured keys.")
 
 
 class BodySizeLimit:

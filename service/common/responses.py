@@ -1,15 +1,15 @@
 """OpenAPI documentation of the error statuses an endpoint can answer besides the common ones.
 
 Every ``/v1`` route documents 401, 403, 413 and 422 (``common.errors.ERROR_RESPONSES``);
-these add the statuses that only some routes give, with the one error body. The service
-has no rate limit, so no route answers 429.
+these add the statuses that only some routes give, with the one error body. 429 (the
+tenant's limits) and 503 (service full, deadline) are common to every route.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from service.common.errors import ErrorBody
+from service.common.errors import ERROR_RESPONSES, ErrorBody
 
 Responses = dict[int | str, dict[str, Any]]
 
@@ -17,9 +17,15 @@ Responses = dict[int | str, dict[str, Any]]
 NETWORK_NOT_FOUND: Responses = {
     404: {"model": ErrorBody, "description": "The request names a network that is not prepared."}
 }
-#: The worker process of a synchronous solve died (``worker_died``); retrying is safe.
+#: The worker process of a synchronous solve died (``worker_died``), the service is full
+#: (``busy``) or the answer ran past its deadline (``timeout``); retrying is safe.
 WORKER_DIED: Responses = {
-    503: {"model": ErrorBody, "description": "The solver process stopped; retry the request."}
+    503: {
+        **ERROR_RESPONSES[503],
+        "description": "The solver process stopped (`worker_died`), the service is full "
+        "(`busy`) or the answer ran past its deadline (`timeout`); retry after "
+        "`Retry-After` seconds.",
+    }
 }
 #: An unknown job (or rep of a batch job).
 JOB_NOT_FOUND: Responses = {

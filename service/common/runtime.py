@@ -34,8 +34,9 @@ log = logging.getLogger(__name__)
 
 T = TypeVar("T")
 
-#: ``on_progress(fraction_done, best_cost_so_far)``, as in ``solver.routing.plan_day``.
-ProgressFn = Callable[[float, float | None], None]
+#: ``on_progress(fraction_done, best_cost_so_far)``, as in ``solver.routing.plan_day``;
+#: a true answer asks the solver to stop (the job was cancelled).
+ProgressFn = Callable[[float, float | None], bool | None]
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class RuntimeConfig:
         How job webhooks are delivered (see :mod:`service.jobs.webhooks`).
     currency
         ISO 4217 currency of costs when a request names none.
+    db_retry_s
+        How long a worker keeps trying to store a finished job's result while the job
+        database is unreachable.
     """
 
     networks_dir: str
@@ -78,6 +82,7 @@ class RuntimeConfig:
     webhook_first_retry_s: float = 2.0
     webhook_timeout_s: float = 10.0
     currency: str = "EUR"
+    db_retry_s: float = 60.0
 
     @classmethod
     def from_settings(cls, settings: Any, *, preload: tuple[str, ...] = ()) -> RuntimeConfig:
@@ -97,6 +102,7 @@ class RuntimeConfig:
             webhook_first_retry_s=settings.webhook_first_retry_s,
             webhook_timeout_s=settings.webhook_timeout_s,
             currency=settings.currency,
+            db_retry_s=settings.database_retry_s,
         )
 
 

@@ -48,7 +48,12 @@ class Services:
         self.settings = settings
         self.config = RuntimeConfig.from_settings(settings, preload=(settings.default_network,))
         self._pool: ProcessPoolExecutor | None = None
+        self._quick_pool: ProcessPoolExecutor | None = None
         self._warming: list[Future[WorkerState]] = []
+        # synchronous calls waiting or running, per lane (event loop only): the solver
+        # pool's and the quick lane's are bounded apart, so solves never crowd out estimates
+        self.in_flight = 0
+        self.quick_in_flight = 0
 
     @property
     def pool(self) -> ProcessPoolExecutor:
@@ -59,9 +64,26 @@ class Services:
                 self._warming = start_workers(self._pool, self.settings.workers)
         return self._pool
 
+    @property
+    def quick_pool(self) -> ProcessPoolExecutor:
+        """The processes of quick requests (small estimates), apart from the solves.
+
+        A travel estimate takes milliseconds but would wait behind every solve queued in
+        :attr:`pool`; ``settings.quick_workers`` processes answer them instead (none:
+        the solver pool does).
+        """
+        if self.settings.quick_workers == 0:
+            return self.pool
+        if self._quick_pool is None:
+            self._quick_pool = make_pool(self.config, self.settings.quick_workers)
+        return self._quick_pool
+
     async def warm(self) -> None:
         """Start the worker processes and load the default network in each (start-up)."""
         self.pool  # noqa: B018 - creating the pool starts its processes
+        if self.settings.quick_workers:
+            quick = start_workers(self.quick_pool, self.settings.quick_workers)
+            await asyncio.gather(*(asyncio.wrap_future(f) for f in quick))
         states = await asyncio.gather(*(asyncio.wrap_future(f) for f in self._warming))
         log.info(
             "%d worker process(es) ready, networks loaded: %s",
@@ -75,22 +97,53 @@ class Services:
             log.error("a solver worker process died; starting a new pool")
             self._pool = None
             broken.shutdown(wait=False, cancel_futures=True)
+        elif self._quick_pool is broken:
+            log.error("a quick-request worker process died; starting a new one")
+            self._quick_pool = None
+            broken.shutdown(wait=False, cancel_futures=True)
 
-    async def call(self, function: Callable[..., Res], *args: Any) -> Res:
+    async def call(self, function: Callable[..., Res], *args: Any, quick: bool = False) -> Res:
         """Run ``function(*args, config)`` in the pool without blocking the event loop.
+
+        With ``quick``, in the :attr:`quick_pool` (work of milliseconds).
 
         Raises
         ------
         ApiError
             With the status and body of a domain error raised by the solver; 503 when
-            the worker process died during the call (the pool is replaced).
+            the worker process died during the call (the pool is replaced), 503 ``busy``
+            when ``max_sync_backlog`` calls are already waiting or running in its lane
+            (the solver pool, or the quick lane), 503
+            ``timeout`` past ``sync_deadline_s`` (each with ``Retry-After``).
         """
-        loop = asyncio.get_running_loop()
-        pool = self.pool
-        try:
-            ok, value = await loop.run_in_executor(
-                pool, partial(guarded, function, *args, self.config)
+        settings = self.settings
+        retry = {"Retry-After": str(settings.retry_after_s)}
+        lane = "quick_in_flight" if quick and settings.quick_workers else "in_flight"
+        busy = getattr(self, lane)
+        if busy >= settings.max_sync_backlog:
+            raise ApiError(
+                503,
+                f"The service is answering {busy} requests, its limit; retry "
+                "later or submit the work to POST /v1/jobs.",
+                error="busy",
+                headers=retry,
             )
+        loop = asyncio.get_running_loop()
+        pool = self.quick_pool if quick else self.pool
+        setattr(self, lane, busy + 1)
+        try:
+            ok, value = await asyncio.wait_for(
+                loop.run_in_executor(pool, partial(guarded, function, *args, self.config)),
+                timeout=settings.sync_deadline_s,
+            )
+        except TimeoutError:
+            raise ApiError(
+                503,
+                f"The request was not answered within {settings.sync_deadline_s:g} s; retry "
+                "later or submit it to POST /v1/jobs.",
+                error="timeout",
+                headers=retry,
+            ) from None
         except BrokenProcessPool:
             self.replace_broken_pool(pool)
             raise ApiError(
@@ -98,6 +151,8 @@ class Services:
                 "The solver process stopped unexpectedly; retry the request.",
                 error="worker_died",
             ) from None
+        finally:
+            setattr(self, lane, getattr(self, lane) - 1)
         if not ok:
             body = value["body"]
             raise ApiError(
@@ -117,15 +172,16 @@ class Services:
         validate: Callable[[Req, str], None],
         geojson: Callable[[Any], dict[str, Any]] | None = None,
         render: Callable[[Any], Response] | None = None,
+        quick: bool = False,
     ) -> Response:
         """Validate a request (422 before the pool), run ``work`` in the pool, answer it.
 
         With ``geojson`` the response is that function of the result, as
         ``application/geo+json``; with ``render``, the response it returns (CSV);
-        otherwise the result's JSON.
+        otherwise the result's JSON. ``quick`` work runs in the :attr:`quick_pool`.
         """
         validate(request, self.settings.default_network)
-        result = await self.call(work, request)
+        result = await self.call(work, request, quick=quick)
         if render is not None:
             return render(result)
         if geojson is not None:
@@ -141,6 +197,9 @@ class Services:
             False when a worker was still solving at the end of the grace period and
             was terminated.
         """
+        quick, self._quick_pool = self._quick_pool, None
+        if quick is not None:
+            stop_pool(quick, self.settings.shutdown_grace_s)
         pool, self._pool = self._pool, None
         if pool is None:
             return True

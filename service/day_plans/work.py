@@ -157,7 +157,13 @@ def batch_parts(batch: DayPlanBatchRequest) -> list[str]:
 
 
 def plan_batch_part(
-    batch: DayPlanBatchRequest, position: int, config: RuntimeConfig
+    batch: DayPlanBatchRequest,
+    position: int,
+    config: RuntimeConfig,
+    on_progress: ProgressFn | None = None,
 ) -> DayPlanResponse:
-    """Plan the day of the batch's request at ``position`` (one rep)."""
-    return plan_day_request(batch.requests[position], config)
+    """Plan the day of the batch's request at ``position`` (one rep).
+
+    ``on_progress`` is the solve's callback (a true answer stops it: batch cancelled).
+    """
+    return plan_day_request(batch.requests[position], config, on_progress)

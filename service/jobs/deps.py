@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import Request
 
 from service.common.services import Services
-from service.jobs.executors import InProcessExecutor, JobExecutor
+from service.jobs.broker_watch import BrokerWatch
+from service.jobs.executors import InProcessExecutor, JobExecutor, resume_unfinished
 from service.jobs.store import JobStore
 
 
@@ -22,8 +23,10 @@ class JobServices:
 
     def __init__(self, services: Services, executor: JobExecutor | None = None) -> None:
         self.services = services
-        self.store = JobStore(services.settings.database_url)
+        settings = services.settings
+        self.store = JobStore(settings.database_url, auto_upgrade=settings.database_auto_upgrade)
         self._executor = executor
+        self._watch: BrokerWatch | None = None
 
     @property
     def executor(self) -> JobExecutor:
@@ -38,9 +41,28 @@ class JobServices:
                 self._executor = CeleryExecutor(services.config, make_celery(services.settings))
             else:
                 self._executor = InProcessExecutor(
-                    lambda: services.pool, services.config, on_broken=services.replace_broken_pool
+                    lambda: services.pool,
+                    services.config,
+                    on_broken=services.replace_broken_pool,
+                    slots=services.settings.workers,  # synchronous requests go between jobs
                 )
         return self._executor
+
+    def watch_broker(self) -> None:
+        """Resubmit unfinished jobs whenever the Celery broker (Redis) restarts.
+
+        See :mod:`service.jobs.broker_watch`; the in-process executor has no broker.
+        """
+        settings = self.services.settings
+        if settings.jobs != "celery" or self._watch is not None:
+            return
+        self._watch = BrokerWatch(
+            settings.celery_broker_url,
+            lambda: resume_unfinished(
+                self.store, self.executor, stale_after_s=settings.job_lease_s
+            ),
+            interval_s=settings.celery_broker_check_s,
+        ).start()
 
     def shutdown(self) -> None:
         """Stop the workers, put unfinished jobs back in the queue, close the store.
@@ -48,6 +70,8 @@ class JobServices:
         Running solves get ``shutdown_grace_s`` to finish (see
         :meth:`~service.jobs.executors.InProcessExecutor.stop`).
         """
+        if self._watch is not None:
+            self._watch.stop()
         if isinstance(self._executor, InProcessExecutor):
             self._executor.stop(self.services.shutdown)
         else:

@@ -29,6 +29,7 @@ from service.jobs.kinds import BATCH_KIND, KINDS, JobKind
 from service.jobs.schemas import JobList, JobOut, JobRequest, KindName
 from service.jobs.tables import Job, JobStatus, aware
 from service.jobs.webhooks import check_callback_url, dispatch_if_finished, webhook_secret
+from service.tenants.access import tenant_of
 from solver.errors import InvalidProblemError
 
 router = APIRouter(tags=["jobs"])
@@ -86,21 +87,59 @@ def callback_for(request: Request, callback_url: str | None, api_key: str) -> Ca
     return Callback(callback_url, webhook_secret(api_key, settings.webhook_signing_key))
 
 
+def check_room(request: Request, tasks: int) -> None:
+    """Refuse a new job: 429 past the tenant's jobs at once, 503 past the executor's backlog.
+
+    Both answers carry ``Retry-After``; ``tasks`` is what the job adds to the backlog
+    (one, or a batch's reps).
+    """
+    settings, jobs = services_of(request).settings, jobs_of(request)
+    tenant = tenant_of(request)
+    if jobs.store.count_unfinished(tenant) >= settings.tenant_max_jobs:
+        raise ApiError(
+            429,
+            f"This tenant already has {settings.tenant_max_jobs} queued or running jobs, its "
+            "limit; retry when one has finished.",
+            error="too_many_jobs",
+            headers={"Retry-After": str(settings.retry_after_s)},
+        )
+    backlog = getattr(jobs.executor, "backlog", None)
+    waiting = backlog() if backlog is not None else None
+    if waiting is not None and waiting + tasks > settings.max_job_backlog and waiting > 0:
+        raise ApiError(
+            503,
+            f"The service has {waiting} job tasks waiting or running, its limit is "
+            f"{settings.max_job_backlog}; retry later.",
+            error="busy",
+            headers={"Retry-After": str(settings.retry_after_s)},
+        )
+
+
 def create_and_submit(
     request: Request, kind: JobKind, parsed: BaseModel, callback: Callback | None = None
 ) -> JSONResponse:
-    """Store a job (with its webhook, if any), hand it to the executor, answer 202."""
+    """Store a job (with its webhook, if any), hand it to the executor, answer 202.
+
+    429 or 503 with ``Retry-After`` when the tenant or the service is full
+    (:func:`check_room`).
+    """
     settings, jobs = services_of(request).settings, jobs_of(request)
     parts = kind.parts(parsed) if kind.parts is not None else None
+    check_room(request, len(parts) if parts else 1)
     job = jobs.store.create(
-        kind.name, parsed, deadline_s=settings.job_deadline_s, parts=parts, callback=callback
+        kind.name,
+        parsed,
+        deadline_s=settings.job_deadline_s,
+        parts=parts,
+        callback=callback,
+        tenant_id=tenant_of(request),
     )
     hand_to_executor(jobs.store, jobs.executor, job)
     return JSONResponse(job_json(job), status_code=202, headers={"Location": job_url(job.id)})
 
 
 def _job(request: Request, job_id: str) -> Job:
-    job = jobs_of(request).store.get(job_id)
+    job = jobs_of(request).store.get(job_id, tenant_id=tenant_of(request))
     if job is None:
         raise ApiError(404, f"Job '{job_id}' does not exist.", error="job_not_found")
     return job
@@ -244,6 +283,7 @@ def list_jobs(
         since=since,
         before=None if cursor is None else _parse_cursor(cursor),
         limit=limit + 1,
+        tenant_id=tenant_of(request),
     )
     more, page = len(page) > limit, page[:limit]
     next_url = None

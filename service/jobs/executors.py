@@ -42,6 +42,9 @@ class JobExecutor(Protocol):
     def cancel(self, job_id: str) -> None:
         """Stop the job if it has not started (the store already says ``cancelled``)."""
 
+    def backlog(self) -> int | None:
+        """Return how many tasks wait or run (None when unknown): new jobs stop past a bound."""
+
 
 class InProcessExecutor:
     """Runs jobs in a process pool of this service.
@@ -57,8 +60,9 @@ class InProcessExecutor:
 
     Notes
     -----
-    Cancelling a job that is already solving does not interrupt the solver: it runs
-    to its ``time_limit_s`` and its result is dropped. A job whose worker process dies
+    Cancelling a job that is already solving stops its solver within about a second
+    (the worker sees the ``cancelled`` status from its progress callback, see
+    :func:`~service.jobs.lease.run_job`). A job whose worker process dies
     is marked failed (not resumed, so a job that crashes its worker cannot loop); jobs
     still waiting in the broken pool are submitted to a new one.
     """
@@ -69,11 +73,14 @@ class InProcessExecutor:
         config: RuntimeConfig,
         *,
         on_broken: Callable[[ProcessPoolExecutor], None] | None = None,
+        slots: int | None = None,
     ) -> None:
         self._pool = pool
         self.config = config
         self._on_broken = on_broken
+        self._slots = slots
         self._futures: dict[tuple[str, str | None], Future] = {}
+        self._waiting: dict[tuple[str, str | None], str] = {}  # in submission order
         self._resubmits: dict[tuple[str, str | None], int] = {}
         self._lock = threading.Lock()
         self._stopping = False
@@ -81,7 +88,32 @@ class InProcessExecutor:
     def submit(
         self, job_id: str, kind: str, request_json: dict[str, Any], part: str | None = None
     ) -> None:
-        """Queue :func:`run_job` for the job (or part) in the pool; it reads the store."""
+        """Queue :func:`run_job` for the job (or part) in the pool; it reads the store.
+
+        With ``slots``, at most that many job tasks are in the pool at once; the others
+        wait here, in order, so a synchronous request never queues behind the whole
+        job backlog (the pool is first come, first served).
+        """
+        with self._lock:
+            if self._slots is not None and len(self._futures) >= self._slots:
+                self._waiting[(job_id, part)] = kind
+                return
+            self._futures[(job_id, part)] = Future()  # the slot is taken: see _start
+        self._start(job_id, kind, part)
+
+    def _feed(self) -> None:
+        """Move waiting job tasks into the pool while it has free slots."""
+        while True:
+            with self._lock:
+                full = self._slots is not None and len(self._futures) >= self._slots
+                if self._stopping or not self._waiting or full:
+                    return
+                (job_id, part), kind = next(iter(self._waiting.items()))
+                del self._waiting[(job_id, part)]
+                self._futures[(job_id, part)] = Future()
+            self._start(job_id, kind, part)
+
+    def _start(self, job_id: str, kind: str, part: str | None) -> None:
         pool = self._pool()
         try:
             future = pool.submit(run_job, job_id, kind, self.config, part=part)
@@ -111,6 +143,7 @@ class InProcessExecutor:
         finally:
             if not future.cancelled():
                 dispatch_if_finished(store_for(self.config.database_url), job_id, self.config)
+            self._feed()
 
     def _done(
         self,
@@ -178,16 +211,23 @@ class InProcessExecutor:
             self._stopping = True  # a worker ended now was stopped, it did not crash
         stop_workers()
         with self._lock:
-            unfinished = sorted({job_id for job_id, _ in self._futures})
+            unfinished = sorted({job_id for job_id, _ in [*self._futures, *self._waiting]})
         store = store_for(self.config.database_url)
         requeued = [job_id for job_id in unfinished if store.requeue(job_id)]
         if requeued:
             log.warning("put %d unfinished job(s) back in the queue", len(requeued))
         return requeued
 
-    def cancel(self, job_id: str) -> None:
-        """Drop the job (every part of a batch) from the pool queue if it has not started."""
+    def backlog(self) -> int:
+        """Return the job tasks (jobs and batch parts) waiting or running."""
         with self._lock:
+            return len(self._futures) + len(self._waiting)
+
+    def cancel(self, job_id: str) -> None:
+        """Drop the job (every part of a batch) from the queue if it has not started."""
+        with self._lock:
+            for key in [key for key in self._waiting if key[0] == job_id]:
+                del self._waiting[key]
             futures = [f for (jid, _), f in self._futures.items() if jid == job_id]
         for future in futures:
             future.cancel()

@@ -61,8 +61,9 @@ class JobKind(Generic[Req]):
     parts
         A batch: ``parts(request)`` returns the keys of its independent parts.
     run_part
-        A batch: ``run_part(request, position, config) -> result`` of one part, whose
-        result is a ``part_result_model``.
+        A batch: ``run_part(request, position, config, on_progress) -> result`` of one
+        part, whose result is a ``part_result_model`` (``on_progress`` answers True
+        once the batch was cancelled: the part's solve stops).
     part_result_model
         A batch: the model of each part's result.
     csv
@@ -76,7 +77,7 @@ class JobKind(Generic[Req]):
     result_model: Any = None
     run: Callable[[Req, RuntimeConfig, ProgressFn | None], BaseModel] | None = None
     parts: Callable[[Req], list[str]] | None = None
-    run_part: Callable[[Req, int, RuntimeConfig], BaseModel] | None = None
+    run_part: Callable[[Req, int, RuntimeConfig, ProgressFn], BaseModel] | None = None
     part_result_model: type[BaseModel] | None = None
     csv: Callable[[Req, Any, str], str] | None = None
 

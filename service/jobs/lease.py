@@ -13,7 +13,10 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
+
+from sqlalchemy.exc import OperationalError
+from tenacity import Retrying, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from service.common.errors import INTERNAL_ERROR, error_body
 from service.common.runtime import RuntimeConfig
@@ -25,6 +28,35 @@ log = logging.getLogger(__name__)
 
 #: What :func:`run_job` returns when a live worker holds the job: check again later.
 BUSY = "busy"
+#: How often a solving job looks whether it was cancelled (then its solver stops), s.
+CANCEL_POLL_S = 0.3
+
+T = TypeVar("T")
+
+
+def persist(write: Callable[[], T], patience_s: float) -> T:
+    """Run a store write; while the database is unreachable, try it again for ``patience_s``.
+
+    A solve's result is worth waiting for: a database restarted or failed over for a few
+    seconds must cost neither the solve nor a second run of it. The writes retried this
+    way are conditional updates, so one that reached the database before its connection
+    dropped is not applied twice (the retry finds the job already finished).
+
+    Raises
+    ------
+    sqlalchemy.exc.OperationalError
+        When the database is still unreachable after ``patience_s``.
+    """
+    retrying = Retrying(
+        retry=retry_if_exception_type(OperationalError),
+        stop=stop_after_delay(patience_s),
+        wait=wait_exponential(multiplier=0.25, max=5.0),
+        reraise=True,
+        before_sleep=lambda state: log.warning(
+            "job database unreachable (try %d): %s", state.attempt_number, state.outcome
+        ),
+    )
+    return retrying(write)
 
 
 def _failure(exc: Exception, what: str) -> dict[str, Any]:
@@ -62,6 +94,40 @@ class Heartbeat:
         self._thread.join(timeout=5)
 
 
+class CancelWatch:
+    """Says whether a job was cancelled, reading its status at most every :data:`CANCEL_POLL_S`.
+
+    Called from a solve's progress callback: its True answer stops the solver.
+    """
+
+    def __init__(self, store: JobStore, job_id: str) -> None:
+        self._store = store
+        self._job_id = job_id
+        self._checked = 0.0
+        self.seen = False
+
+    def __call__(self) -> bool:
+        """Return True once the job is cancelled."""
+        now = time.monotonic()
+        if not self.seen and now - self._checked >= CANCEL_POLL_S:
+            self._checked = now
+            try:
+                self.seen = self._store.status(self._job_id) == JobStatus.CANCELLED
+            except OperationalError:  # database unreachable: look again next time
+                log.warning("job %s: cancel not checked (database unreachable)", self._job_id)
+        return self.seen
+
+
+def _note_stopped(
+    store: JobStore, job_id: str, attempt: int, worker: str, part: str | None = None
+) -> None:
+    """Record that a cancel stopped the solver (the audit trail only: never fatal)."""
+    try:
+        store.note(job_id, "solver_stopped", attempt=attempt, worker=worker, part=part)
+    except OperationalError:
+        log.warning("job %s: solver_stopped not recorded (database unreachable)", job_id)
+
+
 def run_job(
     job_id: str,
     kind: str,
@@ -76,7 +142,9 @@ def run_job(
     claims the job (:meth:`JobStore.claim`), renews its lease while solving, and writes
     progress, best cost and the result as the holder of that attempt. A job that is not
     to be run (cancelled, finished, held by a live worker) is skipped. A result that
-    arrives after a cancel or a take-over is dropped.
+    arrives after a cancel or a take-over is dropped; a cancelled job's solver is
+    stopped from its progress callback within about a second (whichever process runs it:
+    the status is read from the store every :data:`CANCEL_POLL_S`).
 
     Parameters
     ----------
@@ -110,22 +178,32 @@ def run_job(
         return job.status if job else JobStatus.CANCELLED
     job = store.get(job_id)
     assert job is not None
+    cancelled = CancelWatch(store, job_id)
     last = [0.0]
 
-    def on_progress(fraction: float, best_cost: float | None) -> None:
+    def on_progress(fraction: float, best_cost: float | None) -> bool:
+        """Write progress (once a second); True when the job was cancelled: stop solving."""
         now = time.monotonic()
         if now - last[0] >= 1.0:
             last[0] = now
-            store.set_progress(job_id, fraction, best_cost=best_cost, attempt=attempt)
+            try:
+                store.set_progress(job_id, fraction, best_cost=best_cost, attempt=attempt)
+            except OperationalError:  # progress is a hint: the solve goes on without it
+                log.warning("job %s: progress not recorded (database unreachable)", job_id)
+        return cancelled()
 
     job_kind = KINDS[kind]
     try:
         with Heartbeat(lambda: store.heartbeat(job_id, attempt), config.lease_s / 4):
             result = job_kind.run(job_kind.parse_request(job.request), config, on_progress)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
-        store.fail(job_id, _failure(exc, f"job {job_id} ({kind})"), attempt=attempt)
+        error = _failure(exc, f"job {job_id} ({kind})")
+        persist(lambda: store.fail(job_id, error, attempt=attempt), config.db_retry_s)
         return JobStatus.FAILED
-    if store.succeed(job_id, result, attempt=attempt):
+    if cancelled.seen:  # the solver saw the cancel and stopped early: say when
+        _note_stopped(store, job_id, attempt, worker)
+        return JobStatus.CANCELLED
+    if persist(lambda: store.succeed(job_id, result, attempt=attempt), config.db_retry_s):
         return JobStatus.SUCCEEDED
     job = store.get(job_id)
     return job.status if job else JobStatus.CANCELLED
@@ -145,15 +223,19 @@ def _run_part(store: JobStore, job_id: str, key: str, config: RuntimeConfig, wor
     current = store.part(job_id, key)
     assert job is not None and current is not None
     job_kind = KINDS[job.kind]
+    cancelled = CancelWatch(store, job_id)
     try:
         with Heartbeat(lambda: store.heartbeat_part(job_id, key, attempt), config.lease_s / 4):
             request = job_kind.parse_request(job.request)
-            result = job_kind.run_part(request, current.position, config)
+            result = job_kind.run_part(request, current.position, config, lambda *_: cancelled())
     except Exception as exc:  # noqa: BLE001 - recorded on the part; the batch goes on
-        store.finish_part(job_id, key, attempt, error=_failure(exc, f"job {job_id} part {key}"))
+        error = _failure(exc, f"job {job_id} part {key}")
+        persist(lambda: store.finish_part(job_id, key, attempt, error=error), config.db_retry_s)
         return JobStatus.FAILED
-    return (
-        JobStatus.SUCCEEDED
-        if store.finish_part(job_id, key, attempt, result=result)
-        else JobStatus.CANCELLED
+    if cancelled.seen:
+        _note_stopped(store, job_id, attempt, worker, part=key)
+        return JobStatus.CANCELLED
+    stored = persist(
+        lambda: store.finish_part(job_id, key, attempt, result=result), config.db_retry_s
     )
+    return JobStatus.SUCCEEDED if stored else JobStatus.CANCELLED

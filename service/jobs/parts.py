@@ -140,7 +140,9 @@ class PartStore:
         """
         part_statuses = UNFINISHED if force else (JobStatus.RUNNING,)
         with Session(self.engine) as session, session.begin():
-            job = session.get(JobRow, job_id)
+            # Lock the batch's row: two reps finishing at once must not both count the
+            # other as unfinished (PostgreSQL's read committed; SQLite locks the file anyway).
+            job = session.get(JobRow, job_id, with_for_update=True)
             part = session.get(JobPartRow, (job_id, key))
             if (
                 job is None

@@ -13,14 +13,15 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import and_, case, func, or_, select, update
 from sqlalchemy.orm import Session
 
+import service.tenants.tables  # noqa: F401 - its tables are created with the job tables
 from service.jobs.callbacks import Callback, CallbackStore
 from service.jobs.parts import Body, PartStore, as_json
 from service.jobs.tables import (
+    DEFAULT_TENANT,
     UNFINISHED,
-    Base,
     Claim,
     Job,
     JobEvent,
@@ -35,6 +36,7 @@ from service.jobs.tables import (
     taken,
     utc_now,
 )
+from service.migrations import require_current_schema
 
 
 class JobStore(PartStore, CallbackStore):
@@ -44,29 +46,54 @@ class JobStore(PartStore, CallbackStore):
     ----------
     database_url
         Any SQLAlchemy URL, e.g. ``sqlite:////var/lib/fieldroute/jobs.sqlite`` or
-        ``postgresql+psycopg://user@host/db``. The tables are created when missing.
+        ``postgresql+psycopg://user@host/db``.
+    auto_upgrade
+        Upgrade a schema that is behind instead of refusing it; None: SQLite yes, a
+        server database no (see :func:`service.migrations.require_current_schema`).
 
-    Notes
-    -----
-    Who runs a job is decided by :meth:`claim`, an atomic conditional update: a queued
-    job, or a running one whose worker stopped sending heartbeats for ``lease_s`` (it
-    died), is taken and its ``attempts`` counter goes up. Progress and the result are
-    written only by the holder of the current attempt, so a job's result is stored once
-    even when a message was delivered twice.
+    Raises
+    ------
+    SchemaMismatchError
+        When the database's schema is not this fieldroute's and is not upgraded: the
+        message says to run ``fieldroute db upgrade``.
     """
 
-    def __init__(self, database_url: str) -> None:
+    def __init__(self, database_url: str, *, auto_upgrade: bool | None = None) -> None:
         self.database_url = database_url
         self.engine = make_engine(database_url)
-        Base.metadata.create_all(self.engine)
+        try:
+            require_current_schema(self.engine, auto_upgrade=auto_upgrade)
+        except BaseException:
+            self.engine.dispose()
+            raise
 
     # ------------------------------------------------------------------ reading
 
-    def get(self, job_id: str) -> Job | None:
-        """Return the job, or None when there is no job with that id."""
+    def get(self, job_id: str, *, tenant_id: str | None = None) -> Job | None:
+        """Return the job, or None when there is no job with that id.
+
+        With ``tenant_id``, another tenant's job is None too (the caller cannot tell it
+        from an unknown id).
+        """
         with Session(self.engine) as session:
             row = session.get(JobRow, job_id)
-            return None if row is None else snapshot(Job, row)
+            if row is None or (tenant_id is not None and row.tenant_id != tenant_id):
+                return None
+            return snapshot(Job, row)
+
+    def status(self, job_id: str) -> JobStatus | None:
+        """Return the job's status alone (cheap: a solving job polls it), None if unknown."""
+        with Session(self.engine) as session:
+            value = session.scalar(select(JobRow.status).where(JobRow.id == job_id))
+            return None if value is None else JobStatus(value)
+
+    def count_unfinished(self, tenant_id: str) -> int:
+        """Return how many of the tenant's jobs are ``queued`` or ``running``."""
+        query = select(func.count()).where(
+            JobRow.tenant_id == tenant_id, JobRow.status.in_(UNFINISHED)
+        )
+        with Session(self.engine) as session:
+            return int(session.scalar(query) or 0)
 
     def events(self, job_id: str) -> list[JobEvent]:
         """Return the job's audit trail, oldest first."""
@@ -92,6 +119,7 @@ class JobStore(PartStore, CallbackStore):
         since: dt.datetime | None = None,
         before: tuple[dt.datetime, str] | None = None,
         limit: int = 50,
+        tenant_id: str | None = None,
     ) -> list[Job]:
         """Return jobs, newest first, in a stable order (creation time, then id).
 
@@ -107,8 +135,12 @@ class JobStore(PartStore, CallbackStore):
             created meanwhile neither repeat nor shift a page).
         limit
             Most jobs returned.
+        tenant_id
+            Keep only this tenant's jobs (None: every tenant's).
         """
         query = select(JobRow)
+        if tenant_id is not None:
+            query = query.where(JobRow.tenant_id == tenant_id)
         if statuses:
             query = query.where(JobRow.status.in_(list(statuses)))
         if kinds:
@@ -150,6 +182,7 @@ class JobStore(PartStore, CallbackStore):
         deadline_s: float | None = None,
         parts: list[str] | None = None,
         callback: Callback | None = None,
+        tenant_id: str = DEFAULT_TENANT,
     ) -> Job:
         """Insert a new ``queued`` job and return it.
 
@@ -165,10 +198,13 @@ class JobStore(PartStore, CallbackStore):
             Keys of independent parts (a batch's rep ids), each run and stored on its own.
         callback
             Where to POST the job's summary when it finishes (a signed webhook).
+        tenant_id
+            The tenant that owns the job (only it can read, list or cancel it).
         """
         now = utc_now()
         row = JobRow(
             id=uuid.uuid4().hex,
+            tenant_id=tenant_id,
             kind=kind,
             status=JobStatus.QUEUED,
             progress=0.0,
@@ -290,6 +326,19 @@ class JobStore(PartStore, CallbackStore):
         row.updated_at = utc_now()
         self._event(session, row.id, "abandoned", attempt=row.attempts or 0)
 
+    def note(
+        self,
+        job_id: str,
+        event: str,
+        *,
+        attempt: int = 0,
+        worker: str | None = None,
+        part: str | None = None,
+    ) -> None:
+        """Add an entry to the job's audit trail (e.g. ``solver_stopped`` after a cancel)."""
+        with Session(self.engine) as session, session.begin():
+            self._event(session, job_id, event, attempt=attempt, worker=worker, part=part)
+
     def start(self, job_id: str) -> bool:
         """Move a queued job to ``running``; False when it is not queued (e.g. cancelled)."""
         return self._move(
@@ -351,10 +400,12 @@ class JobStore(PartStore, CallbackStore):
     def requeue(self, job_id: str, *, stale_after_s: float | None = None) -> bool:
         """Put an unfinished job back to ``queued`` (resume after a crash).
 
-        With ``stale_after_s``, a running job is requeued only when its heartbeat is
-        older than that (its worker is gone); a live worker's job is left alone.
+        With ``stale_after_s``, a running job (or running part of a batch) is requeued
+        only when its heartbeat is older than that (its worker is gone); a live worker's
+        job or part is left alone. A batch keeps its progress (the parts done).
         """
         condition = [JobRow.id == job_id, JobRow.status.in_(UNFINISHED)]
+        part_condition = [JobPartRow.job_id == job_id, JobPartRow.status == JobStatus.RUNNING]
         if stale_after_s is not None:
             stale = utc_now() - dt.timedelta(seconds=stale_after_s)
             condition.append(
@@ -364,19 +415,26 @@ class JobStore(PartStore, CallbackStore):
                     JobRow.heartbeat_at < stale,
                 )
             )
+            part_condition.append(
+                or_(JobPartRow.heartbeat_at.is_(None), JobPartRow.heartbeat_at < stale)
+            )
+        progress = case((JobRow.parts_total > 0, JobRow.progress), else_=0.0)
         with Session(self.engine) as session, session.begin():
             result = session.execute(
                 update(JobRow)
                 .where(*condition)
                 .values(
-                    status=JobStatus.QUEUED, progress=0.0, heartbeat_at=None, updated_at=utc_now()
+                    status=JobStatus.QUEUED,
+                    progress=progress,
+                    heartbeat_at=None,
+                    updated_at=utc_now(),
                 )
             )
             if result.rowcount != 1:
                 return False
             session.execute(
                 update(JobPartRow)
-                .where(JobPartRow.job_id == job_id, JobPartRow.status == JobStatus.RUNNING)
+                .where(*part_condition)
                 .values(status=JobStatus.QUEUED, heartbeat_at=None, updated_at=utc_now())
             )
             self._event(session, job_id, "requeued")

@@ -1,6 +1,6 @@
 """The job tables, their status enum, and the frozen snapshots the store hands out.
 
-A job is a row of ``jobs`` (id, kind, status, progress, best cost, request, result,
+A job is a row of ``jobs`` (id, tenant, kind, status, progress, best cost, request, result,
 error, attempts, lease, created/updated times); a batch job has one ``job_parts`` row
 per rep; ``job_events`` is the audit trail. Requests and results are JSON columns: JSON
 exists here, at the HTTP edge and on the Celery wire only.
@@ -32,6 +32,9 @@ class JobStatus(StrEnum):
     CANCELLED = "cancelled"
 
 
+#: The tenant of jobs created with a key of ``FIELDROUTE_API_KEYS`` (or in dev mode).
+DEFAULT_TENANT = "default"
+
 #: Statuses a job can still leave.
 UNFINISHED = (JobStatus.QUEUED, JobStatus.RUNNING)
 
@@ -48,6 +51,9 @@ class JobRow(Base):
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     kind: Mapped[str] = mapped_column(String(32))
     status: Mapped[str] = mapped_column(String(16), index=True)
+    tenant_id: Mapped[str] = mapped_column(
+        String(64), index=True, default=DEFAULT_TENANT, server_default=DEFAULT_TENANT
+    )
     progress: Mapped[float] = mapped_column(Float, default=0.0)
     request: Mapped[dict] = mapped_column(JSON)
     result: Mapped[dict | None] = mapped_column(JSON, nullable=True)
@@ -150,6 +156,7 @@ class Job:
     best_cost: float | None = None
     parts_total: int = 0
     parts_done: int = 0
+    tenant_id: str = DEFAULT_TENANT
 
     def to_dict(self, *, with_result: bool = True) -> dict[str, Any]:
         """Return the job as the ``GET /v1/jobs/{id}`` body."""

@@ -44,6 +44,7 @@ from service.schedules.convert import (
     to_schedule_problem,
 )
 from service.schedules.schemas import ScheduleRequest, ScheduleResponse
+from service.tenants.access import tenant_of
 from solver.errors import NetworkNotFoundError
 from solver.exports import plan_for_rep, plan_to_gpx, plan_to_ics, plans_to_ics, route_links
 from solver.model import Plan, Problem
@@ -72,7 +73,7 @@ TzQuery = Annotated[
 
 def finished_job(request: Request, job_id: str) -> Job:
     """Return a succeeded job; 404 when unknown, 409 when it has no result yet (or failed)."""
-    job = jobs_of(request).store.get(job_id)
+    job = jobs_of(request).store.get(job_id, tenant_id=tenant_of(request))
     if job is None:
         raise ApiError(404, f"Job '{job_id}' does not exist.", error="job_not_found")
     if job.status != JobStatus.SUCCEEDED or job.result is None:

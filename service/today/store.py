@@ -3,7 +3,7 @@
 A check-in is keyed by its job and a client-generated id, so a phone that retries a
 check-in (lost answer, queue sent twice) stores it once: the second identical post gets
 the stored row back. The table lives on the job tables' metadata and engine
-(:class:`service.jobs.store.JobStore`); it is created when missing.
+(:class:`service.jobs.store.JobStore`); the migration ``0003_checkins`` creates it.
 """
 
 from __future__ import annotations
@@ -92,12 +92,11 @@ class CheckinStore:
     Parameters
     ----------
     engine
-        The job store's engine; the ``checkins`` table is created when missing.
+        The job store's engine (its schema is current: the job store checked it).
     """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        CheckinRow.__table__.create(engine, checkfirst=True)
 
     def list(self, job_id: str, rep_id: str | None = None, day: str | None = None) -> list[Checkin]:
         """Return a job's check-ins (one rep's, one day's), in order of receipt."""

@@ -14,6 +14,7 @@ from service.common.services import services_of
 from service.jobs.deps import jobs_of
 from service.jobs.endpoints import api_key_of
 from service.jobs.webhooks import webhook_secret
+from service.tenants.access import tenant_of
 from service.webhooks.schemas import DeliveriesOut, DeliveryOut, SecretOut
 
 router = APIRouter(tags=["webhooks"])
@@ -39,7 +40,7 @@ def get_webhook_secret(request: Request) -> JSONResponse:
 def get_deliveries(job_id: str, request: Request) -> JSONResponse:
     """Return the state of the job's webhook and each attempt (time, status, error)."""
     store = jobs_of(request).store
-    if store.get(job_id) is None:
+    if store.get(job_id, tenant_id=tenant_of(request)) is None:
         raise ApiError(404, f"Job '{job_id}' does not exist.", error="job_not_found")
     body = DeliveriesOut(
         job_id=job_id,

@@ -58,6 +58,8 @@ SMALL_PROBLEM = 15
 STALL_S = 0.5
 #: Share of the time limit given to PyVRP when it builds the starting solution.
 PYVRP_SHARE = 0.9
+#: While searching, ``on_progress`` is asked this often whether to stop (a cancelled job), s.
+PROGRESS_POLL_S = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,7 +267,7 @@ class DayModel:
         *,
         time_limit_s: float,
         seed: int,
-        on_progress: Callable[[float, float | None], None] | None = None,
+        on_progress: Callable[[float, float | None], bool | None] | None = None,
         use_pyvrp: bool = True,
     ) -> EngineResult:
         """Search for the best day and return orders per rep.
@@ -277,7 +279,10 @@ class DayModel:
         seed
             Seed of the PyVRP starting search (OR-Tools' search is deterministic).
         on_progress
-            Called with ``(fraction of the time used, best objective in currency)``.
+            Called with ``(fraction of the time used, best objective in currency)`` at
+            each new solution, and with ``(fraction, None)`` every
+            :data:`PROGRESS_POLL_S` while searching; when it returns True the search
+            (PyVRP's and OR-Tools') stops and the best solution so far is returned.
         use_pyvrp
             Build the starting solution with PyVRP when the problem fits its model.
 
@@ -288,20 +293,38 @@ class DayModel:
         """
         began = time.monotonic()
         routing = self.routing
+        asked = {"stop": False, "polled": began}
+
+        def should_stop() -> bool:
+            """Ask ``on_progress`` every :data:`PROGRESS_POLL_S`; True once it said stop."""
+            now = time.monotonic()
+            due = now - asked["polled"] >= PROGRESS_POLL_S
+            if on_progress is not None and not asked["stop"] and due:
+                asked["polled"] = now
+                used = (now - began) / max(time_limit_s, 1e-9)
+                asked["stop"] = bool(on_progress(min(1.0, used), None))
+            return asked["stop"]
+
         if on_progress is not None:
 
             def report() -> None:
                 used = (time.monotonic() - began) / max(time_limit_s, 1e-9)
-                on_progress(min(1.0, used), routing.CostVar().Value() / COST_SCALE)
+                if on_progress(min(1.0, used), routing.CostVar().Value() / COST_SCALE):
+                    asked["stop"] = True
 
             routing.AddAtSolutionCallback(report)
+            # A true answer of on_progress (a cancelled job) ends the search.
+            self._stop_limit = routing.solver().CustomLimit(should_stop)
+            routing.AddSearchMonitor(self._stop_limit)
         if len(self.accounts) <= SMALL_PROBLEM:
             self._stop_on_convergence()
         initial = None
         if use_pyvrp and self.accounts and len(self.accounts) > SMALL_PROBLEM and pyvrp_fits(self):
             from solver.routing.warmstart import pyvrp_routes
 
-            routes = pyvrp_routes(self, time_limit_s=PYVRP_SHARE * time_limit_s, seed=seed)
+            routes = pyvrp_routes(
+                self, time_limit_s=PYVRP_SHARE * time_limit_s, seed=seed, should_stop=should_stop
+            )
             if on_progress is not None:
                 on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), None)
             routing.CloseModelWithParameters(self.search_parameters(time_limit_s))

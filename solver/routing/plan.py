@@ -39,7 +39,7 @@ def plan_day(
     network: Any = None,
     time_limit_s: float = 5.0,
     seed: int = 0,
-    on_progress: Callable[[float, float | None], None] | None = None,
+    on_progress: Callable[[float, float | None], bool | None] | None = None,
 ) -> Plan:
     """Plan the day of one rep or a whole team.
 
@@ -61,7 +61,9 @@ def plan_day(
     seed
         Random seed (of the PyVRP starting search, when it is used).
     on_progress
-        Called from the solver thread as ``on_progress(fraction_done, best_cost)``.
+        Called from the solver thread as ``on_progress(fraction_done, best_cost)``
+        (``best_cost`` None between solutions, about every 0.2 s); returning True
+        stops the search at once with the best plan so far (a cancelled job).
 
     Returns
     -------

@@ -11,6 +11,7 @@ continue from. OR-Tools stays the engine of record: it re-checks and improves th
 from __future__ import annotations
 
 import warnings
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -28,7 +29,13 @@ if TYPE_CHECKING:
 PYVRP_BLOCKED = 10**12
 
 
-def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[list[int]] | None:
+def pyvrp_routes(
+    model: DayModel,
+    *,
+    time_limit_s: float,
+    seed: int,
+    should_stop: Callable[[], bool] | None = None,
+) -> list[list[int]] | None:
     """Solve the day with PyVRP and return account nodes per rep (vehicle).
 
     Parameters
@@ -39,6 +46,9 @@ def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[lis
         PyVRP's run time, seconds.
     seed
         PyVRP's random seed.
+    should_stop
+        Polled by PyVRP's stopping criterion with the time limit: True ends the
+        search early (the job was cancelled).
 
     Returns
     -------
@@ -114,7 +124,12 @@ def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[lis
         # Raised while PyVRP still searches for a feasible solution; infeasible starts
         # are simply not used (OR-Tools then builds its own).
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pv.solve(MaxRuntime(time_limit_s), seed=seed, display=False)
+        runtime = MaxRuntime(time_limit_s)
+
+        def stop(best_cost: float) -> bool:
+            return runtime(best_cost) or (should_stop is not None and should_stop())
+
+        result = pv.solve(stop, seed=seed, display=False)
     if not result.is_feasible():
         return None
     routes: list[list[int]] = [[] for _ in reps]

@@ -1,16 +1,21 @@
+import datetime as dt
+
 import pytest
 
 from service.common.runtime import RuntimeConfig
 from service.jobs.executors import resume_unfinished
 from service.jobs.lease import run_job
 from service.jobs.store import JobStore
+from tests.service.databases import DATABASES, job_database
 
 
-@pytest.fixture
-def store(tmp_path):
-    store = JobStore(f"sqlite:///{tmp_path / 'sub' / 'jobs.sqlite'}")
-    yield store
-    store.dispose()
+@pytest.fixture(params=DATABASES)
+def store(request, tmp_path):
+    """A job store on SQLite (in a directory still to be made) and on PostgreSQL."""
+    with job_database(request.param, tmp_path / "sub") as url:
+        store = JobStore(url)
+        yield store
+        store.dispose()
 
 
 def _config(store, tmp_path):
@@ -153,3 +158,69 @@ def test_a_worker_loads_each_network_once(monkeypatch, tmp_path):
         assert calls == ["malta", "gozo"]
     finally:
         runtime.get_network.cache_clear()
+
+
+def test_resume_beside_live_workers_requeues_only_the_stale_parts_of_a_batch(store):
+    from sqlalchemy import update
+    from sqlalchemy.orm import Session
+
+    from service.jobs.tables import JobPartRow, utc_now
+
+    job = store.create("day-plan-batch", {"requests": []}, parts=["R1", "R2", "R3"])
+    lease = {"lease_s": 30, "max_attempts": 3}
+    assert store.claim_part(job.id, "R3", worker="w1", **lease).attempt == 1
+    assert store.finish_part(job.id, "R3", 1, result={"routes": []})
+    assert store.claim_part(job.id, "R1", worker="w1", **lease).attempt == 1  # alive
+    assert store.claim_part(job.id, "R2", worker="w2", **lease).attempt == 1  # w2 died
+    with Session(store.engine) as session, session.begin():
+        session.execute(
+            update(JobPartRow)
+            .where(JobPartRow.key == "R2")
+            .values(heartbeat_at=utc_now() - dt.timedelta(seconds=60))
+        )
+
+    assert store.requeue(job.id, stale_after_s=30)
+    assert [(p.key, p.status) for p in store.parts(job.id)] == [
+        ("R1", "running"),
+        ("R2", "queued"),
+        ("R3", "succeeded"),
+    ]
+    assert store.get(job.id).progress == pytest.approx(1 / 3)  # the batch keeps its progress
+    assert store.finish_part(job.id, "R1", 1, result={"routes": []})  # w1 still holds R1
+    assert store.claim_part(job.id, "R2", worker="w3", **lease).attempt == 2
+
+
+def test_a_result_waits_for_a_database_that_comes_back_and_gives_up_after_patience():
+    from sqlalchemy.exc import OperationalError
+
+    from service.jobs.lease import persist
+
+    outage = OperationalError("UPDATE jobs", {}, Exception("connection refused"))
+    calls = []
+
+    def write_after_two_failures():
+        calls.append(1)
+        if len(calls) < 3:
+            raise outage
+        return True
+
+    assert persist(write_after_two_failures, patience_s=10) is True
+    assert len(calls) == 3
+
+    def never():
+        raise outage
+
+    with pytest.raises(OperationalError):
+        persist(never, patience_s=0.3)
+
+
+def test_the_broker_watch_resubmits_only_when_redis_comes_back_as_a_new_process(monkeypatch):
+    from service.jobs import broker_watch
+
+    answers = iter(["run-1", "run-1", None, "run-1", "run-2", "run-2"])
+    monkeypatch.setattr(broker_watch, "broker_run_id", lambda url: next(answers))
+    restarts = []
+    watch = broker_watch.BrokerWatch("redis://x", lambda: restarts.append(1))
+    # same process; down for a moment; back as the same process; restarted; same again
+    assert [watch.look() for _ in range(5)] == [False, False, False, True, False]
+    assert len(restarts) == 1

@@ -28,8 +28,10 @@ from service.jobs.store import JobStore
 from solver.roads import RoadNetwork
 from solver.routing import check_plan
 from tests.service.conftest import HEADERS, make_settings
+from tests.service.databases import DATABASES, job_database
 
 ROOT = Path(__file__).resolve().parents[2]
+EXECUTORS = ("inprocess", "celery")
 
 # Monaco: reps start at the Place d'Armes / Fontvieille; accounts around the Principality.
 POINTS = [
@@ -214,29 +216,36 @@ def _flush(url: str) -> None:
     redis.Redis.from_url(url).flushdb()
 
 
-@pytest.fixture(scope="module", params=["inprocess", "celery"])
+@pytest.fixture(
+    scope="module",
+    params=[(executor, database) for database in DATABASES for executor in EXECUTORS],
+    ids="-".join,
+)
 def executor_client(
     request, tmp_path_factory, networks_dir, monaco_network
 ) -> Iterator[tuple[str, TestClient]]:
-    """An API client whose jobs run in-process, or on one real Celery worker."""
-    tmp_path = tmp_path_factory.mktemp(f"scaleout-{request.param}")
+    """An API client whose jobs run in-process or on one real Celery worker, on SQLite
+    or PostgreSQL."""
+    executor, database = request.param
+    tmp_path = tmp_path_factory.mktemp(f"scaleout-{executor}-{database}")
     overrides = {}
     workers = None
-    if request.param == "celery":
+    if executor == "celery":
         url = request.getfixturevalue("redis_url")
         overrides = celery_overrides(url, 2)
         _flush(overrides["celery_broker_url"])
-    settings = make_settings(tmp_path, networks_dir, **overrides)
-    if request.param == "celery":
-        workers = Workers(worker_env(settings), tmp_path)
-        workers.start("w1")
-        workers.wait_ready()
-    try:
-        with TestClient(create_app(settings)) as client:
-            yield request.param, client
-    finally:
-        if workers is not None:
-            workers.stop()
+    with job_database(database, tmp_path) as database_url:
+        settings = make_settings(tmp_path, networks_dir, database_url=database_url, **overrides)
+        if executor == "celery":
+            workers = Workers(worker_env(settings), tmp_path)
+            workers.start("w1")
+            workers.wait_ready()
+        try:
+            with TestClient(create_app(settings)) as client:
+                yield executor, client
+        finally:
+            if workers is not None:
+                workers.stop()
 
 
 # --------------------------------------------------------------------------- both executors
@@ -322,12 +331,19 @@ def test_batch_rejects_a_request_with_two_reps_naming_it(executor_client):
 # --------------------------------------------------------------------------- worker death
 
 
+@pytest.fixture(params=DATABASES)
+def database_url(request, tmp_path) -> Iterator[str]:
+    """A new job database: an SQLite file, or a database on the PostgreSQL test server."""
+    with job_database(request.param, tmp_path) as url:
+        yield url
+
+
 def test_job_of_a_killed_worker_is_completed_by_another_and_stored_once(
-    redis_url, tmp_path, networks_dir, monaco_network
+    redis_url, database_url, tmp_path, networks_dir, monaco_network
 ):
     overrides = celery_overrides(redis_url, 4)
     _flush(overrides["celery_broker_url"])
-    settings = make_settings(tmp_path, networks_dir, **overrides)
+    settings = make_settings(tmp_path, networks_dir, database_url=database_url, **overrides)
     workers = Workers(worker_env(settings), tmp_path)
     workers.start("w1")
     workers.start("w2")

@@ -24,7 +24,7 @@ def test_every_worker_has_the_default_network_loaded_before_the_first_request(
     settings = make_settings(tmp_path, networks_dir, workers=2, warm_workers=True)
     with TestClient(create_app(settings)) as client:
         started = pool_workers(exclude=before)
-        assert len(started) == 2  # both processes run before any request
+        assert len(started) == 2 + settings.quick_workers  # all run before any request
         pool = client.app.state.services.pool
         states = [f.result() for f in [pool.submit(worker_state) for _ in range(6)]]
         assert {state.pid for state in states} <= started

@@ -8,10 +8,18 @@ import time
 import psutil
 import pytest
 
-from tests.service.conftest import HEADERS
+from tests.service.conftest import HEADERS, make_settings
+from tests.service.databases import DATABASES, job_database
 from tests.service.test_api import assert_checked, matrix_day_plan, wait_for
 
 pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(params=DATABASES)
+def settings(request, tmp_path):
+    """The service's settings with its jobs on SQLite, then on PostgreSQL."""
+    with job_database(request.param, tmp_path) as database_url:
+        yield make_settings(tmp_path, database_url=database_url)
 
 
 def kill_a_busy_worker(timeout_s=30):

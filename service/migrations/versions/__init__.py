@@ -1,0 +1,1 @@
+"""The revisions of the fieldroute database schema, oldest first (see ``service.migrations``)."""

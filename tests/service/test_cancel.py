@@ -1,0 +1,93 @@
+"""Cancelling a running job stops its solver within a second, on both executors.
+
+The worker sees the ``cancelled`` status from the solve's progress callback and stops
+the search; the job's audit trail then has ``solver_stopped`` after ``cancelled``. The
+Celery side runs a real ``fieldroute worker`` on a real Redis (see test_scaleout.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+from service.celery_app import CeleryExecutor, make_celery
+from service.common.runtime import RuntimeConfig
+from service.jobs.store import JobStore
+from tests.service.conftest import HEADERS, make_settings
+from tests.service.test_scaleout import (  # noqa: F401 - fixtures
+    _flush,
+    celery_overrides,
+    day_plan,
+    executor_client,
+    redis_url,
+    wait_for,
+)
+
+
+def test_cancelling_a_running_job_stops_its_solver_within_a_second(executor_client):  # noqa: F811
+    _, client = executor_client
+    request = day_plan(n_accounts=20, time_limit_s=60.0)
+    job_id = client.post(
+        "/v1/jobs", json={"kind": "day-plan", "request": request}, headers=HEADERS
+    ).json()["id"]
+    deadline = time.monotonic() + 60
+    while True:  # solving: progress is written from the search's callback
+        job = client.get(f"/v1/jobs/{job_id}", headers=HEADERS).json()
+        if job["status"] == "running" and job["progress"] > 0:
+            break
+        assert job["status"] in ("queued", "running") and time.monotonic() < deadline, job
+        time.sleep(0.05)
+    cancelled = client.delete(f"/v1/jobs/{job_id}", headers=HEADERS)
+    assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
+    store = JobStore(client.app.state.services.settings.database_url)
+    try:
+        deadline = time.monotonic() + 30
+        while not any(e.event == "solver_stopped" for e in store.events(job_id)):
+            assert time.monotonic() < deadline, store.events(job_id)
+            time.sleep(0.1)
+        at = {e.event: e.at for e in store.events(job_id)}
+    finally:
+        store.dispose()
+    assert (at["solver_stopped"] - at["cancelled"]).total_seconds() < 1.0
+    assert wait_for(client, job_id)["status"] == "cancelled"
+    # the worker is free again: a new job runs at once (not after the 60 s time limit)
+    next_job = client.post(
+        "/v1/jobs", json={"kind": "day-plan", "request": day_plan()}, headers=HEADERS
+    ).json()["id"]
+    assert wait_for(client, next_job, timeout_s=30)["status"] == "succeeded"
+
+
+def test_cancelling_a_batch_stops_the_solve_of_its_running_rep(executor_client):  # noqa: F811
+    _, client = executor_client
+    batch = {"requests": [day_plan("R1", n_accounts=20, time_limit_s=60.0), day_plan("R2")]}
+    job_id = client.post("/v1/day-plans/batch", json=batch, headers=HEADERS).json()["id"]
+    store = JobStore(client.app.state.services.settings.database_url)
+    try:
+        deadline = time.monotonic() + 60
+        while store.part(job_id, "R1").status != "running":
+            assert time.monotonic() < deadline, store.part(job_id, "R1")
+            time.sleep(0.05)
+        time.sleep(1.0)  # solving
+        assert client.delete(f"/v1/jobs/{job_id}", headers=HEADERS).status_code == 200
+        deadline = time.monotonic() + 30
+        while not any(e.event == "solver_stopped" for e in store.events(job_id)):
+            assert time.monotonic() < deadline, store.events(job_id)
+            time.sleep(0.1)
+        events = store.events(job_id)
+    finally:
+        store.dispose()
+    cancelled_at = next(e.at for e in events if e.event == "cancelled")
+    stopped = next(e for e in events if e.event == "solver_stopped")
+    assert stopped.part == "R1" and (stopped.at - cancelled_at).total_seconds() < 1.0
+
+
+def test_the_celery_backlog_is_the_length_of_its_queue(tmp_path, redis_url):  # noqa: F811
+    settings = make_settings(tmp_path, **celery_overrides(redis_url, 6))
+    _flush(settings.celery_broker_url)
+    config = RuntimeConfig.from_settings(settings, preload=())
+    executor = CeleryExecutor(config, make_celery(settings))  # no worker reads this queue
+    assert executor.backlog() == 0
+    for n in range(3):
+        executor.submit(f"job{n}", "day-plan", {})
+    assert executor.backlog() == 3
+    _flush(settings.celery_broker_url)
+    assert executor.backlog() == 0
