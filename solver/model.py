@@ -433,6 +433,14 @@ class TravelMatrix:
         return self.durations_s != UNREACHABLE
 
 
+class Balance(StrEnum):
+    """What ``options.balance`` evens out across a team's reps (and a rep's days)."""
+
+    NONE = "none"
+    DURATION = "duration"
+    VISITS = "visits"
+
+
 @dataclass(frozen=True, slots=True)
 class Problem:
     """One day's planning problem.
@@ -451,6 +459,10 @@ class Problem:
         Explicit square matrix; locations are then indices into it.
     already_visited
         Account ids done earlier today (re-planning from mid-day): never planned again.
+    balance
+        What a team day evens out across its reps (:class:`Balance`): nothing (default),
+        working time or visit counts; a soft cost after value and travel cost (see
+        :mod:`solver.routing.balance`).
     traffic
         Time every leg at the moment it is driven, with the road network's speed
         profile (default); False restores free-flow travel times.
@@ -462,12 +474,21 @@ class Problem:
     network: str | None = None
     matrix: TravelMatrix | None = None
     already_visited: frozenset[str] = field(default_factory=frozenset)
+    balance: Balance = Balance.NONE
     traffic: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "reps", tuple(self.reps))
         object.__setattr__(self, "accounts", tuple(self.accounts))
         object.__setattr__(self, "already_visited", frozenset(self.already_visited))
+        try:
+            object.__setattr__(self, "balance", Balance(self.balance))
+        except ValueError:
+            raise _invalid(
+                ("Problem", None),
+                f"balance must be one of none, duration, visits, got {self.balance!r}.",
+                field="balance",
+            ) from None
         if not self.reps:
             raise _invalid(("Problem", None), "at least one rep is required.", field="reps")
         _check_unique("Rep", "reps", (r.id for r in self.reps))

@@ -1,4 +1,4 @@
-"""``fieldroute network build|list|info``: prepare road networks from OSM extracts."""
+"""``fieldroute network build|list|info|export``: prepare road networks from OSM extracts."""
 
 from __future__ import annotations
 
@@ -53,14 +53,28 @@ def run_build(args: argparse.Namespace) -> int:
                 f"fieldroute network build: --speed {item!r} is not HIGHWAY=KMH.", file=sys.stderr
             )
             return 2
+    if (args.file is None) == (args.graphml is None):
+        print(
+            "fieldroute network build: give an OSM extract FILE or --graphml FILE.", file=sys.stderr
+        )
+        return 2
+    if args.graphml is not None and not args.graphml.name.lower().endswith(".graphml"):
+        print(
+            f"fieldroute network build: --graphml {args.graphml} must end in .graphml.",
+            file=sys.stderr,
+        )
+        return 2
     try:
         info = build_network(
-            args.file,
+            args.file or args.graphml,
             name=args.name,
             networks_dir=_networks_dir(args),
             speeds_kmh=speeds,
             profile=build_profile(args),
         )
+    except ModuleNotFoundError as exc:  # --graphml without the osmnx extra
+        print(f"fieldroute network build: {exc}", file=sys.stderr)
+        return 2
     except FieldrouteError as exc:
         print(f"fieldroute network build: {with_hint(exc)}", file=sys.stderr)
         return 2
@@ -109,6 +123,23 @@ def run_info(args: argparse.Namespace) -> int:
     return 0
 
 
+def run_export(args: argparse.Namespace) -> int:
+    """Write a prepared network as GraphML for osmnx and networkx."""
+    from solver.roads.graphml import save_graphml
+
+    try:
+        network = load_network(args.name, networks_dir=_networks_dir(args), prepare=False)
+        path = save_graphml(network, args.graphml)
+    except FieldrouteError as exc:
+        print(f"fieldroute network export: {with_hint(exc)}", file=sys.stderr)
+        return 1
+    except ModuleNotFoundError as exc:
+        print(f"fieldroute network export: {exc}", file=sys.stderr)
+        return 2
+    print(f"Wrote network '{args.name}' as GraphML to {path} (osmnx: ox.load_graphml)")
+    return 0
+
+
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``fieldroute network build|list|info``."""
     parser = subparsers.add_parser(
@@ -130,7 +161,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     build = commands.add_parser(
         "build", help="prepare a network from a .osm, .osm.bz2 or .osm.pbf extract"
     )
-    build.add_argument("file", type=Path, help="OpenStreetMap extract")
+    build.add_argument("file", type=Path, nargs="?", help="OpenStreetMap extract")
+    build.add_argument(
+        "--graphml",
+        type=Path,
+        metavar="FILE",
+        help="build from a graph saved by osmnx (ox.save_graphml) instead of an extract",
+    )
     build.add_argument("--name", required=True, help="name of the network")
     build.add_argument(
         "--speed",
@@ -151,3 +188,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     info.add_argument("name", help="name of the network")
     common(info)
     info.set_defaults(handler=run_info)
+
+    export = commands.add_parser(
+        "export", help="write a prepared network as GraphML (osmnx, networkx)"
+    )
+    export.add_argument("name", help="name of the network")
+    export.add_argument("--graphml", type=Path, required=True, metavar="FILE", help="target")
+    common(export)
+    export.set_defaults(handler=run_export)

@@ -134,6 +134,7 @@ def to_problem(request: DayPlanRequest, *, default_network: str) -> Problem:
             network=resolve_network(request, default_network),
             matrix=to_matrix(request.matrix),
             already_visited=frozenset(request.already_visited),
+            balance=request.options.balance,
             traffic=request.options.traffic,
         )
     except InvalidProblemError as exc:

@@ -167,6 +167,9 @@ class PlanOptions(ApiModel):
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     """Random seed: the same request and seed give the same plan."""
     geometry: bool = Field(default=True, description="Return route geometry on a road network.")
+    balance: Literal["none", "duration", "visits"] = "none"
+    """What a team day evens out across its reps: none, duration (busy time: driving and
+    visits) or visits (visit counts); a soft cost after value and travel cost."""
     traffic: bool = Field(
         default=True,
         description="Time every leg when it is driven, with the network's speed profile "

@@ -309,7 +309,7 @@ def get_job(
     format: Literal["json", "csv", "kpi-csv"] = Query(  # noqa: A002, B008
         default="json",
         description="json; csv or kpi-csv: the result as CSV keyed by the CRM ids "
-        "(day-plan and territories jobs, once succeeded).",
+        "(day-plan, territories and visit-schedule jobs, once succeeded).",
     ),
 ) -> Response:
     """Return the job: status (queued|running|succeeded|failed|cancelled), progress, result."""

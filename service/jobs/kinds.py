@@ -30,6 +30,7 @@ from service.day_plans.work import (
 )
 from service.estimates.schemas import EstimateRequest
 from service.estimates.work import Estimate, estimate, validate_estimate
+from service.schedules.convert import schedule_csv
 from service.schedules.schemas import ScheduleRequest, ScheduleResponse
 from service.schedules.work import plan_schedule_request, validate_schedule
 from service.territories.convert import territories_csv
@@ -118,6 +119,7 @@ KINDS: dict[str, JobKind] = _registry(
         validate_schedule,
         ScheduleResponse,
         plan_schedule_request,
+        csv=schedule_csv,
     ),
     JobKind(
         "day-plan-batch",

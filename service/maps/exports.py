@@ -39,6 +39,7 @@ from service.jobs.tables import Job, JobStatus
 from service.schedules.convert import (
     day_problem_of,
     day_response,
+    placed_request,
     to_schedule,
     to_schedule_problem,
 )
@@ -86,9 +87,10 @@ def _schedule_of_job(request: Request, job: Job) -> tuple[Any, ScheduleResponse]
     """Return the schedule problem and the stored schedule of a visit-schedule job."""
     kind = KINDS[job.kind]
     parsed: ScheduleRequest = kind.parse_request(job.request)
+    result: ScheduleResponse = kind.parse_result(job.result or {})
     settings = services_of(request).settings
-    problem = to_schedule_problem(parsed, default_network=settings.default_network)
-    return problem, kind.parse_result(job.result or {})
+    located = placed_request(parsed, result)  # accounts given by address, as placed
+    return to_schedule_problem(located, default_network=settings.default_network), result
 
 
 def schedule_of_job(request: Request, job_id: str) -> tuple[Any, Any]:

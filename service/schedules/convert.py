@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from service.common.addresses import NOT_GEOCODED, Placement, check_located
 from service.common.convert import resolve_network, solver_out, to_matrix, to_solver_info
 from service.common.errors import build_all, build_entity, owner_by_field
 from service.common.schemas import SolverOut, clock_s
@@ -30,6 +31,7 @@ from service.schedules.schemas import (
     VisitOut,
 )
 from solver.errors import InvalidProblemError
+from solver.exports import kpi_csv
 from solver.model import Plan, Problem, Shift, format_time_s
 from solver.schedule import (
     Appointment,
@@ -44,6 +46,8 @@ from solver.schedule import (
     ScheduleUnassigned,
     working_days,
 )
+from solver.schedule.exports import schedule_csv as schedule_csv_text
+from solver.schedule.exports import schedule_kpi_rows
 
 #: Domain entity kind -> the request list that holds it (problem-level errors).
 _COLLECTIONS = {"Rep": "reps", "Account": "accounts", "Appointment": "appointments"}
@@ -276,3 +280,92 @@ def to_schedule(response: ScheduleResponse | dict[str, Any]) -> Schedule:
         ),
         solver=to_solver_info(response.solver),
     )
+
+
+# --------------------------------------------------------------------------- addresses
+
+
+def without_accounts(request: ScheduleRequest, account_ids: set[str]) -> ScheduleRequest:
+    """Return the request without these accounts and their appointments."""
+    if not account_ids:
+        return request
+    return request.model_copy(
+        update={
+            "accounts": [a for a in request.accounts if a.id not in account_ids],
+            "appointments": [ap for ap in request.appointments if ap.account_id not in account_ids],
+        }
+    )
+
+
+def by_location_only(request: ScheduleRequest) -> ScheduleRequest:
+    """Return the request without its accounts given by address only (for validation).
+
+    Their appointments go too: they are checked once the account is placed, in the worker.
+    """
+    check_located(request.accounts)
+    return without_accounts(request, {a.id for a in request.accounts if a.location is None})
+
+
+def with_placement(
+    response: ScheduleResponse, placement: Placement, request: ScheduleRequest
+) -> ScheduleResponse:
+    """Add the geocoding answers and the accounts not placed to a schedule.
+
+    Each account not placed comes back unassigned with reason ``NOT_GEOCODED`` and all of
+    its visits missing; they count in ``summary.visits_requested``.
+    """
+    if not placement.answers:
+        return response
+    visits = {a.id: a.visits for a in request.accounts}
+    missing = [
+        ScheduleUnassignedOut(
+            account_id=account_id, missing=visits[account_id], reason=NOT_GEOCODED, detail=detail
+        )
+        for account_id, detail in placement.not_placed
+    ]
+    summary = response.summary.model_copy(
+        update={
+            "visits_requested": response.summary.visits_requested
+            + sum(item.missing for item in missing)
+        }
+    )
+    return response.model_copy(
+        update={
+            "unassigned": [*response.unassigned, *missing],
+            "summary": summary,
+            "geocoding": list(placement.answers),
+        }
+    )
+
+
+def placed_request(request: ScheduleRequest, response: ScheduleResponse) -> ScheduleRequest:
+    """Return a stored request as it was planned, for its exports.
+
+    Accounts given by address are placed where the response's ``geocoding`` put them;
+    those not placed are left out with their appointments.
+    """
+    placed = {g.account_id: g.location for g in response.geocoding if g.placed and g.location}
+    accounts = [
+        a.model_copy(update={"location": placed[a.id]})
+        if a.location is None and a.id in placed
+        else a
+        for a in request.accounts
+    ]
+    located = request.model_copy(update={"accounts": accounts})
+    return without_accounts(located, {a.id for a in accounts if a.location is None})
+
+
+# --------------------------------------------------------------------------- CSV
+
+
+def schedule_csv(request: ScheduleRequest, response: ScheduleResponse, table: str = "csv") -> str:
+    """Return a schedule as CSV keyed by the account ids (see ``solver.schedule.exports``).
+
+    ``table`` ``csv``: one row per planned visit, then one per account with missing
+    visits; ``kpi-csv``: one row per rep and ISO week (visits, drive hours, km, travel
+    cost, cost per visit).
+    """
+    schedule = to_schedule(response)
+    if table == "kpi-csv":
+        return kpi_csv(schedule_kpi_rows(schedule))
+    return schedule_csv_text(schedule, names={a.id: a.name for a in request.accounts})

@@ -14,6 +14,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
+from service.common.addresses import GeocodedOut, MinQuality
 from service.common.schemas import (
     MAX_TIME_LIMIT_S,
     ApiModel,
@@ -230,6 +231,7 @@ class ScheduleRequest(ApiModel):
     )
     options: ScheduleOptionsIn = Field(default_factory=ScheduleOptionsIn)
     """Solver options."""
+    min_quality: MinQuality = "street"
 
     _network_or_matrix = model_validator(mode="after")(check_network_or_matrix)
 
@@ -308,6 +310,8 @@ class ScheduleResponse(OutModel):
     """Key figures (visits, driving, working time, cost) in total, per rep and per week."""
     solver: SolverOut
     """How the schedule was found (status, seed, time)."""
+    geocoding: list[GeocodedOut] = Field(default_factory=list)
+    """One answer per account given by address only (quality, match)."""
 
 
 class SickIn(ApiModel):

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from service.common.addresses import Placement, locate_accounts
+from service.common.convert import resolve_network
 from service.common.runtime import ProgressFn, RuntimeConfig, network_for
-from service.schedules.convert import from_schedule, to_schedule, to_schedule_problem
+from service.schedules.convert import (
+    by_location_only,
+    from_schedule,
+    to_schedule,
+    to_schedule_problem,
+    with_placement,
+    without_accounts,
+)
 from service.schedules.schemas import (
     ScheduleReplanRequest,
     ScheduleRequest,
@@ -14,8 +23,30 @@ from solver.schedule import plan_schedule, replan_schedule
 
 
 def validate_schedule(request: ScheduleRequest, default_network: str) -> None:
-    """Raise InvalidProblemError (422) now for a request the solver would refuse."""
-    to_schedule_problem(request, default_network=default_network)
+    """Raise InvalidProblemError (422) now for a request the solver would refuse.
+
+    Accounts given by address only (and their appointments) are checked once they are
+    placed, in the worker.
+    """
+    to_schedule_problem(by_location_only(request), default_network=default_network)
+
+
+def locate_schedule(
+    request: ScheduleRequest, config: RuntimeConfig
+) -> tuple[ScheduleRequest, Placement]:
+    """Geocode the accounts given by address; leave out those not placed and their appointments.
+
+    Returns
+    -------
+    tuple
+        The request as planned, and the :class:`~service.common.addresses.Placement`
+        (answers for the response's ``geocoding``, accounts left out as ``NOT_GEOCODED``).
+    """
+    network = resolve_network(request, config.default_network)
+    located, placement = locate_accounts(
+        request, config, network=network, min_quality=request.min_quality
+    )
+    return without_accounts(located, {a for a, _ in placement.not_placed}), placement
 
 
 def plan_schedule_request(
@@ -36,8 +67,11 @@ def plan_schedule_request(
     -------
     ScheduleResponse
         Every date's routes (day-plan shape), the visits, the missing visits with
-        reasons and the KPIs.
+        reasons and the KPIs. Accounts given by address are geocoded first; those that
+        cannot be placed come back unassigned with reason ``NOT_GEOCODED``.
     """
+    given = request
+    request, placement = locate_schedule(request, config)
     problem = to_schedule_problem(request, default_network=config.default_network)
     network = network_for(problem.network, config)
     schedule = plan_schedule(
@@ -47,7 +81,8 @@ def plan_schedule_request(
         seed=request.options.seed,
         on_progress=on_progress,
     )
-    return from_schedule(schedule, problem, geometry=request.options.geometry)
+    response = from_schedule(schedule, problem, geometry=request.options.geometry)
+    return with_placement(response, placement, given)
 
 
 def disrupted_request(replan: ScheduleReplanRequest) -> ScheduleRequest:
@@ -122,7 +157,7 @@ def validate_replan(replan: ScheduleReplanRequest, default_network: str) -> None
     """Raise InvalidProblemError (422) now for a re-plan the solver would refuse."""
     request = disrupted_request(replan)
     try:
-        problem = to_schedule_problem(request, default_network=default_network)
+        problem = to_schedule_problem(by_location_only(request), default_network=default_network)
     except InvalidProblemError as exc:
         raise exc.with_field_prefix("request") from None
     horizon = set(problem.days)
@@ -143,7 +178,8 @@ def replan_schedule_request(
     Dates before ``today`` stay as in ``previous``; from ``today`` on each moved visit
     costs ``options.move_penalty`` and dates whose visits did not change keep their routes.
     """
-    request = disrupted_request(replan)
+    given = disrupted_request(replan)
+    request, placement = locate_schedule(given, config)
     problem = to_schedule_problem(request, default_network=config.default_network)
     if replan.previous is None:
         raise InvalidProblemError("the previous schedule is missing.", field="previous")
@@ -156,4 +192,5 @@ def replan_schedule_request(
         seed=request.options.seed,
         on_progress=on_progress,
     )
-    return from_schedule(schedule, problem, geometry=request.options.geometry)
+    response = from_schedule(schedule, problem, geometry=request.options.geometry)
+    return with_placement(response, placement, given)

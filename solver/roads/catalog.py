@@ -20,6 +20,7 @@ from pathlib import Path
 from solver.errors import InvalidProblemError, NetworkBuildError, NetworkNotFoundError
 from solver.roads.engine import prepare_engine
 from solver.roads.graph import RoadArrays, assemble_graph
+from solver.roads.graphml import is_graphml, read_graphml_ways
 from solver.roads.info import NetworkInfo, network_timezone
 from solver.roads.network import DEFAULT_SNAP_LIMIT_M, RoadNetwork
 from solver.roads.osm import read_drivable_ways
@@ -82,7 +83,8 @@ def build_network(
     Parameters
     ----------
     source
-        ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` extract.
+        ``.osm``, ``.osm.bz2`` or ``.osm.pbf`` extract, or a ``.graphml`` file saved by
+        osmnx (``ox.save_graphml``; see :mod:`solver.roads.graphml`).
     name
         Name of the network (letters, digits, ``.``, ``_``, ``-``); an existing network
         of that name is replaced.
@@ -93,7 +95,7 @@ def build_network(
         (:data:`solver.roads.speeds.DEFAULT_SPEEDS_KMH`).
     addresses
         Also build the address index (``addresses.json``, see :mod:`solver.geocode`)
-        from the same extract (default).
+        from the same extract (default; never from GraphML, which holds no addresses).
     profile
         Speed profile saved with the network (``profile.json``; see
         :mod:`solver.roads.profile`); None keeps the default profile.
@@ -115,15 +117,18 @@ def build_network(
     source = Path(source)
     if not source.is_file():
         raise NetworkBuildError(f"OSM extract '{source}': file not found.")
-    if not source.name.lower().endswith(_SUFFIXES):
+    graphml = is_graphml(source)
+    if not graphml and not source.name.lower().endswith(_SUFFIXES):
         raise NetworkBuildError(
-            f"OSM extract '{source}': expected a .osm, .osm.bz2 or .osm.pbf file."
+            f"OSM extract '{source}': expected a .osm, .osm.bz2, .osm.pbf or .graphml file."
         )
     try:
         speeds = merge_speeds(speeds_kmh)
     except ValueError as exc:
         raise InvalidProblemError(str(exc), field="speeds_kmh") from exc
-    arrays = assemble_graph(read_drivable_ways(source, speeds))
+    read_ways = read_graphml_ways if graphml else read_drivable_ways
+    addresses = addresses and not graphml  # a GraphML graph holds no addresses
+    arrays = assemble_graph(read_ways(source, speeds))
     arrays = prepare_engine(arrays)
     info = NetworkInfo(
         name=name,

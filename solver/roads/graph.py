@@ -57,6 +57,9 @@ class RoadArrays:
         :func:`solver.roads.engine.choose_units`).
     lex_factor
         0-d: multiplier of time in the engine's lexicographic (time, length) metric.
+    piece_way_id
+        ``(G,)`` OSM way id of each piece (-1 where unknown); ``None`` for a network
+        prepared before way ids were kept.
     piece_class
         ``(G,)`` int8 index of each piece's road class in
         :data:`solver.roads.profile.ROAD_CLASSES`, used by speed profiles; empty for a
@@ -79,6 +82,7 @@ class RoadArrays:
     cch_order: np.ndarray
     time_unit_ds: np.ndarray
     lex_factor: np.ndarray
+    piece_way_id: np.ndarray | None = None
     piece_class: np.ndarray = field(default_factory=lambda: np.empty(0, dtype=np.int8))
 
     @property
@@ -99,7 +103,8 @@ class RoadArrays:
         path
             Target file.
         """
-        np.savez(path, **{f.name: getattr(self, f.name) for f in fields(self)})
+        arrays = {f.name: getattr(self, f.name) for f in fields(self)}
+        np.savez(path, **{name: value for name, value in arrays.items() if value is not None})
 
     @classmethod
     def load(cls, path: Path) -> RoadArrays:
@@ -237,6 +242,7 @@ def assemble_graph(runs: WayRuns) -> RoadArrays:
         cch_order=np.empty(0, dtype=np.int32),
         time_unit_ds=np.asarray(1, dtype=np.int64),
         lex_factor=np.asarray(1, dtype=np.int64),
+        piece_way_id=None if runs.way_id is None else runs.way_id[run][piece_used],
         piece_class=(
             runs.road_class[run][piece_used].astype(np.int8)
             if runs.road_class is not None

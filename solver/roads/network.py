@@ -22,6 +22,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import shapely
@@ -35,6 +36,9 @@ from solver.roads.info import NetworkInfo
 from solver.roads.profile import SpeedProfile, default_profile
 from solver.roads.speeds import OFF_ROAD_SPEED_KMH
 from solver.roads.traffic import LevelCache, travel_times_at
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 #: Default distance beyond which a location is off-network, metres.
 DEFAULT_SNAP_LIMIT_M = 2000.0
@@ -178,6 +182,19 @@ class RoadNetwork:
 
     def __repr__(self) -> str:
         return f"RoadNetwork({self.info.name!r}, nodes={self.info.nodes}, edges={self.info.edges})"
+
+    def to_networkx(self) -> nx.MultiDiGraph:
+        """Return the network as a networkx ``MultiDiGraph`` with osmnx's conventions.
+
+        Returns
+        -------
+        networkx.MultiDiGraph
+            See :func:`solver.roads.graphml.to_networkx` (needs the ``osmnx`` extra's
+            networkx).
+        """
+        from solver.roads.graphml import to_networkx
+
+        return to_networkx(self)
 
     # ------------------------------------------------------------------ preparation
 

@@ -54,6 +54,8 @@ class WayRuns:
         ``(R,)`` driving speed of the run, km/h.
     ferry
         ``(R,)`` whether the run is a car ferry (``route=ferry``), not a road.
+    way_id
+        ``(R,)`` OSM id of the way each run belongs to (-1 where unknown), or ``None``.
     road_class
         ``(R,)`` index of the run's ``highway`` class in
         :data:`solver.roads.profile.ROAD_CLASSES` (``ferry`` for a ferry, ``other`` for
@@ -68,6 +70,7 @@ class WayRuns:
     backward: np.ndarray
     speed_kmh: np.ndarray
     ferry: np.ndarray
+    way_id: np.ndarray | None = None
     road_class: np.ndarray | None = None
 
 
@@ -111,6 +114,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
     backward: list[bool] = []
     speeds: list[float] = []
     ferries: list[bool] = []
+    way_ids = array("q")
     classes: list[int] = []
 
     def close_run() -> None:
@@ -121,6 +125,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
             backward.append(bwd)
             speeds.append(speed)
             ferries.append(is_ferry)
+            way_ids.append(way_id)
             classes.append(road_class)
         else:  # a lone located node is no road: drop it
             del node_ids[start:], lats[start:], lons[start:]
@@ -140,6 +145,7 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
             fwd, bwd = way_directions(tags)
             speed = way_speed_kmh(tags, speeds_kmh)
             is_ferry = tags.get("route") == "ferry"
+            way_id = way.id
             road_class = road_class_index("ferry" if is_ferry else tags.get("highway", ""))
             first_run, first_point = len(speeds), len(node_ids)
             previous = None
@@ -178,5 +184,6 @@ def read_drivable_ways(source: Path, speeds_kmh: Mapping[str, float]) -> WayRuns
         backward=np.asarray(backward, dtype=bool),
         speed_kmh=np.asarray(speeds, dtype=np.float64),
         ferry=np.asarray(ferries, dtype=bool),
+        way_id=np.asarray(way_ids, dtype=np.int64),
         road_class=np.asarray(classes, dtype=np.int8),
     )

@@ -39,6 +39,7 @@ from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver.costs import travel_cost
 from solver.model import MAX_CLOCK_S, UNREACHABLE, Account, Rep
+from solver.routing.balance import add_balance
 from solver.routing.data import ResolvedProblem
 from solver.routing.schedule import account_value
 
@@ -136,6 +137,7 @@ class DayModel:
         self._add_time()
         self._add_limits()
         self._add_visits()
+        add_balance(self)  # Problem.balance: a soft cost evening out the team's day
 
     # ------------------------------------------------------------------ model
     def arc_costs(self, rep: Rep) -> np.ndarray:

@@ -30,6 +30,7 @@ import opening_hours
 from solver.errors import InvalidProblemError
 from solver.model import (
     Account,
+    Balance,
     Problem,
     Rep,
     Route,
@@ -365,14 +366,6 @@ class Appointment:
                     entity_id=ident,
                     field=name,
                 )
-
-
-class Balance(StrEnum):
-    """What ``options.balance`` evens out across a rep's days and a team's reps."""
-
-    NONE = "none"
-    DURATION = "duration"
-    VISITS = "visits"
 
 
 @dataclass(frozen=True, slots=True)
