@@ -186,6 +186,11 @@ class TerritoryOptions:
         Wall-clock limit for the assignment solve, seconds (the simulation is extra).
     seed
         Random seed of the solver (results are reproducible for a fixed seed).
+    deterministic
+        Stop every search on work done (LP/MIP node and round budgets), never on the
+        clock: the same input and seed give the same plan on any machine and load.
+        ``time_limit_s`` is then only a safety cap (reaching it is said in
+        ``summary.explanation``).
     """
 
     balance: BalanceMetric | str = BalanceMetric.WORKLOAD
@@ -198,6 +203,7 @@ class TerritoryOptions:
     max_gap: float = 0.01
     time_limit_s: float = 30.0
     seed: int = 0
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
         owner = ("TerritoryOptions", None)
@@ -243,6 +249,12 @@ class TerritoryOptions:
         _check_number(owner, "time_limit_s", self.time_limit_s, positive=True)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
             raise _invalid(owner, f"seed must be an integer, got {self.seed!r}.", field="seed")
+        if not isinstance(self.deterministic, bool):
+            raise _invalid(
+                owner,
+                f"deterministic must be true or false, got {self.deterministic!r}.",
+                field="deterministic",
+            )
 
 
 # --------------------------------------------------------------------------- results
