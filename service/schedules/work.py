@@ -46,6 +46,7 @@ def plan_schedule_request(
         time_limit_s=request.options.time_limit_s,
         seed=request.options.seed,
         on_progress=on_progress,
+        deterministic=request.options.deterministic,
     )
     return from_schedule(schedule, problem, geometry=request.options.geometry)
 
@@ -112,6 +113,8 @@ def disrupted_request(replan: ScheduleReplanRequest) -> ScheduleRequest:
         request.options.time_limit_s = options.time_limit_s
     if options.seed is not None:
         request.options.seed = options.seed
+    if options.deterministic is not None:
+        request.options.deterministic = options.deterministic
     if options.move_penalty is not None:
         request.options.move_penalty = options.move_penalty
     # Validate again: the pieces may now conflict (an appointment on a sick day...).
@@ -155,5 +158,6 @@ def replan_schedule_request(
         time_limit_s=request.options.time_limit_s,
         seed=request.options.seed,
         on_progress=on_progress,
+        deterministic=request.options.deterministic,
     )
     return from_schedule(schedule, problem, geometry=request.options.geometry)

@@ -4,9 +4,10 @@ Two modes, one rule: the search stops once it has *converged* -- its best cost h
 not improved for a share (:data:`STALL_SHARE`) of the search so far -- and at the
 latest at a limit.
 
-* Time-limited (default): the share is measured in seconds (at least
-  :data:`STALL_MIN_S`); the limit is ``time_limit_s``. Fast, but the point where it
-  stops depends on the machine's load, so two runs may differ.
+* Time-limited (default): the share is measured in CPU seconds of the solving thread
+  (at least :data:`STALL_MIN_S`), so a loaded machine does not cut the search short;
+  the limit is ``time_limit_s`` of wall-clock time. Fast, but the point where it stops
+  depends on the machine, so two runs may differ.
 * Deterministic: the share is measured in branches of the search (OR-Tools' count of
   the moves it tried: at least :data:`STALL_MIN_BRANCHES`); the limit is a work budget
   of :data:`BRANCHES_PER_ACCOUNT` branches per candidate account (PyVRP: iterations).
@@ -27,16 +28,18 @@ from solver.model import StopReason
 
 #: Stop once the best cost has not improved for this share of the search so far.
 STALL_SHARE = 0.5
-#: Time-limited mode: the stall is at least this long, seconds.
-STALL_MIN_S = 0.15
-#: Deterministic mode: the stall is at least this many branches.
+#: Time-limited mode: the stall is at least this long, CPU seconds.
+STALL_MIN_S = 0.4
+#: Deterministic mode: the stall is at least this many branches...
 STALL_MIN_BRANCHES = 2_000
+#: ... and at least this many per candidate account.
+STALL_BRANCHES_PER_ACCOUNT = 200
 #: Deterministic mode: work budget of the OR-Tools search, branches per candidate.
 BRANCHES_PER_ACCOUNT = 20_000
 #: PyVRP stops after this many iterations without a better solution.
-PYVRP_STALL_ITERATIONS = 2_000
+PYVRP_STALL_ITERATIONS = 500
 #: Deterministic mode: PyVRP's iteration budget.
-PYVRP_MAX_ITERATIONS = 20_000
+PYVRP_MAX_ITERATIONS = 3_000
 
 
 class SearchStop:
@@ -65,12 +68,14 @@ class SearchStop:
         self.time_limit_s = time_limit_s
         self.deterministic = deterministic
         self.began = time.monotonic() if began is None else began
+        self.cpu_began = time.thread_time()
         self.max_branches = max(STALL_MIN_BRANCHES, BRANCHES_PER_ACCOUNT * n_accounts)
+        self.min_stall_branches = max(STALL_MIN_BRANCHES, STALL_BRANCHES_PER_ACCOUNT * n_accounts)
         self.reason: StopReason | None = None
         self.solutions = 0
         self._best: int | None = None
         self._best_branch = 0
-        self._best_at = self.began
+        self._best_cpu = 0.0
         self._routing: Any = None
 
     # ----------------------------------------------------------------- OR-Tools
@@ -88,7 +93,7 @@ class SearchStop:
         self.solutions += 1
         cost = self._routing.CostVar().Value()
         if self._best is None or cost < self._best:
-            self._best, self._best_at = cost, time.monotonic()
+            self._best, self._best_cpu = cost, time.thread_time() - self.cpu_began
             self._best_branch = self._branches()
 
     def _should_stop(self) -> bool:
@@ -99,13 +104,13 @@ class SearchStop:
         if self.deterministic:
             branches = self._branches()
             stall = branches - self._best_branch
-            if stall > max(STALL_MIN_BRANCHES, STALL_SHARE * self._best_branch):
+            if stall > max(self.min_stall_branches, STALL_SHARE * self._best_branch):
                 self.reason = StopReason.CONVERGED
             elif branches >= self.max_branches:
                 self.reason = StopReason.WORK_LIMIT
             return self.reason is not None
-        now = time.monotonic()
-        if now - self._best_at > max(STALL_MIN_S, STALL_SHARE * (self._best_at - self.began)):
+        stall_s = time.thread_time() - self.cpu_began - self._best_cpu
+        if stall_s > max(STALL_MIN_S, STALL_SHARE * self._best_cpu):
             self.reason = StopReason.CONVERGED
         return self.reason is not None
 

@@ -75,6 +75,8 @@ CAP_WEIGHT = 1.0
 SMALL_SCHEDULE = 40
 #: See :data:`SMALL_SCHEDULE`.
 IDLE_ROUNDS = 3
+#: Deterministic mode: most rounds of perturbation and re-routing.
+DETERMINISTIC_ROUNDS = 12
 #: Shares of the time: routing every day first; each later estimate search (of the time
 #: left); routing the days it changed (of the time left).
 FIRST_ROUTE_SHARE = 0.05
@@ -741,6 +743,7 @@ def plan_schedule(
     time_limit_s: float = 30.0,
     seed: int = 0,
     on_progress: Callable[[float, float | None], None] | None = None,
+    deterministic: bool = False,
 ) -> Schedule:
     """Plan the visits of every account over the horizon and route every day.
 
@@ -756,6 +759,12 @@ def plan_schedule(
         Random seed of the search order and of the day engine.
     on_progress
         Called as ``on_progress(fraction_done, estimated_cost)`` after each round.
+    deterministic
+        Decide every step on work done, never on the clock: rounds until
+        :data:`IDLE_ROUNDS` in a row find nothing better (at most
+        :data:`DETERMINISTIC_ROUNDS`), searches bounded by iterations, days routed with
+        ``plan_day(deterministic=True)``. The same problem and seed then give the same
+        schedule on any machine load; ``time_limit_s`` only caps each day's route.
 
     Returns
     -------
@@ -768,7 +777,7 @@ def plan_schedule(
     InvalidProblemError
         When ``time_limit_s`` is not a positive number or the network is missing.
     """
-    return _solve(problem, network, time_limit_s, seed, on_progress, None, None)
+    return _solve(problem, network, time_limit_s, seed, on_progress, None, None, deterministic)
 
 
 def replan_schedule(
@@ -780,6 +789,7 @@ def replan_schedule(
     time_limit_s: float = 30.0,
     seed: int = 0,
     on_progress: Callable[[float, float | None], None] | None = None,
+    deterministic: bool = False,
 ) -> Schedule:
     """Re-plan the rest of a schedule after a disruption, changing as little as possible.
 
@@ -797,7 +807,7 @@ def replan_schedule(
         The schedule being followed.
     today
         First date that may change.
-    network, time_limit_s, seed, on_progress
+    network, time_limit_s, seed, on_progress, deterministic
         As in :func:`plan_schedule`.
 
     Returns
@@ -818,7 +828,7 @@ def replan_schedule(
                 entity="Schedule",
                 field="days",
             )
-    return _solve(problem, network, time_limit_s, seed, on_progress, previous, today)
+    return _solve(problem, network, time_limit_s, seed, on_progress, previous, today, deterministic)
 
 
 def _solve(
@@ -829,6 +839,7 @@ def _solve(
     on_progress: Callable[[float, float | None], None] | None,
     previous: Schedule | None,
     today: dt.date | None,
+    deterministic: bool = False,
 ) -> Schedule:
     if not isinstance(time_limit_s, int | float) or not math.isfinite(time_limit_s):
         raise InvalidProblemError(f"Solve: time_limit_s must be a number, got {time_limit_s!r}.")
@@ -836,6 +847,8 @@ def _solve(
         raise InvalidProblemError(f"Solve: time_limit_s must be > 0, got {time_limit_s!r}.")
     began = time.monotonic()
     deadline = began + time_limit_s
+    # deterministic: the clock never moves for decisions (work budgets decide instead)
+    now = (lambda: began) if deterministic else time.monotonic
     rng = random.Random(seed)
     state = _State(problem, network, previous, today)
     move_penalty = problem.options.move_penalty if previous is not None else 0.0
@@ -848,34 +861,40 @@ def _solve(
         if state.chosen[i] is None or not state.fully_placed(i):
             state.choose(i, move_penalty, rng)
     future = [k for k in range(state.n_days) if k not in state.past]
-    _local_search(state, move_penalty, rng, deadline)
+    _local_search(state, move_penalty, rng, INF if deterministic else deadline)
     rounds = 1
     first = [k for k in future if contents.get(k) != state.day_content(k)]
     per_day = max(0.2, min(10.0, FIRST_ROUTE_SHARE * time_limit_s / max(1, len(first))))
+    cap = time_limit_s if deterministic else None  # each day's safety cap
     for k in first:
-        plans[k], contents[k] = _route_day(state, k, per_day, seed)
+        plans[k], contents[k] = _route_day(state, k, cap or per_day, seed, deterministic)
     best = (state.objective(move_penalty), state.snapshot(), dict(plans), dict(contents))
     if on_progress is not None:
         on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
     idle, converged = 0, False
     polish_s = POLISH_SHARE * time_limit_s if previous is None else 0.0
     main_deadline = deadline - polish_s
-    while main_deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
+    while main_deadline - now() > max(0.3, 0.03 * time_limit_s):
+        if deterministic and rounds > DETERMINISTIC_ROUNDS:
+            break
         rounds += 1
-        left = main_deadline - time.monotonic()
+        left = main_deadline - now()
         slice_s = max(0.3, min(SEARCH_SHARE * left, 0.1 * len(state.accounts)))
-        _perturb_and_improve(state, move_penalty, rng, time.monotonic() + slice_s)
+        until = INF if deterministic else time.monotonic() + slice_s
+        _perturb_and_improve(state, move_penalty, rng, until)
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
         idle = 0 if changed else idle + 1
-        if idle >= IDLE_ROUNDS and len(state.accounts) <= SMALL_SCHEDULE:
+        if idle >= IDLE_ROUNDS and (deterministic or len(state.accounts) <= SMALL_SCHEDULE):
             converged = True
             break  # several searches in a row found no better day sets
-        left = main_deadline - time.monotonic()
+        left = main_deadline - now()
         per_day = max(0.2, min(10.0, ROUTE_SHARE * left / max(1, len(changed))))
         for k in changed:
-            if time.monotonic() + per_day > main_deadline:
+            if not deterministic and time.monotonic() + per_day > main_deadline:
                 break
-            plans[k], contents[k] = _route_day(state, k, per_day, seed + rounds)
+            plans[k], contents[k] = _route_day(
+                state, k, cap or per_day, seed + rounds, deterministic
+            )
         unrouted = [k for k in future if contents.get(k) != state.day_content(k)]
         value = state.objective(move_penalty)
         if not unrouted and value < best[0] - 1e-6:
@@ -887,23 +906,32 @@ def _solve(
             on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
     for k in future:  # safety: every day of the result is a routed day plan
         if k not in plans or contents.get(k) != state.day_content(k):
-            plans[k], contents[k] = _route_day(state, k, 0.2, seed)
+            plans[k], contents[k] = _route_day(state, k, cap or 0.2, seed, deterministic)
     if polish_s:
-        _polish(state, plans, future, min(deadline, time.monotonic() + polish_s), seed)
+        until = INF if deterministic else min(deadline, time.monotonic() + polish_s)
+        _polish(state, plans, future, until, seed, cap)
     status = SolveStatus.CONVERGED if converged else SolveStatus.TIME_LIMIT
-    return _result(state, plans, seed, time_limit_s, began, status)
+    if deterministic and not converged:
+        status = SolveStatus.FEASIBLE  # the round budget, not the clock, ended it
+    return _result(state, plans, seed, time_limit_s, began, status, deterministic)
 
 
 def _polish(
-    state: _State, plans: dict[int, Plan], future: list[int], deadline: float, seed: int
+    state: _State,
+    plans: dict[int, Plan],
+    future: list[int],
+    deadline: float,
+    seed: int,
+    cap: float | None = None,
 ) -> None:
     """Route every day again with the time left; keep a day's new plan when it is cheaper.
 
-    The new plan must visit the same accounts (nothing newly dropped).
+    The new plan must visit the same accounts (nothing newly dropped). With ``cap``
+    (deterministic mode) every day is routed deterministically, capped at ``cap`` s.
     """
     busy = [k for k in future if any(route.account_ids for route in plans[k].routes)]
     for n, k in enumerate(busy):
-        per_day = (deadline - time.monotonic()) / (len(busy) - n)
+        per_day = cap or (deadline - time.monotonic()) / (len(busy) - n)
         if per_day < 0.1:
             return
         old = plans[k]
@@ -914,7 +942,13 @@ def _polish(
         ]
         rep_ids = [state.reps[r].id for r in state.works[k]]
         day = state.problem.day_problem(state.days[k], rep_ids, visits)
-        new = plan_day(day, network=state.resolved.network, time_limit_s=per_day, seed=seed + 7)
+        new = plan_day(
+            day,
+            network=state.resolved.network,
+            time_limit_s=per_day,
+            seed=seed + 7,
+            deterministic=cap is not None,
+        )
         visited = {a for route in old.routes for a in route.account_ids}
         if new.unassigned or {a for r in new.routes for a in r.account_ids} != visited:
             continue
@@ -928,7 +962,9 @@ def _perturb_and_improve(
     """Ruin and recreate in the estimate space: re-insert a neighbourhood, keep if better.
 
     Stops at ``until`` or after ``100 + 20 x movable accounts`` iterations without a
-    better state (so that small schedules do not depend on the machine's speed).
+    better state (so that small schedules do not depend on the machine's speed). With
+    ``until`` infinite (deterministic mode) the acceptance margin shrinks over at most
+    ``4 x`` that many iterations instead of over the time slice.
     """
     movable = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
     if not movable:
@@ -939,10 +975,13 @@ def _perturb_and_improve(
     start = time.monotonic()
     span = max(1e-3, until - start)
     stall, stall_limit = 0, 100 + 20 * len(movable)
-    while time.monotonic() < until and stall < stall_limit:
+    iterations, budget = 0, 4 * stall_limit
+    while time.monotonic() < until and stall < stall_limit and iterations < budget:
         stall += 1
+        iterations += 1
         # Threshold acceptance: accept a worse state within a margin shrinking to 0.
-        margin = THRESHOLD * max(0.0, 1 - (time.monotonic() - start) / span)
+        done = iterations / budget if until == INF else (time.monotonic() - start) / span
+        margin = THRESHOLD * max(0.0, 1 - done)
         seed_account = rng.choice(movable)
         group = [j for j in state.near[seed_account] if len(state.options[j]) > 1][:size]
         for i in group:
@@ -999,7 +1038,9 @@ def _local_search(state: _State, move_penalty: float, rng: random.Random, deadli
             return
 
 
-def _route_day(state: _State, k: int, time_limit_s: float, seed: int) -> tuple[Plan, tuple]:
+def _route_day(
+    state: _State, k: int, time_limit_s: float, seed: int, deterministic: bool = False
+) -> tuple[Plan, tuple]:
     content = state.day_content(k)
     visits = [
         (state.accounts[i].id, None if fixed is None else {state.reps[fixed].id})
@@ -1010,7 +1051,13 @@ def _route_day(state: _State, k: int, time_limit_s: float, seed: int) -> tuple[P
     if not rep_ids:
         return Plan(date, (), (), SolverInfo(SolveStatus.EMPTY, seed, 0.0, 0.0)), content
     day = state.problem.day_problem(date, rep_ids, visits)
-    plan = plan_day(day, network=state.resolved.network, time_limit_s=time_limit_s, seed=seed)
+    plan = plan_day(
+        day,
+        network=state.resolved.network,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        deterministic=deterministic,
+    )
     state.set_routes(k, plan)
     for u in plan.unassigned:
         state.banned.add((state.account_index[u.account_id], k))
@@ -1122,6 +1169,7 @@ def _result(
     time_limit_s: float,
     began: float,
     status: str,
+    deterministic: bool = False,
 ) -> Schedule:
     problem = state.problem
     pinned = {(ap.account_id, ap.date) for ap in problem.appointments}
@@ -1172,6 +1220,7 @@ def _result(
         time_limit_s=float(time_limit_s),
         time_s=round(time.monotonic() - began, 3),
         objective=summary.total.cost,
+        deterministic=deterministic,
     )
     return Schedule(tuple(days), tuple(visits), tuple(unassigned), summary, info)
 

@@ -79,7 +79,7 @@ def _orders(plan):
 
 @pytest.mark.parametrize("lunch", [True, False], ids=["or-tools", "pyvrp-start"])
 def test_deterministic_day_is_identical_under_different_cpu_loads(lunch):
-    day = lunch_day(30, seed=11) if lunch else grid_day(30, seed=11)
+    day = lunch_day(12, seed=11) if lunch else grid_day(18, seed=11)
     quiet = plan_day(day, time_limit_s=120.0, seed=5, deterministic=True)
     with cpu_load():
         busy = plan_day(day, time_limit_s=120.0, seed=5, deterministic=True)
