@@ -9,7 +9,8 @@ latest at a limit.
   the limit is ``time_limit_s`` of wall-clock time. Fast, but the point where it stops
   depends on the machine, so two runs may differ.
 * Deterministic: the share is measured in branches of the search (OR-Tools' count of
-  the moves it tried: at least :data:`STALL_MIN_BRANCHES`); the limit is a work budget
+  the moves it tried: at least :data:`STALL_MIN_BRANCHES` and
+  :data:`STALL_BRANCHES_PER_ACCOUNT` per candidate account); the limit is a work budget
   of :data:`BRANCHES_PER_ACCOUNT` branches per candidate account (PyVRP: iterations).
   Nothing depends on the clock, so the same problem and seed give the same plan on any
   machine and load. ``time_limit_s`` stays a safety cap only: a run that reaches it
@@ -52,9 +53,10 @@ class SearchStop:
     n_accounts
         Candidate accounts (sizes the deterministic budget).
     deterministic
-        Stop on work done (solutions) instead of the clock.
+        Stop on work done (branches, iterations) instead of the clock.
     began
-        ``time.monotonic()`` when the solve began (the stall share counts from it).
+        ``time.monotonic()`` when the solve began (for the time-limit check; the stall
+        counts CPU seconds of this thread from the moment the rule is made).
     """
 
     def __init__(
