@@ -198,6 +198,10 @@ class ScheduleOptionsIn(ApiModel):
     """Longest solver run, seconds."""
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     """Random seed: the same request and seed give the same schedule."""
+    deterministic: bool = False
+    """Decide every step on work done (rounds, iterations), never on the clock: the same
+    request and seed give the same schedule on any machine and load; `time_limit_s` then
+    only caps each day's route search."""
     balance: Literal["none", "duration", "visits"] = "none"
     """What is evened out across a rep's days and the team's reps: none, duration (working
     time) or visits (visit counts)."""
@@ -355,6 +359,9 @@ class ReplanOptionsIn(ApiModel):
     """Longest solver run, seconds; null = the previous request's."""
     seed: int | None = Field(default=None, ge=0, le=2**31 - 1)
     """Random seed; null = the previous request's."""
+    deterministic: bool | None = None
+    """Stop on work done, not the clock (see the schedule's options); null = the previous
+    request's."""
     move_penalty: Money | None = None
     """Cost of moving one visit of the previous schedule to another date or rep, in the
     currency of the reps' rates; null = the previous request's."""

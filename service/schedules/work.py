@@ -80,6 +80,7 @@ def plan_schedule_request(
         time_limit_s=request.options.time_limit_s,
         seed=request.options.seed,
         on_progress=on_progress,
+        deterministic=request.options.deterministic,
     )
     response = from_schedule(schedule, problem, geometry=request.options.geometry)
     return with_placement(response, placement, given)
@@ -147,6 +148,8 @@ def disrupted_request(replan: ScheduleReplanRequest) -> ScheduleRequest:
         request.options.time_limit_s = options.time_limit_s
     if options.seed is not None:
         request.options.seed = options.seed
+    if options.deterministic is not None:
+        request.options.deterministic = options.deterministic
     if options.move_penalty is not None:
         request.options.move_penalty = options.move_penalty
     # Validate again: the pieces may now conflict (an appointment on a sick day...).
@@ -191,6 +194,7 @@ def replan_schedule_request(
         time_limit_s=request.options.time_limit_s,
         seed=request.options.seed,
         on_progress=on_progress,
+        deterministic=request.options.deterministic,
     )
     response = from_schedule(schedule, problem, geometry=request.options.geometry)
     return with_placement(response, placement, given)

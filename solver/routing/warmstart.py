@@ -11,30 +11,25 @@ continue from. OR-Tools stays the engine of record: it re-checks and improves th
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import numpy as np
 from pyvrp import Model
 from pyvrp.exceptions import PenaltyBoundWarning
-from pyvrp.stop import MaxRuntime
 
 from solver.routing.engine import COST_SCALE
 from solver.routing.schedule import account_value
 
 if TYPE_CHECKING:
     from solver.routing.engine import DayModel
+    from solver.routing.stopping import SearchStop
 
 #: Cost of an arc with no road path, in PyVRP's units (far above any real route).
 PYVRP_BLOCKED = 10**12
 
 
 def pyvrp_routes(
-    model: DayModel,
-    *,
-    time_limit_s: float,
-    seed: int,
-    should_stop: Callable[[], bool] | None = None,
+    model: DayModel, *, time_limit_s: float, seed: int, stop: SearchStop
 ) -> list[list[int]] | None:
     """Solve the day with PyVRP and return account nodes per rep (vehicle).
 
@@ -46,9 +41,9 @@ def pyvrp_routes(
         PyVRP's run time, seconds.
     seed
         PyVRP's random seed.
-    should_stop
-        Polled by PyVRP's stopping criterion with the time limit: True ends the
-        search early (the job was cancelled).
+    stop
+        The search's stopping rule (PyVRP's criterion: time or iterations, and
+        convergence).
 
     Returns
     -------
@@ -124,12 +119,8 @@ def pyvrp_routes(
         # Raised while PyVRP still searches for a feasible solution; infeasible starts
         # are simply not used (OR-Tools then builds its own).
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        runtime = MaxRuntime(time_limit_s)
-
-        def stop(best_cost: float) -> bool:
-            return runtime(best_cost) or (should_stop is not None and should_stop())
-
-        result = pv.solve(stop, seed=seed, display=False)
+        result = pv.solve(stop.pyvrp_criterion(time_limit_s), seed=seed, display=False)
+    stop.pyvrp_finished(result.runtime)
     if not result.is_feasible():
         return None
     routes: list[list[int]] = [[] for _ in reps]

@@ -12,11 +12,14 @@ from solver.schedule.model import Schedule
 from solver.schedule.moves import State
 
 
-def route_day(state: State, k: int, time_limit_s: float, seed: int) -> tuple[Plan, tuple]:
+def route_day(
+    state: State, k: int, time_limit_s: float, seed: int, deterministic: bool = False
+) -> tuple[Plan, tuple]:
     """Route day ``k`` with the day-plan engine; its routes replace the estimates.
 
     Visits the engine drops are banned from that day. Returns the plan and the day's
-    content it was routed for.
+    content it was routed for. ``deterministic`` routes it with
+    ``plan_day(deterministic=True)`` (``time_limit_s`` is then a safety cap).
     """
     content = state.day_content(k)
     visits = [
@@ -28,7 +31,13 @@ def route_day(state: State, k: int, time_limit_s: float, seed: int) -> tuple[Pla
     if not rep_ids:
         return Plan(date, (), (), SolverInfo(SolveStatus.EMPTY, seed, 0.0, 0.0)), content
     day = state.problem.day_problem(date, rep_ids, visits)
-    plan = plan_day(day, network=state.resolved.network, time_limit_s=time_limit_s, seed=seed)
+    plan = plan_day(
+        day,
+        network=state.resolved.network,
+        time_limit_s=time_limit_s,
+        seed=seed,
+        deterministic=deterministic,
+    )
     state.set_routes(k, plan)
     for u in plan.unassigned:
         state.banned.add((state.account_index[u.account_id], k))
@@ -36,15 +45,21 @@ def route_day(state: State, k: int, time_limit_s: float, seed: int) -> tuple[Pla
 
 
 def polish(
-    state: State, plans: dict[int, Plan], future: list[int], deadline: float, seed: int
+    state: State,
+    plans: dict[int, Plan],
+    future: list[int],
+    deadline: float,
+    seed: int,
+    cap: float | None = None,
 ) -> None:
     """Route every day again with the time left; keep a day's new plan when it is cheaper.
 
-    The new plan must visit the same accounts (nothing newly dropped).
+    The new plan must visit the same accounts (nothing newly dropped). With ``cap``
+    (deterministic mode) every day is routed deterministically, capped at ``cap`` s.
     """
     busy = [k for k in future if any(route.account_ids for route in plans[k].routes)]
     for n, k in enumerate(busy):
-        per_day = (deadline - time.monotonic()) / (len(busy) - n)
+        per_day = cap or (deadline - time.monotonic()) / (len(busy) - n)
         if per_day < 0.1:
             return
         old = plans[k]
@@ -55,7 +70,13 @@ def polish(
         ]
         rep_ids = [state.reps[r].id for r in state.works[k]]
         day = state.problem.day_problem(state.days[k], rep_ids, visits)
-        new = plan_day(day, network=state.resolved.network, time_limit_s=per_day, seed=seed + 7)
+        new = plan_day(
+            day,
+            network=state.resolved.network,
+            time_limit_s=per_day,
+            seed=seed + 7,
+            deterministic=cap is not None,
+        )
         visited = {a for route in old.routes for a in route.account_ids}
         if new.unassigned or {a for r in new.routes for a in r.account_ids} != visited:
             continue

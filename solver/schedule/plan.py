@@ -56,7 +56,7 @@ from solver.model import Plan, SolveStatus
 from solver.schedule.days import polish, route_day, start_from
 from solver.schedule.merge import choose_days, merge_fits, merged_proposal
 from solver.schedule.model import Schedule, ScheduleProblem
-from solver.schedule.moves import REQUIRED_MISS, State
+from solver.schedule.moves import INF, REQUIRED_MISS, State
 from solver.schedule.result import build_result
 from solver.schedule.search import hardest_first, local_search, perturb_and_improve
 from solver.schedule.tabu import tabu_options
@@ -66,6 +66,8 @@ from solver.schedule.tabu import tabu_options
 SMALL_SCHEDULE = 40
 #: See :data:`SMALL_SCHEDULE`.
 IDLE_ROUNDS = 3
+#: Deterministic mode: most rounds of perturbation and re-routing.
+DETERMINISTIC_ROUNDS = 12
 #: Shares of the time: routing every day first; each later estimate search (of the time
 #: left); routing the days it changed (of the time left).
 FIRST_ROUTE_SHARE = 0.05
@@ -95,6 +97,7 @@ def plan_schedule(
     time_limit_s: float = 30.0,
     seed: int = 0,
     on_progress: Callable[[float, float | None], None] | None = None,
+    deterministic: bool = False,
 ) -> Schedule:
     """Plan the visits of every account over the horizon and route every day.
 
@@ -110,6 +113,12 @@ def plan_schedule(
         Random seed of the search order and of the day engine.
     on_progress
         Called as ``on_progress(fraction_done, estimated_cost)`` after each round.
+    deterministic
+        Decide every step on work done, never on the clock: rounds until
+        :data:`IDLE_ROUNDS` in a row find nothing better (at most
+        :data:`DETERMINISTIC_ROUNDS`), searches bounded by iterations, days routed with
+        ``plan_day(deterministic=True)``. The same problem and seed then give the same
+        schedule on any machine load; ``time_limit_s`` only caps each day's route.
 
     Returns
     -------
@@ -122,7 +131,7 @@ def plan_schedule(
     InvalidProblemError
         When ``time_limit_s`` is not a positive number or the network is missing.
     """
-    return _solve(problem, network, time_limit_s, seed, on_progress, None, None)
+    return _solve(problem, network, time_limit_s, seed, on_progress, None, None, deterministic)
 
 
 def replan_schedule(
@@ -134,6 +143,7 @@ def replan_schedule(
     time_limit_s: float = 30.0,
     seed: int = 0,
     on_progress: Callable[[float, float | None], None] | None = None,
+    deterministic: bool = False,
 ) -> Schedule:
     """Re-plan the rest of a schedule after a disruption, changing as little as possible.
 
@@ -151,7 +161,7 @@ def replan_schedule(
         The schedule being followed.
     today
         First date that may change.
-    network, time_limit_s, seed, on_progress
+    network, time_limit_s, seed, on_progress, deterministic
         As in :func:`plan_schedule`.
 
     Returns
@@ -172,7 +182,7 @@ def replan_schedule(
                 entity="Schedule",
                 field="days",
             )
-    return _solve(problem, network, time_limit_s, seed, on_progress, previous, today)
+    return _solve(problem, network, time_limit_s, seed, on_progress, previous, today, deterministic)
 
 
 def _solve(
@@ -183,6 +193,7 @@ def _solve(
     on_progress: Callable[[float, float | None], None] | None,
     previous: Schedule | None,
     today: dt.date | None,
+    deterministic: bool = False,
 ) -> Schedule:
     if not isinstance(time_limit_s, int | float) or not math.isfinite(time_limit_s):
         raise InvalidProblemError(f"Solve: time_limit_s must be a number, got {time_limit_s!r}.")
@@ -190,6 +201,8 @@ def _solve(
         raise InvalidProblemError(f"Solve: time_limit_s must be > 0, got {time_limit_s!r}.")
     began = time.monotonic()
     deadline = began + time_limit_s
+    # deterministic: the clock never moves for decisions (work budgets decide instead)
+    now = (lambda: began) if deterministic else time.monotonic
     rng = random.Random(seed)
     state = State(problem, network, previous, today)
     move_penalty = problem.options.move_penalty if previous is not None else 0.0
@@ -202,23 +215,27 @@ def _solve(
         if state.chosen[i] is None or not state.fully_placed(i):
             state.choose(i, move_penalty, rng)
     future = [k for k in range(state.n_days) if k not in state.past]
-    local_search(state, move_penalty, rng, deadline)
+    local_search(state, move_penalty, rng, INF if deterministic else deadline)
     rounds = 1
     first = [k for k in future if contents.get(k) != state.day_content(k)]
     per_day = max(0.2, min(10.0, FIRST_ROUTE_SHARE * time_limit_s / max(1, len(first))))
+    cap = time_limit_s if deterministic else None  # each day's safety cap
     for k in first:
-        plans[k], contents[k] = route_day(state, k, per_day, seed)
+        plans[k], contents[k] = route_day(state, k, cap or per_day, seed, deterministic)
     best = (state.objective(move_penalty), state.snapshot(), dict(plans), dict(contents))
     if on_progress is not None:
         on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
     idle, converged = 0, False
-    merging, merged = merge_fits(state), False
+    # the merged rounds run on PyVRP's clock: left out of the deterministic mode
+    merging, merged = merge_fits(state) and not deterministic, False
     polish_s = POLISH_SHARE * time_limit_s if previous is None else 0.0
     main_deadline = deadline - polish_s
     merge_from = time.monotonic() + MERGE_FROM * (main_deadline - time.monotonic())
-    while main_deadline - time.monotonic() > max(0.3, 0.03 * time_limit_s):
+    while main_deadline - now() > max(0.3, 0.03 * time_limit_s):
+        if deterministic and rounds > DETERMINISTIC_ROUNDS:
+            break
         rounds += 1
-        left = main_deadline - time.monotonic()
+        left = main_deadline - now()
         if merging and time.monotonic() >= merge_from and best[0] < REQUIRED_MISS:
             merge_days = choose_days(state, MERGE_MAX_VISITS, rng)
             visits = sum(len(rd.seq) for k in merge_days for rd in state.rep_days[k].values())
@@ -239,20 +256,23 @@ def _solve(
             slice_s = max(0.3, min(SEARCH_SHARE * left, 0.1 * len(state.accounts)))
             if merging:
                 slice_s = min(slice_s, max(0.3, merge_from - time.monotonic()))
-            perturb_and_improve(state, move_penalty, rng, time.monotonic() + slice_s)
+            until = INF if deterministic else time.monotonic() + slice_s
+            perturb_and_improve(state, move_penalty, rng, until)
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
         idle = 0 if changed else idle + 1
         if idle >= IDLE_ROUNDS and merging and not merged:
             merge_from, idle = time.monotonic(), 0
-        elif idle >= IDLE_ROUNDS and len(state.accounts) <= SMALL_SCHEDULE:
+        elif idle >= IDLE_ROUNDS and (deterministic or len(state.accounts) <= SMALL_SCHEDULE):
             converged = True
             break  # several searches in a row found no better day sets
-        left = main_deadline - time.monotonic()
+        left = main_deadline - now()
         per_day = max(0.2, min(10.0, ROUTE_SHARE * left / max(1, len(changed))))
         for k in changed:
-            if time.monotonic() + per_day > deadline:  # may use the polish time
+            if not deterministic and time.monotonic() + per_day > deadline:  # polish time
                 break
-            plans[k], contents[k] = route_day(state, k, per_day, seed + rounds)
+            plans[k], contents[k] = route_day(
+                state, k, cap or per_day, seed + rounds, deterministic
+            )
         unrouted = [k for k in future if contents.get(k) != state.day_content(k)]
         value = state.objective(move_penalty)
         if not unrouted and value < best[0] - 1e-6:
@@ -264,8 +284,11 @@ def _solve(
             on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
     for k in future:  # safety: every day of the result is a routed day plan
         if k not in plans or contents.get(k) != state.day_content(k):
-            plans[k], contents[k] = route_day(state, k, 0.2, seed)
+            plans[k], contents[k] = route_day(state, k, cap or 0.2, seed, deterministic)
     if polish_s:
-        polish(state, plans, future, min(deadline, time.monotonic() + polish_s), seed)
+        until = INF if deterministic else min(deadline, time.monotonic() + polish_s)
+        polish(state, plans, future, until, seed, cap)
     status = SolveStatus.CONVERGED if converged else SolveStatus.TIME_LIMIT
-    return build_result(state, plans, seed, time_limit_s, began, status)
+    if deterministic and not converged:
+        status = SolveStatus.FEASIBLE  # the round budget, not the clock, ended it
+    return build_result(state, plans, seed, time_limit_s, began, status, deterministic)

@@ -23,6 +23,7 @@ def build_result(
     time_limit_s: float,
     began: float,
     status: str,
+    deterministic: bool = False,
 ) -> Schedule:
     """Build the schedule from the routed day plans (missing visits with reasons, KPIs)."""
     problem = state.problem
@@ -74,6 +75,7 @@ def build_result(
         time_limit_s=float(time_limit_s),
         time_s=round(time.monotonic() - began, 3),
         objective=summary.total.cost,
+        deterministic=deterministic,
     )
     return Schedule(tuple(days), tuple(visits), tuple(unassigned), summary, info)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import time
 
-from solver.schedule.moves import State
+from solver.schedule.moves import INF, State
 
 #: Threshold acceptance of the estimate search: a worse state within this share of the
 #: current objective is accepted at the start of a slice (the margin shrinks to 0).
@@ -18,7 +18,9 @@ def perturb_and_improve(
     """Ruin and recreate in the estimate space: re-insert a neighbourhood, keep if better.
 
     Stops at ``until`` or after ``100 + 20 x movable accounts`` iterations without a
-    better state (so that small schedules do not depend on the machine's speed).
+    better state (so that small schedules do not depend on the machine's speed). With
+    ``until`` infinite (deterministic mode) the acceptance margin shrinks over at most
+    ``4 x`` that many iterations instead of over the time slice.
     """
     movable = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
     if not movable:
@@ -29,10 +31,13 @@ def perturb_and_improve(
     start = time.monotonic()
     span = max(1e-3, until - start)
     stall, stall_limit = 0, 100 + 20 * len(movable)
-    while time.monotonic() < until and stall < stall_limit:
+    iterations, budget = 0, 4 * stall_limit
+    while time.monotonic() < until and stall < stall_limit and iterations < budget:
         stall += 1
+        iterations += 1
         # Threshold acceptance: accept a worse state within a margin shrinking to 0.
-        margin = THRESHOLD * max(0.0, 1 - (time.monotonic() - start) / span)
+        done = iterations / budget if until == INF else (time.monotonic() - start) / span
+        margin = THRESHOLD * max(0.0, 1 - done)
         seed_account = rng.choice(movable)
         group = [j for j in state.near[seed_account] if len(state.options[j]) > 1][:size]
         for i in group:

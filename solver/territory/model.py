@@ -190,6 +190,11 @@ class TerritoryOptions:
         Simulate the days with the road network's speed profile (default): each leg is
         the mean of its times leaving at every hour 08:00-16:00 of a Tuesday. False =
         free-flow.
+    deterministic
+        Stop every search on work done (LP/MIP node and round budgets), never on the
+        clock: the same input and seed give the same plan on any machine and load.
+        ``time_limit_s`` is then only a safety cap (reaching it is said in
+        ``summary.explanation``).
     """
 
     balance: BalanceMetric | str = BalanceMetric.WORKLOAD
@@ -203,6 +208,7 @@ class TerritoryOptions:
     time_limit_s: float = 30.0
     seed: int = 0
     traffic: bool = True
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
         owner = ("TerritoryOptions", None)
@@ -248,6 +254,12 @@ class TerritoryOptions:
         _check_number(owner, "time_limit_s", self.time_limit_s, positive=True)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
             raise _invalid(owner, f"seed must be an integer, got {self.seed!r}.", field="seed")
+        if not isinstance(self.deterministic, bool):
+            raise _invalid(
+                owner,
+                f"deterministic must be true or false, got {self.deterministic!r}.",
+                field="deterministic",
+            )
 
 
 # --------------------------------------------------------------------------- results

@@ -300,3 +300,19 @@ def test_cancelled_job_reports_cancelled_and_keeps_no_result(client):
     time.sleep(0.5)
     job = client.get(f"/v1/jobs/{second.json()['id']}", headers=HEADERS).json()
     assert job["status"] == "cancelled" and job["result"] is None
+
+
+def test_deterministic_option_reaches_the_solver_and_comes_back_with_the_stop_reason(client):
+    request = matrix_day_plan()
+    request["options"] = {**request.get("options", {}), "deterministic": True}
+    first = client.post("/v1/day-plans", json=request, headers=HEADERS)
+    assert first.status_code == 200, first.text
+    second = client.post("/v1/day-plans", json=request, headers=HEADERS).json()
+    plan = first.json()
+    assert_checked(request, plan)
+    assert plan["solver"]["deterministic"] is True
+    assert plan["solver"]["stop_reason"] in ("converged", "work_limit", "completed")
+    assert plan["routes"] == second["routes"]
+    default = client.post("/v1/day-plans", json=matrix_day_plan(), headers=HEADERS).json()
+    assert default["solver"]["deterministic"] is False
+    assert default["solver"]["stop_reason"] is not None
