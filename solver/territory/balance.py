@@ -12,9 +12,16 @@ import shapely
 
 from solver.costs import travel_cost
 from solver.errors import InvalidProblemError
-from solver.model import HIGHS_STATUS, SolverInfo, TravelMatrix, solve_status
+from solver.model import HIGHS_STATUS, Location, SolverInfo, TravelMatrix, solve_status
 from solver.roads.source import TravelSource
 from solver.territory.assign import AssignmentInput, AssignmentResult, solve_assignment
+from solver.territory.explain import (
+    TOLERANCE_SLACK,
+    Geography,
+    band_sentences,
+    capacity_figures,
+    geographic_causes,
+)
 from solver.territory.geometry import territory_polygons
 from solver.territory.model import (
     BalanceMetric,
@@ -29,12 +36,10 @@ from solver.territory.model import (
 )
 from solver.territory.simulate import DayRouter, WeekSimulation, order_day, simulate_territory
 from solver.territory.travel import TerritoryTravel
+from solver.territory.workload import Round, rebalance_on_simulation
 
 #: Above this many accounts, ``simulate_routes=None`` means off.
 AUTO_SIMULATE_MAX_ACCOUNTS = 5000
-
-#: Deviations up to this much over the tolerance count as within (float noise).
-_TOLERANCE_SLACK = 1e-9
 
 
 def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]) -> None:
@@ -158,11 +163,45 @@ def balance_territories(
     idx, unassigned = _reachable(accounts, model, reps, source.off_network_homes)
     share = _capacity_shares(reps)
     rep_of, result, notes = _assign(model, idx, share, options)
+    estimate = estimate_workload(accounts, model.travel.durations_s, options.visits_per_day)
+    visit_h = model.per_week * np.asarray([a.visit_duration_s for a in accounts]) / 3600.0
+    simulate = _simulator(accounts, source, options, day_router)
+    best = None
+    if simulate is not None and model.metric == BalanceMetric.WORKLOAD and idx.size:
+        best = rebalance_on_simulation(
+            estimate[:, idx],
+            visit_h[idx],
+            share,
+            options.tolerance,
+            options.workload_rounds,
+            (rep_of, result, notes),
+            solve=lambda w, band: _assign(
+                dataclasses.replace(model, weight=_full(model.weight, idx, w)),
+                idx,
+                share,
+                dataclasses.replace(options, tolerance=band),
+            ),
+            simulate=lambda assigned: simulate.team(reps, idx, assigned),
+            travel_h=lambda assigned: float(model.cost[assigned, idx].sum()),
+        )
+        rep_of, result, notes = best.rep_of, best.result, best.notes
+        simulations: list[WeekSimulation | None] = list(best.simulations)
+    else:
+        simulations = (
+            list(simulate.team(reps, idx, rep_of)) if simulate is not None else [None] * len(reps)
+        )
     solve_s = time.perf_counter() - started
     rep_accounts = [idx[rep_of == r] for r in range(len(reps))]
-    simulations = _simulate_weeks(reps, accounts, source, rep_accounts, options, day_router)
-    figures = _balance_figures(model, idx, rep_of, share, len(reps))
+    if best is not None:
+        targets = share * best.workload_h.sum()
+        figures = _Figures(best.workload_h, targets, best.deviation)
+    else:
+        figures = _balance_figures(model, idx, rep_of, share, len(reps))
     territories = _territories(reps, accounts, model, rep_accounts, simulations, figures, options)
+    territories = [
+        dataclasses.replace(t, estimated_workload_h_per_week=float(estimate[r, mine].sum()))
+        for r, (t, mine) in enumerate(zip(territories, rep_accounts, strict=True))
+    ]
     outline = getattr(network, "outline", None)  # road networks have one, matrices do not
     area = outline() if outline is not None else None
     territories = _with_polygons(reps, accounts, idx, rep_of, territories, area)
@@ -171,6 +210,34 @@ def balance_territories(
     travel_h = float(model.cost[rep_of, idx].sum()) if idx.size else 0.0
     objective_h = travel_h + options.move_penalty_h * len(moves)
     bound = result.lower_bound if result is not None else 0.0
+    workload = np.asarray([t.workload_h_per_week for t in territories])
+    capacity = capacity_figures(reps, workload, options.min_utilisation)
+    weight = model.weight if best is None else _full(model.weight, idx, best.weight)
+    basis = _basis(model.metric, best is not None, simulations)
+    explanation: list[str] = list(_off_network_homes(reps, source.off_network_homes))
+    geography = Geography((), ())
+    if not _within(figures, options):
+        explanation += band_sentences(
+            reps, accounts, idx, rep_of, weight, share, options, result, figures.deviation,
+            basis.replace("_", " "),
+        )  # fmt: skip
+        if best is not None:
+            explanation.append(_rounds_sentence(best, options))
+            geography = geographic_causes(
+                reps, accounts, idx, rep_of, model.travel.durations_s, best.workload_h,
+                best.simulations, share, options.tolerance,
+                lambda home, members, visits: simulate.week(home, members, visits),
+            )  # fmt: skip
+            explanation += geography.sentences
+    explanation += notes
+    explanation += capacity.sentences
+    est_values = np.bincount(rep_of, weights=estimate[rep_of, idx], minlength=len(reps))
+    simulated = [t for t in territories if t.drive_method == "simulated"]
+    sim_dev = (
+        _max_dev(np.asarray([t.workload_h_per_week for t in territories]), share)
+        if simulated and len(simulated) == len(territories)
+        else None
+    )
     summary = BalanceSummary(
         metric=model.metric.value,
         tolerance=options.tolerance,
@@ -182,8 +249,21 @@ def balance_territories(
         lower_bound_h_per_week=bound,
         gap_to_bound=_gap(objective_h, bound),
         moves=len(moves),
-        explanation=_off_network_homes(reps, source.off_network_homes)
-        + _explanation(reps, accounts, model, idx, rep_of, share, figures, options, result, notes),
+        explanation=tuple(explanation),
+        balanced_on=basis,
+        estimate_max_deviation=_max_dev(est_values, share),
+        simulated_max_deviation=sim_dev,
+        rounds=len(best.history) - 1 if best is not None else 0,
+        round_deviations=tuple(best.history) if best is not None else (),
+        bound_basis=_bound_basis(model.metric, best, options),
+        capacity_h_per_week=capacity.capacity_h_per_week,
+        workload_h_per_week=capacity.workload_h_per_week,
+        utilisation=capacity.utilisation,
+        capacity_status=capacity.status,
+        missing_h_per_week=capacity.missing_h_per_week,
+        missing_reps=capacity.missing_reps,
+        spare_reps=capacity.spare_reps,
+        geographic_accounts=geography.account_ids,
     )
     info = SolverInfo(
         status=solve_status(result.status if result is not None else "empty", HIGHS_STATUS),
@@ -340,32 +420,49 @@ def _assign(
     return result.rep_of, result, notes + result.notes
 
 
-def _simulate_weeks(
-    reps: tuple[TerritoryRep, ...],
+class _Simulator:
+    """Simulates the weeks of one rep from a home over some accounts (internal)."""
+
+    def __init__(
+        self,
+        accounts: tuple[TerritoryAccount, ...],
+        source: TerritoryTravel,
+        seed: int,
+        day_router: DayRouter,
+    ) -> None:
+        self.accounts, self.source, self.seed, self.router = accounts, source, seed, day_router
+        self.freq = np.asarray([a.visits_per_4_weeks for a in accounts], dtype=float)
+
+    def week(
+        self, home: Location, members: np.ndarray, visits: np.ndarray | None = None, *, r: int = 0
+    ) -> WeekSimulation:
+        """Simulate rep number ``r`` (its seed) from ``home`` over ``members``."""
+        locations = [home] + [self.accounts[j].location for j in members]
+        return simulate_territory(
+            self.source.among(locations),
+            self.freq[members] if visits is None else np.asarray(visits, dtype=float),
+            seed=self.seed + r,
+            day_router=self.router,
+        )
+
+    def team(
+        self, reps: Sequence[TerritoryRep], idx: np.ndarray, rep_of: np.ndarray
+    ) -> list[WeekSimulation]:
+        """Simulate every rep's territory of the assignment ``rep_of`` of accounts ``idx``."""
+        return [self.week(rep.home, idx[rep_of == r], r=r) for r, rep in enumerate(reps)]
+
+
+def _simulator(
     accounts: tuple[TerritoryAccount, ...],
     source: TerritoryTravel,
-    rep_accounts: list[np.ndarray],
     options: TerritoryOptions,
     day_router: DayRouter,
-) -> list[WeekSimulation | None]:
-    """Simulate each rep's weeks of visits (None per rep when simulation is off)."""
+) -> _Simulator | None:
+    """Return the simulator of the weeks (None when simulation is off)."""
     simulate = options.simulate_routes
     if simulate is None:
         simulate = len(accounts) <= AUTO_SIMULATE_MAX_ACCOUNTS
-    if not simulate:
-        return [None] * len(reps)
-    simulations: list[WeekSimulation | None] = []
-    for r, members in enumerate(rep_accounts):
-        locations = [reps[r].home] + [accounts[j].location for j in members]
-        simulations.append(
-            simulate_territory(
-                source.among(locations),
-                np.asarray([accounts[j].visits_per_4_weeks for j in members]),
-                seed=options.seed + r,
-                day_router=day_router,
-            )
-        )
-    return simulations
+    return _Simulator(accounts, source, options.seed, day_router) if simulate else None
 
 
 @dataclass(frozen=True)
@@ -479,7 +576,7 @@ def _moves(accounts: tuple[TerritoryAccount, ...], assignment: dict[str, str]) -
 
 def _within(figures: _Figures, options: TerritoryOptions) -> bool:
     """Whether every rep's deviation is within the tolerance (up to float noise)."""
-    return float(np.abs(figures.deviation).max(initial=0.0)) <= options.tolerance + _TOLERANCE_SLACK
+    return float(np.abs(figures.deviation).max(initial=0.0)) <= options.tolerance + TOLERANCE_SLACK
 
 
 def _off_network_homes(
@@ -494,27 +591,6 @@ def _off_network_homes(
     )
 
 
-def _explanation(
-    reps: tuple[TerritoryRep, ...],
-    accounts: tuple[TerritoryAccount, ...],
-    model: _Model,
-    idx: np.ndarray,
-    rep_of: np.ndarray,
-    share: np.ndarray,
-    figures: _Figures,
-    options: TerritoryOptions,
-    result: AssignmentResult | None,
-    notes: list[str],
-) -> tuple[str, ...]:
-    """Return the notes, after the sentences saying why the tolerance was not met (if so)."""
-    if _within(figures, options):
-        return tuple(notes)
-    why = _explain(
-        reps, accounts, idx, rep_of, model.weight, share, options, result, figures.deviation
-    )
-    return tuple(why + notes)
-
-
 def _gap(objective: float, bound: float) -> float:
     """Relative gap of the objective above the bound (nan without a bound)."""
     if np.isnan(bound):
@@ -523,65 +599,52 @@ def _gap(objective: float, bound: float) -> float:
     return max(0.0, objective / bound - 1.0) if bound > 0 else 0.0
 
 
-def _explain(
-    reps: Sequence[TerritoryRep],
-    accounts: Sequence[TerritoryAccount],
-    idx: np.ndarray,
-    rep_of: np.ndarray,
-    weight: np.ndarray,
-    share: np.ndarray,
-    options: TerritoryOptions,
-    result: AssignmentResult | None,
-    deviation: np.ndarray,
-) -> list[str]:
-    """Sentences saying why the tolerance was not met."""
-    tol_pct = f"+-{options.tolerance * 100:g} %"
-    metric = BalanceMetric(options.balance).value
-    sentences = []
-    outside = [
-        f"'{reps[r].id}' {deviation[r] * 100:+.1f} %"
-        for r in np.argsort(-np.abs(deviation))
-        if abs(deviation[r]) > options.tolerance + _TOLERANCE_SLACK
-    ]
-    sentences.append(
-        f"The {metric} balance cannot be held within {tol_pct}: reps outside the band are "
-        + ", ".join(outside[:10])
-        + ("" if len(outside) <= 10 else f" and {len(outside) - 10} more")
-        + "."
+def _full(weight: np.ndarray, idx: np.ndarray, sub: np.ndarray) -> np.ndarray:
+    """Return ``weight`` with the columns ``idx`` replaced by ``sub``."""
+    full = weight.copy()
+    full[:, idx] = sub
+    return full
+
+
+def _basis(metric: BalanceMetric, rebalanced: bool, simulations: list) -> str:
+    """Name the figure the deviations measure (``summary.balanced_on``)."""
+    if metric != BalanceMetric.WORKLOAD:
+        return metric.value
+    return "simulated_workload" if rebalanced else "estimated_workload"
+
+
+def _max_dev(values: np.ndarray, share: np.ndarray) -> float:
+    """Largest relative deviation of ``values`` from their capacity-share targets."""
+    values = np.asarray(values, dtype=float)
+    target = share * values.sum()
+    deviation = np.divide(values, target, out=np.zeros_like(values), where=target > 0) - 1.0
+    deviation[target <= 0] = 0.0
+    return float(np.abs(deviation).max(initial=0.0))
+
+
+def _rounds_sentence(best: Round, options: TerritoryOptions) -> str:
+    """Say how the simulate-and-rebalance rounds went."""
+    steps = ", ".join(f"{d * 100:.1f} %" for d in best.history)
+    return (
+        f"After {len(best.history) - 1} of at most {options.workload_rounds} "
+        f"simulate-and-rebalance rounds the largest deviations of the simulated workload "
+        f"were {steps}; the plan of round {best.number} is reported."
     )
-    values = np.bincount(rep_of, weights=weight[rep_of, idx], minlength=len(reps))
-    targets = share * values.sum()
-    rep_index = {rep.id: i for i, rep in enumerate(reps)}
-    locked_load = np.zeros(len(reps))
-    for j in idx:
-        r = rep_index.get(accounts[j].locked_rep, -1)
-        if r >= 0:
-            locked_load[r] += weight[r, j]
-    for r in np.flatnonzero(locked_load > (1 + options.tolerance) * targets + 1e-9):
-        upper = (1 + options.tolerance) * targets[r]
-        sentences.append(
-            f"Rep '{reps[r].id}': its locked accounts alone weigh "
-            f"{locked_load[r]:.1f}, above the upper bound {upper:.1f}."
-        )
-    if result is not None and result.lp_excess > 1e-6:
-        sentences.append(
-            "Even with accounts split fractionally between reps (the LP) the band cannot be "
-            "met, so no assignment can meet it"
-            + (
-                f"; max_moves = {options.max_moves} may be what binds."
-                if options.max_moves is not None
-                else "."
-            )
-        )
-    else:
-        biggest = 0.0
-        for k, j in enumerate(idx):
-            biggest = max(biggest, float(weight[rep_of[k], j] / max(targets[rep_of[k]], 1e-12)))
-        sentences.append(
-            "The LP (fractional accounts) meets the band, but accounts are indivisible: the "
-            f"largest weighs {biggest * 100:.1f} % of a target while the band is {tol_pct}; "
-            "a wider tolerance or more accounts per rep would allow it."
-        )
-        if result is not None and result.status == "Time limit reached":
-            sentences.append("The integral search also stopped at the time limit.")
-    return sentences
+
+
+def _bound_basis(metric: BalanceMetric, best: Round | None, options: TerritoryOptions) -> str:
+    """Say which model the LP lower bound belongs to."""
+    objective = "the visits-weighted home->account travel (travel_h_per_week plus move penalties)"
+    if best is None:
+        figure = {
+            BalanceMetric.WORKLOAD: "the estimated workload",
+            BalanceMetric.REVENUE: "revenue",
+            BalanceMetric.ACCOUNTS: "the account count",
+        }[metric]
+        return f"LP of {objective} with {figure} within +-{options.tolerance * 100:g} %."
+    return (
+        f"LP of {objective} with the workload balanced within +-{best.tolerance * 100:g} % "
+        f"on the weights of round {best.number} (visit time plus the simulated drive "
+        "charged by detour and by the calibrated estimate, see solver.territory.workload); "
+        "it bounds plans balanced on those weights, not on the simulated days themselves."
+    )
