@@ -368,5 +368,11 @@ class _TerritoryCheck:
                     f"Account '{account_id}' is named as a geographic cause but its rep "
                     f"'{rep_id}' is not above the band."
                 )
-            elif not any(account_id in x for x in self.plan.summary.explanation):
-                self.say(f"Geographic account '{account_id}' is not named in the explanation.")
+            elif not any(
+                f"Rep '{rep_id}'" in x and "because of geography" in x
+                for x in self.plan.summary.explanation
+            ):
+                self.say(
+                    f"Account '{account_id}' is a geographic cause but the explanation gives "
+                    f"no geographic reason for its rep '{rep_id}'."
+                )
