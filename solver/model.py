@@ -687,6 +687,23 @@ class SolveStatus(StrEnum):
     HAND_MADE = "hand_made"
 
 
+class StopReason(StrEnum):
+    """Why a search stopped (``SolverInfo.stop_reason``), in fieldroute's own words."""
+
+    #: No better solution for a share of the search so far (seconds, or solutions in
+    #: deterministic mode): the answer stopped improving before the limit.
+    CONVERGED = "converged"
+    #: ``time_limit_s`` was reached (in deterministic mode: the safety cap, so the
+    #: result may differ between runs).
+    TIME_LIMIT = "time_limit"
+    #: The deterministic search spent its work budget (solutions / iterations).
+    WORK_LIMIT = "work_limit"
+    #: The search ended by itself (nothing left to explore, or within the gap).
+    COMPLETED = "completed"
+    #: Nothing to search (no candidate to plan).
+    EMPTY = "empty"
+
+
 #: OR-Tools routing search statuses -> :class:`SolveStatus`.
 ORTOOLS_STATUS: dict[str, SolveStatus] = {
     "ROUTING_OPTIMAL": SolveStatus.OPTIMAL,
@@ -741,8 +758,14 @@ class SolverInfo:
     time_limit_s: float
     time_s: float
     objective: float | None = None
+    #: Why the search stopped (None where the engine does not say).
+    stop_reason: StopReason | None = None
+    #: True when the search stopped on work done, not on the clock (same seed, same plan).
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
+        if self.stop_reason is not None:
+            object.__setattr__(self, "stop_reason", StopReason(self.stop_reason))
         if self.status not in SolveStatus.__members__.values():
             raise InvalidProblemError(
                 f"status {self.status!r} is not one of {', '.join(SolveStatus)}.",

@@ -7,7 +7,7 @@ from typing import Protocol
 
 from service.common.schemas import Loc, MatrixIn, SolverOut
 from solver.errors import InvalidProblemError
-from solver.model import Location, SolverInfo, SolveStatus, TravelMatrix
+from solver.model import Location, SolverInfo, SolveStatus, StopReason, TravelMatrix
 
 
 class NetworkOrMatrix(Protocol):
@@ -67,9 +67,19 @@ def solver_out(info: SolverInfo) -> SolverOut:
         time_limit_s=float(info.time_limit_s),
         time_s=round(float(info.time_s), 3),
         objective=None if info.objective is None else float(info.objective),
+        stop_reason=None if info.stop_reason is None else StopReason(info.stop_reason),
+        deterministic=bool(info.deterministic),
     )
 
 
 def to_solver_info(out: SolverOut) -> SolverInfo:
     """Return the domain solver information of a response (the inverse of solver_out)."""
-    return SolverInfo(out.status, out.seed, out.time_limit_s, out.time_s, out.objective)
+    return SolverInfo(
+        out.status,
+        out.seed,
+        out.time_limit_s,
+        out.time_s,
+        out.objective,
+        stop_reason=out.stop_reason,
+        deterministic=out.deterministic,
+    )

@@ -15,7 +15,13 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from solver.model import DEFAULT_VISIT_DURATION_S, MAX_CLOCK_S, MAX_TIME_S, SolveStatus
+from solver.model import (
+    DEFAULT_VISIT_DURATION_S,
+    MAX_CLOCK_S,
+    MAX_TIME_S,
+    SolveStatus,
+    StopReason,
+)
 
 _TIME_RE = re.compile(r"^(\d{1,3}):(\d{2})(?::(\d{2}))?$")
 
@@ -254,6 +260,20 @@ class SolverOut(OutModel):
     """Time the solver took, seconds."""
     objective: float | None = None
     """The solver's objective value (lower is better); null when none."""
+    stop_reason: StopReason | None = Field(
+        default=None,
+        description=(
+            "Why the search stopped: `converged` (no better plan for a share of the search "
+            "so far: seconds, or solutions in deterministic mode), `time_limit` (reached "
+            "`time_limit_s`; in deterministic mode the safety cap, so the plan may differ "
+            "between runs), `work_limit` (the deterministic work budget was spent), "
+            "`completed` (the search ended by itself), `empty` (nothing to search); null "
+            "where the engine does not say."
+        ),
+        examples=["converged"],
+    )
+    deterministic: bool = False
+    """True when the search stopped on work done, not on the clock (`options.deterministic`)."""
 
 
 def check_network_or_matrix(model: Any) -> Any:

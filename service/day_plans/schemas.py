@@ -166,6 +166,13 @@ class PlanOptions(ApiModel):
     """Longest solver run, seconds."""
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     """Random seed: the same request and seed give the same plan."""
+    deterministic: bool = Field(
+        default=False,
+        description="Stop the search on work done (solutions, iterations), never on the "
+        "clock: the same request and seed then give the same plan on any machine and "
+        "load. Usually slower than the default time-limited search; `time_limit_s` is "
+        "then only a safety cap.",
+    )
     geometry: bool = Field(default=True, description="Return route geometry on a road network.")
     currency: Currency | None = Field(
         default=None,

@@ -62,6 +62,7 @@ def plan_day_request(
         time_limit_s=request.options.time_limit_s,
         seed=request.options.seed,
         on_progress=on_progress,
+        deterministic=request.options.deterministic,
     )
     return with_placement(
         from_plan(

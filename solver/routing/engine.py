@@ -20,12 +20,13 @@ driving time (``max_drive_s``), number of visits (``max_visits``) and load
 (``capacity``); ``VehicleVar(...).SetValues`` for allowed reps and skills; an open end
 is an end node at zero distance from everything.
 
-Search: first solution by parallel cheapest insertion, then guided local search
-until the time limit. When the problem fits PyVRP's model (see
-:func:`pyvrp_fits`), PyVRP's hybrid genetic search first builds a strong solution in
-part of the time and OR-Tools continues from it. Problems with at most
-:data:`SMALL_PROBLEM` candidate accounts stop when the search has converged
-(no better solution for :data:`STALL_S` seconds) instead of using the whole limit.
+Search: first solution by parallel cheapest insertion, then guided local search.
+When the problem fits PyVRP's model (see :func:`pyvrp_fits`) and has more than
+:data:`SMALL_PROBLEM` candidate accounts, PyVRP's hybrid genetic search first builds
+a strong solution in part of the time and OR-Tools continues from it. Every search,
+of any size, stops once it has converged, at the latest at the time limit (or, with
+``deterministic=True``, on a work budget instead of the clock): see
+:mod:`solver.routing.stopping`.
 """
 
 from __future__ import annotations
@@ -38,9 +39,10 @@ import numpy as np
 from ortools.constraint_solver import pywrapcp, routing_enums_pb2
 
 from solver.costs import travel_cost
-from solver.model import MAX_CLOCK_S, UNREACHABLE, Account, Rep
+from solver.model import MAX_CLOCK_S, UNREACHABLE, Account, Rep, StopReason
 from solver.routing.data import ResolvedProblem
 from solver.routing.schedule import account_value
+from solver.routing.stopping import SearchStop
 
 #: Integer solver units per unit of currency.
 COST_SCALE = 1_000_000
@@ -51,10 +53,8 @@ REQUIRED_PENALTY = 10_000_000 * COST_SCALE
 TIE_BREAK_PER_S = 1
 #: Travel time and cost used for unreachable pairs (larger than any horizon).
 BLOCKED = 4 * MAX_CLOCK_S
-#: Problems with at most this many candidate accounts stop on convergence.
+#: Problems with at most this many candidate accounts skip PyVRP's starting search.
 SMALL_PROBLEM = 15
-#: A small problem's search stops when its best cost has not improved for this long, s.
-STALL_S = 0.5
 #: Share of the time limit given to PyVRP when it builds the starting solution.
 PYVRP_SHARE = 0.9
 
@@ -74,12 +74,15 @@ class EngineResult:
         OR-Tools search status name (or ``NO_SOLUTION``).
     objective
         Objective of the solution in currency units (None without a solution).
+    stop_reason
+        Why the search stopped.
     """
 
     orders: dict[str, list[str]]
     break_after: dict[str, int | None]
     status: str
     objective: float | None
+    stop_reason: StopReason = StopReason.COMPLETED
 
 
 def eligible(rep: Rep, account: Account) -> bool:
@@ -241,23 +244,6 @@ class DayModel:
         params.time_limit.FromMilliseconds(max(1, int(time_limit_s * 1000)))
         return params
 
-    def _stop_on_convergence(self) -> None:
-        """Stop small searches once the best cost has not improved for :data:`STALL_S`."""
-        routing = self.routing
-        best = {"cost": None, "at": time.monotonic()}
-
-        def improved() -> None:
-            cost = routing.CostVar().Value()
-            if best["cost"] is None or cost < best["cost"]:
-                best["cost"], best["at"] = cost, time.monotonic()
-
-        def converged() -> bool:
-            return best["cost"] is not None and time.monotonic() - best["at"] > STALL_S
-
-        routing.AddAtSolutionCallback(improved)
-        self._limit = routing.solver().CustomLimit(converged)
-        routing.AddSearchMonitor(self._limit)
-
     def solve(
         self,
         *,
@@ -265,19 +251,22 @@ class DayModel:
         seed: int,
         on_progress: Callable[[float, float | None], None] | None = None,
         use_pyvrp: bool = True,
+        deterministic: bool = False,
     ) -> EngineResult:
         """Search for the best day and return orders per rep.
 
         Parameters
         ----------
         time_limit_s
-            Wall-clock budget, seconds.
+            Wall-clock budget, seconds (with ``deterministic``: a safety cap).
         seed
             Seed of the PyVRP starting search (OR-Tools' search is deterministic).
         on_progress
             Called with ``(fraction of the time used, best objective in currency)``.
         use_pyvrp
             Build the starting solution with PyVRP when the problem fits its model.
+        deterministic
+            Stop on work done, never on the clock (see :mod:`solver.routing.stopping`).
 
         Returns
         -------
@@ -293,13 +282,20 @@ class DayModel:
                 on_progress(min(1.0, used), routing.CostVar().Value() / COST_SCALE)
 
             routing.AddAtSolutionCallback(report)
-        if len(self.accounts) <= SMALL_PROBLEM:
-            self._stop_on_convergence()
+        stop = SearchStop(
+            time_limit_s=time_limit_s,
+            n_accounts=len(self.accounts),
+            deterministic=deterministic,
+            began=began,
+        )
+        stop.attach(routing)
         initial = None
         if use_pyvrp and self.accounts and len(self.accounts) > SMALL_PROBLEM and pyvrp_fits(self):
             from solver.routing.warmstart import pyvrp_routes
 
-            routes = pyvrp_routes(self, time_limit_s=PYVRP_SHARE * time_limit_s, seed=seed)
+            routes = pyvrp_routes(
+                self, time_limit_s=PYVRP_SHARE * time_limit_s, seed=seed, stop=stop
+            )
             if on_progress is not None:
                 on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), None)
             routing.CloseModelWithParameters(self.search_parameters(time_limit_s))
@@ -313,9 +309,10 @@ class DayModel:
         else:
             solution = routing.SolveWithParameters(params)
         status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
+        reason = stop.finish(solution is not None)
         if solution is None:
             empty = {rep.id: [] for rep in self.reps}
-            return EngineResult(empty, dict.fromkeys(empty), status, None)
+            return EngineResult(empty, dict.fromkeys(empty), status, None, reason)
         orders: dict[str, list[str]] = {}
         break_after: dict[str, int | None] = {}
         for v, rep in enumerate(self.reps):
@@ -334,7 +331,7 @@ class DayModel:
                     done = [c + int(self.service[n]) for n, c in zip(nodes, cumuls, strict=True)]
                     break_after[rep.id] = sum(1 for d in done if d <= begin)
         objective = solution.ObjectiveValue() / COST_SCALE
-        return EngineResult(orders, break_after, status, objective)
+        return EngineResult(orders, break_after, status, objective, reason)
 
 
 def pyvrp_fits(model: DayModel) -> bool:

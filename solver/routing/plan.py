@@ -16,6 +16,7 @@ from solver.model import (
     Route,
     SolverInfo,
     SolveStatus,
+    StopReason,
     Unassigned,
     solve_status,
 )
@@ -33,6 +34,7 @@ def plan_day(
     time_limit_s: float = 5.0,
     seed: int = 0,
     on_progress: Callable[[float, float | None], None] | None = None,
+    deterministic: bool = False,
 ) -> Plan:
     """Plan the day of one rep or a whole team.
 
@@ -49,12 +51,18 @@ def plan_day(
     network
         A loaded road network (``solver.roads.RoadNetwork``) for lat/lon problems.
     time_limit_s
-        Wall-clock budget of the search, seconds (> 0). Problems with at most 15
-        candidate accounts usually stop earlier, once the search has converged.
+        Wall-clock budget of the search, seconds (> 0). The search usually stops
+        earlier, once it has converged (``plan.solver.stop_reason`` says why it
+        stopped; see :mod:`solver.routing.stopping`).
     seed
         Random seed (of the PyVRP starting search, when it is used).
     on_progress
         Called from the solver thread as ``on_progress(fraction_done, best_cost)``.
+    deterministic
+        Stop on work done (solutions, iterations), never on the clock: the same
+        problem and seed give the same plan on any machine and load. Usually slower
+        than the time-limited mode; ``time_limit_s`` is then only a safety cap (a run
+        that reaches it says ``stop_reason="time_limit"``).
 
     Returns
     -------
@@ -74,7 +82,7 @@ def plan_day(
     began = time.monotonic()
     resolved = resolve_problem(problem, network)
     candidates, unassigned, servers = screen_accounts(resolved)
-    status, objective = SolveStatus.EMPTY, 0.0
+    status, objective, stop_reason = SolveStatus.EMPTY, 0.0, StopReason.EMPTY
     orders: dict[str, list[str]] = {rep.id: [] for rep in problem.reps}
     breaks: dict[str, int | None] = dict.fromkeys(orders)
     if candidates:
@@ -82,13 +90,16 @@ def plan_day(
         # Keep a little of the budget for timing the routes and explaining the rest.
         reserve_s = min(0.5, 0.03 * time_limit_s)
         remaining = max(0.05, time_limit_s - reserve_s - (time.monotonic() - began))
-        result = model.solve(time_limit_s=remaining, seed=seed, on_progress=on_progress)
-        orders, breaks, status, objective = (
+        result = model.solve(
+            time_limit_s=remaining, seed=seed, on_progress=on_progress, deterministic=deterministic
+        )
+        orders, breaks, objective, stop_reason = (
             result.orders,
             result.break_after,
-            solve_status(result.status, ORTOOLS_STATUS),
             result.objective,
+            result.stop_reason,
         )
+        status = _status(result.status, stop_reason, found=result.objective is not None)
     routes = {
         rep.id: _time_solved(resolved, rep.id, orders[rep.id], breaks[rep.id])
         for rep in problem.reps
@@ -102,8 +113,19 @@ def plan_day(
         time_limit_s=float(time_limit_s),
         time_s=round(time.monotonic() - began, 3),
         objective=objective,
+        stop_reason=stop_reason,
+        deterministic=deterministic,
     )
     return Plan(problem.date, tuple(routes.values()), tuple(_in_order(problem, unassigned)), info)
+
+
+def _status(engine_status: str, stop_reason: StopReason, *, found: bool) -> SolveStatus:
+    """Return the plan's status: a search stopped by convergence or the clock says so."""
+    if found and stop_reason == StopReason.CONVERGED:
+        return SolveStatus.CONVERGED
+    if found and stop_reason == StopReason.TIME_LIMIT:
+        return SolveStatus.TIME_LIMIT
+    return solve_status(engine_status, ORTOOLS_STATUS)
 
 
 def _time_solved(

@@ -16,19 +16,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 from pyvrp import Model
 from pyvrp.exceptions import PenaltyBoundWarning
-from pyvrp.stop import MaxRuntime
 
 from solver.routing.engine import COST_SCALE
 from solver.routing.schedule import account_value
 
 if TYPE_CHECKING:
     from solver.routing.engine import DayModel
+    from solver.routing.stopping import SearchStop
 
 #: Cost of an arc with no road path, in PyVRP's units (far above any real route).
 PYVRP_BLOCKED = 10**12
 
 
-def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[list[int]] | None:
+def pyvrp_routes(
+    model: DayModel, *, time_limit_s: float, seed: int, stop: SearchStop
+) -> list[list[int]] | None:
     """Solve the day with PyVRP and return account nodes per rep (vehicle).
 
     Parameters
@@ -39,6 +41,9 @@ def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[lis
         PyVRP's run time, seconds.
     seed
         PyVRP's random seed.
+    stop
+        The search's stopping rule (PyVRP's criterion: time or iterations, and
+        convergence).
 
     Returns
     -------
@@ -114,7 +119,8 @@ def pyvrp_routes(model: DayModel, *, time_limit_s: float, seed: int) -> list[lis
         # Raised while PyVRP still searches for a feasible solution; infeasible starts
         # are simply not used (OR-Tools then builds its own).
         warnings.simplefilter("ignore", PenaltyBoundWarning)
-        result = pv.solve(MaxRuntime(time_limit_s), seed=seed, display=False)
+        result = pv.solve(stop.pyvrp_criterion(time_limit_s), seed=seed, display=False)
+    stop.pyvrp_finished(result.runtime)
     if not result.is_feasible():
         return None
     routes: list[list[int]] = [[] for _ in reps]

@@ -1,0 +1,145 @@
+"""When the day-plan search stops, and why (:class:`~solver.model.StopReason`).
+
+Two modes, one rule: the search stops once it has *converged* -- its best cost has
+not improved for a share (:data:`STALL_SHARE`) of the search so far -- and at the
+latest at a limit.
+
+* Time-limited (default): the share is measured in seconds (at least
+  :data:`STALL_MIN_S`); the limit is ``time_limit_s``. Fast, but the point where it
+  stops depends on the machine's load, so two runs may differ.
+* Deterministic: the share is measured in solutions found by the search (at least
+  :data:`STALL_MIN_SOLUTIONS`); the limit is a work budget of
+  :data:`SOLUTIONS_PER_ACCOUNT` solutions per candidate account (PyVRP: iterations).
+  Nothing depends on the clock, so the same problem and seed give the same plan on any
+  machine and load. ``time_limit_s`` stays a safety cap only: a run that reaches it
+  says ``time_limit`` and is not guaranteed to be reproducible.
+
+The OR-Tools side is one ``CustomLimit`` search monitor fed by a solution callback;
+the PyVRP side is a stopping criterion built from :mod:`pyvrp.stop`.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from solver.model import StopReason
+
+#: Stop once the best cost has not improved for this share of the search so far.
+STALL_SHARE = 0.5
+#: Time-limited mode: the stall is at least this long, seconds.
+STALL_MIN_S = 0.15
+#: Deterministic mode: the stall is at least this many solutions.
+STALL_MIN_SOLUTIONS = 200
+#: Deterministic mode: work budget of the OR-Tools search, solutions per candidate.
+SOLUTIONS_PER_ACCOUNT = 500
+#: PyVRP stops after this many iterations without a better solution.
+PYVRP_STALL_ITERATIONS = 2_000
+#: Deterministic mode: PyVRP's iteration budget.
+PYVRP_MAX_ITERATIONS = 20_000
+
+
+class SearchStop:
+    """The stopping rule of one day-plan search; remembers why the search stopped.
+
+    Parameters
+    ----------
+    time_limit_s
+        Wall-clock limit (deterministic mode: a safety cap), seconds.
+    n_accounts
+        Candidate accounts (sizes the deterministic budget).
+    deterministic
+        Stop on work done (solutions) instead of the clock.
+    began
+        ``time.monotonic()`` when the solve began (the stall share counts from it).
+    """
+
+    def __init__(
+        self,
+        *,
+        time_limit_s: float,
+        n_accounts: int,
+        deterministic: bool,
+        began: float | None = None,
+    ) -> None:
+        self.time_limit_s = time_limit_s
+        self.deterministic = deterministic
+        self.began = time.monotonic() if began is None else began
+        self.max_solutions = max(STALL_MIN_SOLUTIONS, SOLUTIONS_PER_ACCOUNT * n_accounts)
+        self.reason: StopReason | None = None
+        self.solutions = 0
+        self._best: int | None = None
+        self._best_solution = 0
+        self._best_at = self.began
+        self._routing: Any = None
+
+    # ----------------------------------------------------------------- OR-Tools
+    def attach(self, routing: Any) -> None:
+        """Add the solution callback and the stopping monitor to an OR-Tools model."""
+        self._routing = routing
+        routing.AddAtSolutionCallback(self._on_solution)
+        self._limit = routing.solver().CustomLimit(self._should_stop)
+        routing.AddSearchMonitor(self._limit)
+
+    def _on_solution(self) -> None:
+        self.solutions += 1
+        cost = self._routing.CostVar().Value()
+        if self._best is None or cost < self._best:
+            self._best, self._best_solution, self._best_at = cost, self.solutions, time.monotonic()
+
+    def _should_stop(self) -> bool:
+        if self._best is None:
+            return False
+        if self.deterministic:
+            stall = self.solutions - self._best_solution
+            if stall > max(STALL_MIN_SOLUTIONS, STALL_SHARE * self._best_solution):
+                self.reason = StopReason.CONVERGED
+            elif self.solutions >= self.max_solutions:
+                self.reason = StopReason.WORK_LIMIT
+            return self.reason is not None
+        now = time.monotonic()
+        if now - self._best_at > max(STALL_MIN_S, STALL_SHARE * (self._best_at - self.began)):
+            self.reason = StopReason.CONVERGED
+        return self.reason is not None
+
+    def finish(self, found: bool) -> StopReason:
+        """Return why the OR-Tools search stopped (call once it has returned).
+
+        Parameters
+        ----------
+        found
+            Whether the search returned a solution.
+        """
+        if self.reason is None:
+            used = time.monotonic() - self.began
+            self.reason = (
+                StopReason.TIME_LIMIT
+                if used >= 0.95 * self.time_limit_s or not found
+                else StopReason.COMPLETED
+            )
+        return self.reason
+
+    # ------------------------------------------------------------------- PyVRP
+    def pyvrp_criterion(self, time_limit_s: float) -> Any:
+        """Return PyVRP's stopping criterion for its share of the search.
+
+        Parameters
+        ----------
+        time_limit_s
+            PyVRP's share of the time limit, seconds (deterministic mode: ignored).
+        """
+        from pyvrp.stop import MaxIterations, MaxRuntime, MultipleCriteria, NoImprovement
+
+        criteria = [MaxRuntime(time_limit_s), NoImprovement(PYVRP_STALL_ITERATIONS)]
+        if self.deterministic:  # the whole time limit is only a safety cap
+            criteria = [
+                MaxRuntime(self.time_limit_s),
+                MaxIterations(PYVRP_MAX_ITERATIONS),
+                NoImprovement(PYVRP_STALL_ITERATIONS),
+            ]
+        return MultipleCriteria(criteria)
+
+    def pyvrp_finished(self, runtime_s: float) -> None:
+        """Note PyVRP's run time: in deterministic mode, reaching the cap is a time limit."""
+        if self.deterministic and runtime_s >= 0.95 * self.time_limit_s:
+            self.reason = StopReason.TIME_LIMIT
