@@ -86,15 +86,20 @@ def order_day(durations_s: np.ndarray) -> list[int]:
     return _tour(durations_s, local_search_ms=0)
 
 
-def plan_day_router(time_limit_s: float = 0.2, seed: int = 0) -> DayRouter:
+def plan_day_router(
+    time_limit_s: float = 0.2, seed: int = 0, *, deterministic: bool = False
+) -> DayRouter:
     """Return a day router backed by the day-plan engine (:func:`solver.routing.plan_day`).
 
     Parameters
     ----------
     time_limit_s
-        Time limit per simulated day, seconds.
+        Time limit per simulated day, seconds (a safety cap when ``deterministic``).
     seed
         Solver seed.
+    deterministic
+        Stop each day's search on work done, not on the clock: the same days and seed
+        give the same routes under any machine load.
 
     Returns
     -------
@@ -114,7 +119,7 @@ def plan_day_router(time_limit_s: float = 0.2, seed: int = 0) -> DayRouter:
             accounts=tuple(Account(str(i), Location(index=i), required=True) for i in range(1, n)),
             matrix=TravelMatrix(durations_s, durations_s),
         )
-        plan = plan_day(problem, time_limit_s=time_limit_s, seed=seed)
+        plan = plan_day(problem, time_limit_s=time_limit_s, seed=seed, deterministic=deterministic)
         order = [int(a) for route in plan.routes for a in route.account_ids]
         missing = [i for i in range(1, n) if i not in set(order)]
         return order + missing

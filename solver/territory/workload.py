@@ -22,7 +22,9 @@ dense town far less. With ``balance="workload"`` and simulated routes,
    ``r`` its visit hours plus ``alpha_r x estimated drive from r's home``.
 3. **Rebalance** the assignment on those weights, with the requested tolerance; when the
    recharged model met its band but the simulation did not, the next round's band is
-   narrowed (x 0.7, to at least a quarter of the tolerance).
+   narrowed (x 0.7, to at least a quarter of the tolerance). From the second
+   rebalancing on, the weights are the mean of the new recharge and the last round's
+   weights (damping: a territory that changes a lot changes its own calibration).
 
 It stops when every simulated workload is inside the band, when an assignment repeats
 (stable or cycling), or after ``workload_rounds`` rounds, and returns the round with the
@@ -46,6 +48,10 @@ _NARROW = 0.7
 
 #: The band is never narrowed below this share of the requested tolerance.
 _MIN_BAND_SHARE = 0.25
+
+#: Share of the new recharged weights in the next round's (the rest: the last round's),
+#: from the second rebalancing on; damps the swings of territories between rounds.
+_DAMPING = 0.5
 
 #: Solves the assignment on ``(reps, accounts)`` weights with a tolerance.
 Solve = Callable[[np.ndarray, float], tuple[np.ndarray, AssignmentResult | None, list[str]]]
@@ -220,7 +226,8 @@ def rebalance_on_simulation(
         met_model_band = result is not None and result.lp_excess <= 1e-6
         if met_model_band:
             band = max(tolerance * _MIN_BAND_SHARE, band * _NARROW)
-        weight = recharge(estimate, visit_h, rep_of, sims)
+        fresh = recharge(estimate, visit_h, rep_of, sims)
+        weight = fresh if number == 0 else _DAMPING * fresh + (1 - _DAMPING) * weight
         rep_of, result, notes = solve(weight, band)
         if any(np.array_equal(rep_of, old) for old in seen):
             break

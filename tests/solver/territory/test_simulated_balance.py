@@ -124,3 +124,26 @@ def test_team_over_capacity_says_how_many_hours_and_reps_are_missing():
     assert s.missing_h_per_week == pytest.approx(s.workload_h_per_week - 120)
     assert s.missing_reps == int(np.ceil(s.missing_h_per_week / 40))
     assert any("over capacity" in x and f"{s.missing_reps} more rep" in x for x in s.explanation)
+
+
+def test_same_seed_under_two_cpu_loads_gives_identical_territories():
+    """Nothing in the rounds stops on the clock: the simulation's day router stops at a
+    local optimum and the small assignments end on their gap, so load changes nothing."""
+    from tests.cpu_load import cpu_load
+
+    reps, accounts, matrix = island_problem(n_island=2, n_main=40)
+    options = TerritoryOptions(simulate_routes=True, time_limit_s=30, workload_rounds=3)
+
+    def run():
+        return balance_territories(reps, accounts, matrix=matrix, options=options)
+
+    quiet = run()
+    with cpu_load(2):
+        loaded = run()
+    assert quiet.summary.rounds >= 1
+    assert dict(loaded.assignment) == dict(quiet.assignment)
+    assert loaded.territories == quiet.territories
+    summary_fields = ("simulated_max_deviation", "round_deviations", "travel_h_per_week",
+                      "total_drive_h_per_week", "explanation")  # fmt: skip
+    for name in summary_fields:
+        assert getattr(loaded.summary, name) == getattr(quiet.summary, name), name
