@@ -625,10 +625,16 @@ def _max_dev(values: np.ndarray, share: np.ndarray) -> float:
 def _rounds_sentence(best: Round, options: TerritoryOptions) -> str:
     """Say how the simulate-and-rebalance rounds went."""
     steps = ", ".join(f"{d * 100:.1f} %" for d in best.history)
+    rounds = len(best.history) - 1
+    stopped = (
+        "the rebalanced assignment repeated an earlier one"
+        if rounds < options.workload_rounds
+        else "no more rounds were allowed"
+    )
     return (
-        f"After {len(best.history) - 1} of at most {options.workload_rounds} "
-        f"simulate-and-rebalance rounds the largest deviations of the simulated workload "
-        f"were {steps}; the plan of round {best.number} is reported."
+        f"After {rounds} of at most {options.workload_rounds} simulate-and-rebalance rounds "
+        f"({stopped}) the largest deviations of the simulated workload were {steps}; the "
+        f"plan of round {best.number} is reported."
     )
 
 
