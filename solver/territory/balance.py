@@ -36,7 +36,7 @@ from solver.territory.model import (
 )
 from solver.territory.simulate import DayRouter, WeekSimulation, order_day, simulate_territory
 from solver.territory.travel import TerritoryTravel
-from solver.territory.workload import Round, rebalance_on_simulation
+from solver.territory.workload import Round, polish, rebalance_on_simulation
 
 #: Above this many accounts, ``simulate_routes=None`` means off.
 AUTO_SIMULATE_MAX_ACCOUNTS = 5000
@@ -166,7 +166,7 @@ def balance_territories(
     estimate = estimate_workload(accounts, model.travel.durations_s, options.visits_per_day)
     visit_h = model.per_week * np.asarray([a.visit_duration_s for a in accounts]) / 3600.0
     simulate = _simulator(accounts, source, options, day_router)
-    best = None
+    best, polished = None, 0
     if simulate is not None and model.metric == BalanceMetric.WORKLOAD and idx.size:
         best = rebalance_on_simulation(
             estimate[:, idx],
@@ -184,6 +184,19 @@ def balance_territories(
             simulate=lambda assigned: simulate.team(reps, idx, assigned),
             travel_h=lambda assigned: float(model.cost[assigned, idx].sum()),
         )
+        if options.max_moves is None and options.workload_rounds > 0:
+            # (with max_moves, single moves could break it: not polished)
+            best, polished = polish(
+                best,
+                visit_h[idx],
+                share,
+                options.tolerance,
+                model.cost[:, idx],
+                simulate_rep=lambda r, assigned: simulate.week(
+                    reps[r].home, idx[assigned == r], r=r
+                ),
+                travel_h=lambda assigned: float(model.cost[assigned, idx].sum()),
+            )
         rep_of, result, notes = best.rep_of, best.result, best.notes
         simulations: list[WeekSimulation | None] = list(best.simulations)
     else:
@@ -210,6 +223,8 @@ def balance_territories(
     travel_h = float(model.cost[rep_of, idx].sum()) if idx.size else 0.0
     objective_h = travel_h + options.move_penalty_h * len(moves)
     bound = result.lower_bound if result is not None else 0.0
+    if polished and objective_h < bound:  # polished plans are outside the bound's model
+        bound = float("nan")
     workload = np.asarray([t.workload_h_per_week for t in territories])
     capacity = capacity_figures(reps, workload, options.min_utilisation)
     weight = model.weight if best is None else _full(model.weight, idx, best.weight)
@@ -222,7 +237,7 @@ def balance_territories(
             basis.replace("_", " "),
         )  # fmt: skip
         if best is not None:
-            explanation.append(_rounds_sentence(best, options))
+            explanation.append(_rounds_sentence(best, options, polished))
             geography = geographic_causes(
                 reps, accounts, idx, rep_of, model.travel.durations_s, best.workload_h,
                 best.simulations, share, options.tolerance,
@@ -255,7 +270,7 @@ def balance_territories(
         simulated_max_deviation=sim_dev,
         rounds=len(best.history) - 1 if best is not None else 0,
         round_deviations=tuple(best.history) if best is not None else (),
-        bound_basis=_bound_basis(model.metric, best, options),
+        bound_basis=_bound_basis(model.metric, best, options, polished),
         capacity_h_per_week=capacity.capacity_h_per_week,
         workload_h_per_week=capacity.workload_h_per_week,
         utilisation=capacity.utilisation,
@@ -622,7 +637,7 @@ def _max_dev(values: np.ndarray, share: np.ndarray) -> float:
     return float(np.abs(deviation).max(initial=0.0))
 
 
-def _rounds_sentence(best: Round, options: TerritoryOptions) -> str:
+def _rounds_sentence(best: Round, options: TerritoryOptions, polished: int) -> str:
     """Say how the simulate-and-rebalance rounds went."""
     steps = ", ".join(f"{d * 100:.1f} %" for d in best.history)
     rounds = len(best.history) - 1
@@ -634,11 +649,14 @@ def _rounds_sentence(best: Round, options: TerritoryOptions) -> str:
     return (
         f"After {rounds} of at most {options.workload_rounds} simulate-and-rebalance rounds "
         f"({stopped}) the largest deviations of the simulated workload were {steps}; the "
-        f"plan of round {best.number} is reported."
+        f"plan of round {best.number} is reported"
+        + (f", after {polished} single moves on the simulated figures." if polished else ".")
     )
 
 
-def _bound_basis(metric: BalanceMetric, best: Round | None, options: TerritoryOptions) -> str:
+def _bound_basis(
+    metric: BalanceMetric, best: Round | None, options: TerritoryOptions, polished: int = 0
+) -> str:
     """Say which model the LP lower bound belongs to."""
     objective = "the visits-weighted home->account travel (travel_h_per_week plus move penalties)"
     if best is None:
@@ -652,5 +670,11 @@ def _bound_basis(metric: BalanceMetric, best: Round | None, options: TerritoryOp
         f"LP of {objective} with the workload balanced within +-{best.tolerance * 100:g} % "
         f"on the weights of round {best.number} (visit time plus the simulated drive "
         "charged by detour and by the calibrated estimate, see solver.territory.workload); "
-        "it bounds plans balanced on those weights, not on the simulated days themselves."
+        "it bounds plans balanced on those weights, not on the simulated days themselves"
+        + (
+            f"; the reported plan is that round's after {polished} single moves on the "
+            "simulated figures (nan when its travel fell below the bound)."
+            if polished
+            else "."
+        )
     )

@@ -27,10 +27,13 @@ dense town far less. With ``balance="workload"`` and simulated routes,
    weights (damping: a territory that changes a lot changes its own calibration).
 
 It stops when every simulated workload is inside the band, when an assignment repeats
-(stable or cycling), or after ``workload_rounds`` rounds, and returns the round with the
-smallest excess over the band (then the least travel). The LP bound of the summary is
-the one of that round's model: the same travel objective, balanced on that round's
-recharged weights (stated in ``summary.bound_basis``).
+(stable or cycling), or after ``workload_rounds`` rounds, and keeps the round with the
+smallest excess over the band (then the least travel). If that round is still outside
+the band, :func:`polish` moves single accounts on the simulated figures themselves: from
+the rep furthest outside the band, the account whose move to a rep below its target adds
+the least travel, re-simulating the two reps, kept only when the summed excess falls.
+The LP bound of the summary is the one of that round's model: the same travel
+objective, balanced on that round's recharged weights (stated in ``summary.bound_basis``).
 """
 
 from __future__ import annotations
@@ -58,6 +61,15 @@ Solve = Callable[[np.ndarray, float], tuple[np.ndarray, AssignmentResult | None,
 
 #: Simulates every rep's territory for an assignment ``rep_of`` (one entry per rep).
 Simulate = Callable[[np.ndarray], list[WeekSimulation]]
+
+#: Simulates one rep (its index) of an assignment ``rep_of``.
+SimulateRep = Callable[[int, np.ndarray], WeekSimulation]
+
+#: Most accepted single moves of :func:`polish`.
+POLISH_MOVES = 40
+
+#: Candidate accounts tried per polishing step (least extra travel first).
+_POLISH_TRIALS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,3 +252,79 @@ def rebalance_on_simulation(
 
 def _key(r: Round, tolerance: float) -> tuple[float, float]:
     return (round(max(0.0, r.max_deviation - tolerance), 9), r.travel_h)
+
+
+def polish(
+    best: Round,
+    visit_h: np.ndarray,
+    share: np.ndarray,
+    tolerance: float,
+    cost: np.ndarray,
+    *,
+    simulate_rep: SimulateRep,
+    travel_h: Callable[[np.ndarray], float],
+) -> tuple[Round, int]:
+    """Move single accounts on the simulated figures until inside the band (or stuck).
+
+    Parameters
+    ----------
+    best
+        The best round; returned unchanged when it is inside the band.
+    visit_h, share, tolerance
+        As for :func:`rebalance_on_simulation`.
+    cost
+        ``(R, A)`` travel objective of each account for each rep (``inf``: not allowed,
+        e.g. locked to another rep or unreachable).
+    simulate_rep
+        Simulates one rep of an assignment.
+    travel_h
+        The travel objective of an assignment.
+
+    Returns
+    -------
+    tuple
+        The polished round (same number, weights and LP result) and the moves made.
+    """
+    rep_of = best.rep_of.copy()
+    sims = list(best.simulations)
+    workload, deviation = best.workload_h, best.deviation
+    excess = _excess(deviation, tolerance)
+    made = 0
+    while excess > 1e-9 and made < POLISH_MOVES:
+        r = int(np.argmax(np.abs(deviation)))
+        over = deviation[r] > 0
+        if over:  # give one of r's accounts to the rep furthest below its target
+            members = np.flatnonzero(rep_of == r)
+            takers = np.argsort(deviation)
+            pairs = [(j, int(s)) for j in members for s in takers[:3] if s != r]
+        else:  # take one account from the reps furthest above their target
+            givers = np.argsort(-deviation)[:3]
+            pairs = [(j, r) for g in givers if g != r for j in np.flatnonzero(rep_of == g)]
+        pairs = [(j, s) for j, s in pairs if np.isfinite(cost[s, j])]
+        pairs.sort(key=lambda p: cost[p[1], p[0]] - cost[rep_of[p[0]], p[0]])
+        for j, s in pairs[:_POLISH_TRIALS]:
+            g = int(rep_of[j])
+            trial = rep_of.copy()
+            trial[j] = s
+            trial_sims = list(sims)
+            trial_sims[g], trial_sims[s] = simulate_rep(g, trial), simulate_rep(s, trial)
+            w, d = simulated_workloads(visit_h, trial, trial_sims, share)
+            if _excess(d, tolerance) < excess - 1e-9:
+                rep_of, sims, workload, deviation = trial, trial_sims, w, d
+                excess = _excess(d, tolerance)
+                made += 1
+                break
+        else:
+            break
+    if made == 0:
+        return best, 0
+    polished = Round(
+        best.number, rep_of, best.result, best.notes, sims, best.weight, best.tolerance,
+        workload, deviation, travel_h(rep_of), best.history,
+    )  # fmt: skip
+    return polished, made
+
+
+def _excess(deviation: np.ndarray, tolerance: float) -> float:
+    """Return the summed excess of the deviations over the band."""
+    return float(np.maximum(np.abs(deviation) - tolerance, 0.0).sum())
