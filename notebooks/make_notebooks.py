@@ -418,7 +418,13 @@ alignment.head()"""
 b, a = before.summary, after.summary
 cost_b, cost_a = (sum(t.cost_per_week for t in p.territories) for p in (before, after))
 lines = []
-if a.within_tolerance:
+if a.within_tolerance and a.moves == 0:
+    lines.append(
+        f"Keep today's alignment: it is already within ±{TOLERANCE:.0%} of the fair share on "
+        f"the simulated week (largest deviation {a.max_deviation:.1%}) and no move saves "
+        f"more than {MOVE_PENALTY_H * 60:.0f} min of weekly travel."
+    )
+elif a.within_tolerance:
     lines.append(
         f"Adopt the new alignment: {a.moves} accounts change rep, the largest deviation of "
         f"the simulated week falls from {b.max_deviation:.1%} to {a.max_deviation:.1%}, and "
