@@ -30,10 +30,11 @@ It stops when every simulated workload is inside the band, when an assignment re
 (stable or cycling), or after ``workload_rounds`` rounds, and keeps the round with the
 smallest excess over the band (then the least travel). If that round is still outside
 the band, :func:`polish` moves single accounts on the simulated figures themselves: from
-the rep furthest outside the band, the account whose move to a rep below its target adds
-the least travel, re-simulating the two reps, kept only when the summed excess falls.
-The LP bound of the summary is the one of that round's model: the same travel
-objective, balanced on that round's recharged weights (stated in ``summary.bound_basis``).
+(or to) the rep furthest outside the band, the account whose move to (from) a rep below
+(above) its target adds the least travel, re-simulating the two reps, kept only when the
+summed excess falls. The LP bound of the summary is the one of that round's model: the
+same travel objective, balanced on that round's recharged weights (stated in
+``summary.bound_basis``).
 """
 
 from __future__ import annotations
@@ -68,8 +69,8 @@ SimulateRep = Callable[[int, np.ndarray], WeekSimulation]
 #: Most accepted single moves of :func:`polish`.
 POLISH_MOVES = 40
 
-#: Candidate accounts tried per polishing step (least extra travel first).
-_POLISH_TRIALS = 8
+#: Candidate moves tried per polishing step (least extra travel first).
+_POLISH_TRIALS = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,12 +294,12 @@ def polish(
     while excess > 1e-9 and made < POLISH_MOVES:
         r = int(np.argmax(np.abs(deviation)))
         over = deviation[r] > 0
-        if over:  # give one of r's accounts to the rep furthest below its target
+        if over:  # give one of r's accounts to a rep below its target
             members = np.flatnonzero(rep_of == r)
-            takers = np.argsort(deviation)
-            pairs = [(j, int(s)) for j in members for s in takers[:3] if s != r]
-        else:  # take one account from the reps furthest above their target
-            givers = np.argsort(-deviation)[:3]
+            takers = np.flatnonzero(deviation < 0)
+            pairs = [(j, int(s)) for j in members for s in takers if s != r]
+        else:  # take one account from a rep above its target
+            givers = np.flatnonzero(deviation > 0)
             pairs = [(j, r) for g in givers if g != r for j in np.flatnonzero(rep_of == g)]
         pairs = [(j, s) for j, s in pairs if np.isfinite(cost[s, j])]
         pairs.sort(key=lambda p: cost[p[1], p[0]] - cost[rep_of[p[0]], p[0]])
