@@ -360,7 +360,7 @@ plt.show()"""
 ## Workload and drive time, before and after
 
 Grey bars: before (light) and after (dark); the rep colours of the map are on the rep
-names. The band is the fair share ±5 %."""
+names. The hatched band is the fair share ±5 %."""
         ),
         new_code_cell(
             """\
@@ -375,8 +375,8 @@ for offset, (label, plan) in zip((-0.2, 0.2), (("before", before), ("after", aft
     right.bar(x + offset, [by_rep[r].drive_h_per_week for r in rep_ids], 0.4, label=label,
               color=PLAN_COLOURS[label])
 target = after.territories[0].balance_target
-left.axhspan(target * (1 - TOLERANCE), target * (1 + TOLERANCE), color="#fdd0a2", zorder=0,
-             label="fair share +-5 %")
+left.axhspan(target * (1 - TOLERANCE), target * (1 + TOLERANCE), facecolor="none", zorder=3,
+             edgecolor="#333", hatch="///", lw=0.8, label="fair share +-5 %")
 left.set_title("Simulated workload, hours per week")
 right.set_title("Driving, hours per week (simulated days)")
 for ax in (left, right):
