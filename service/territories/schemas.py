@@ -109,6 +109,10 @@ class TerritoryOptionsIn(ApiModel):
     """Longest solver run, seconds."""
     seed: int = Field(default=0, ge=0, le=2**31 - 1)
     """Random seed: the same request and seed give the same plan."""
+    deterministic: bool = False
+    """Stop every search on work done (LP/MIP node and round budgets), never on the clock:
+    the same request and seed give the same plan on any machine and load; `time_limit_s`
+    is then only a safety cap."""
     currency: Currency | None = None
     """ISO 4217 currency of the reps' rates and costs; null = the service's default
     (FIELDROUTE_CURRENCY, EUR)."""

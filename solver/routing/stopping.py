@@ -7,9 +7,9 @@ latest at a limit.
 * Time-limited (default): the share is measured in seconds (at least
   :data:`STALL_MIN_S`); the limit is ``time_limit_s``. Fast, but the point where it
   stops depends on the machine's load, so two runs may differ.
-* Deterministic: the share is measured in solutions found by the search (at least
-  :data:`STALL_MIN_SOLUTIONS`); the limit is a work budget of
-  :data:`SOLUTIONS_PER_ACCOUNT` solutions per candidate account (PyVRP: iterations).
+* Deterministic: the share is measured in branches of the search (OR-Tools' count of
+  the moves it tried: at least :data:`STALL_MIN_BRANCHES`); the limit is a work budget
+  of :data:`BRANCHES_PER_ACCOUNT` branches per candidate account (PyVRP: iterations).
   Nothing depends on the clock, so the same problem and seed give the same plan on any
   machine and load. ``time_limit_s`` stays a safety cap only: a run that reaches it
   says ``time_limit`` and is not guaranteed to be reproducible.
@@ -29,10 +29,10 @@ from solver.model import StopReason
 STALL_SHARE = 0.5
 #: Time-limited mode: the stall is at least this long, seconds.
 STALL_MIN_S = 0.15
-#: Deterministic mode: the stall is at least this many solutions.
-STALL_MIN_SOLUTIONS = 200
-#: Deterministic mode: work budget of the OR-Tools search, solutions per candidate.
-SOLUTIONS_PER_ACCOUNT = 500
+#: Deterministic mode: the stall is at least this many branches.
+STALL_MIN_BRANCHES = 2_000
+#: Deterministic mode: work budget of the OR-Tools search, branches per candidate.
+BRANCHES_PER_ACCOUNT = 20_000
 #: PyVRP stops after this many iterations without a better solution.
 PYVRP_STALL_ITERATIONS = 2_000
 #: Deterministic mode: PyVRP's iteration budget.
@@ -65,11 +65,11 @@ class SearchStop:
         self.time_limit_s = time_limit_s
         self.deterministic = deterministic
         self.began = time.monotonic() if began is None else began
-        self.max_solutions = max(STALL_MIN_SOLUTIONS, SOLUTIONS_PER_ACCOUNT * n_accounts)
+        self.max_branches = max(STALL_MIN_BRANCHES, BRANCHES_PER_ACCOUNT * n_accounts)
         self.reason: StopReason | None = None
         self.solutions = 0
         self._best: int | None = None
-        self._best_solution = 0
+        self._best_branch = 0
         self._best_at = self.began
         self._routing: Any = None
 
@@ -81,20 +81,27 @@ class SearchStop:
         self._limit = routing.solver().CustomLimit(self._should_stop)
         routing.AddSearchMonitor(self._limit)
 
+    def _branches(self) -> int:
+        return int(self._routing.solver().Branches())
+
     def _on_solution(self) -> None:
         self.solutions += 1
         cost = self._routing.CostVar().Value()
         if self._best is None or cost < self._best:
-            self._best, self._best_solution, self._best_at = cost, self.solutions, time.monotonic()
+            self._best, self._best_at = cost, time.monotonic()
+            self._best_branch = self._branches()
 
     def _should_stop(self) -> bool:
+        if self.reason is not None:
+            return True
         if self._best is None:
             return False
         if self.deterministic:
-            stall = self.solutions - self._best_solution
-            if stall > max(STALL_MIN_SOLUTIONS, STALL_SHARE * self._best_solution):
+            branches = self._branches()
+            stall = branches - self._best_branch
+            if stall > max(STALL_MIN_BRANCHES, STALL_SHARE * self._best_branch):
                 self.reason = StopReason.CONVERGED
-            elif self.solutions >= self.max_solutions:
+            elif branches >= self.max_branches:
                 self.reason = StopReason.WORK_LIMIT
             return self.reason is not None
         now = time.monotonic()

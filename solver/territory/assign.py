@@ -31,6 +31,7 @@ limit or once within ``max_gap`` of the LP bound (or of the MIP's own dual bound
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 
@@ -39,6 +40,8 @@ import numpy as np
 
 #: Share of the remaining time given to the small MIP over the split accounts.
 _SUB_MIP_SHARE = 0.3
+#: Deterministic mode: branch-and-bound nodes of each MIP (instead of its time share).
+DETERMINISTIC_MIP_NODES = 2_000
 
 #: Accounts (smallest regret first) among which improve_swaps looks for exchanges.
 _SWAP_CANDIDATES = 1500
@@ -101,6 +104,8 @@ class _Model:
 
     def __init__(self, data: AssignmentInput, big_m: float, seed: int) -> None:
         self.data = data
+        #: Longest HiGHS call, seconds (deterministic mode: its safety cap).
+        self.safety_cap_s = math.inf
         n_reps, n_accounts = data.cost.shape
         self.n_reps, self.n_accounts = n_reps, n_accounts
         self.big_m = big_m
@@ -209,7 +214,8 @@ class _Model:
         self.in_model[reps, accounts] = True
 
     def solve(self, time_limit_s: float) -> str:
-        self.h.setOptionValue("time_limit", max(0.05, float(time_limit_s)))
+        limit = min(float(time_limit_s), self.safety_cap_s)
+        self.h.setOptionValue("time_limit", max(0.05, limit))
         self.h.run()
         return self.h.modelStatusToString(self.h.getModelStatus())
 
@@ -547,6 +553,7 @@ def solve_assignment(
     time_limit_s: float,
     seed: int,
     max_gap: float = 0.01,
+    deterministic: bool = False,
 ) -> AssignmentResult:
     """Solve the balanced assignment: LP bound, rounding + repair, then a MIP.
 
@@ -562,6 +569,10 @@ def solve_assignment(
         HiGHS random seed.
     max_gap
         The integral search stops once within this relative gap of the LP bound.
+    deterministic
+        Decide every step on work done, never on the clock: no step is skipped for
+        lack of time, and each MIP stops at :data:`DETERMINISTIC_MIP_NODES` nodes.
+        ``time_limit_s`` is then a safety cap on each HiGHS call only.
 
     Returns
     -------
@@ -575,8 +586,13 @@ def solve_assignment(
     model = _Model(data, big_m, seed)
     model.add_columns(*_initial_columns(data, candidate_reps))
     notes: list[str] = []
+    if deterministic:
+        model.safety_cap_s = time_limit_s
+        model.h.setOptionValue("mip_max_nodes", DETERMINISTIC_MIP_NODES)
 
     def left() -> float:
+        if deterministic:
+            return math.inf
         return time_limit_s - (time.perf_counter() - started)
 
     status = model.solve(left())
@@ -640,6 +656,11 @@ def solve_assignment(
             mip_status, rep_of = _improve(data, model, rep_of, None, left())
         if mip_status == "Time limit reached":
             notes.append("The integral search was stopped by the time limit.")
+            if deterministic:
+                notes.append(
+                    "The deterministic search reached its safety cap (time_limit_s): "
+                    "this plan may differ between runs."
+                )
     return AssignmentResult(
         rep_of=rep_of,
         lower_bound=(

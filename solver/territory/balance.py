@@ -286,6 +286,7 @@ def balance_territories(
         time_limit_s=options.time_limit_s,
         time_s=round(solve_s, 3),
         objective=objective_h,
+        deterministic=options.deterministic,
     )
     return TerritoryPlan(
         assignment=assignment,
@@ -431,6 +432,7 @@ def _assign(
         time_limit_s=options.time_limit_s,
         seed=options.seed,
         max_gap=options.max_gap,
+        deterministic=options.deterministic,
     )
     return result.rep_of, result, notes + result.notes
 

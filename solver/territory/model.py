@@ -195,6 +195,11 @@ class TerritoryOptions:
     min_utilisation
         A team whose workload is below this share of its capacity is flagged as under-used
         (``summary.capacity_status = "under"``).
+    deterministic
+        Stop every search on work done (LP/MIP node and round budgets), never on the
+        clock: the same input and seed give the same plan on any machine and load.
+        ``time_limit_s`` is then only a safety cap (reaching it is said in
+        ``summary.explanation``).
     """
 
     balance: BalanceMetric | str = BalanceMetric.WORKLOAD
@@ -209,6 +214,7 @@ class TerritoryOptions:
     seed: int = 0
     workload_rounds: int = 6
     min_utilisation: float = 0.6
+    deterministic: bool = False
 
     def __post_init__(self) -> None:
         owner = ("TerritoryOptions", None)
@@ -262,6 +268,12 @@ class TerritoryOptions:
                 field="workload_rounds",
             )
         _check_number(owner, "min_utilisation", self.min_utilisation)
+        if not isinstance(self.deterministic, bool):
+            raise _invalid(
+                owner,
+                f"deterministic must be true or false, got {self.deterministic!r}.",
+                field="deterministic",
+            )
 
 
 # --------------------------------------------------------------------------- results

@@ -98,8 +98,8 @@ def plan_day_router(
     seed
         Solver seed.
     deterministic
-        Stop each day's search on work done, not on the clock: the same days and seed
-        give the same routes under any machine load.
+        Stop each day's search on work done, not the clock (``time_limit_s`` is then
+        a safety cap): the same territory gives the same days on any machine load.
 
     Returns
     -------

@@ -36,15 +36,41 @@ def test_a_short_limit_stops_the_search_and_says_so():
     assert plan.solver.stop_reason == StopReason.TIME_LIMIT
 
 
-def test_deterministic_budget_stops_on_solutions_not_seconds():
-    stop = SearchStop(time_limit_s=5.0, n_accounts=3, deterministic=True)
-    stop._best, stop._best_solution, stop.solutions = 10, 1, 150
-    assert not stop._should_stop()  # 149 solutions without improvement < 200
-    stop.solutions = 202
+class _Counted:
+    """A stand-in OR-Tools model whose solver reports a set number of branches."""
+
+    def __init__(self) -> None:
+        self.branches = 0
+
+    def solver(self):
+        return self
+
+    def Branches(self) -> int:  # noqa: N802 (OR-Tools' name)
+        return self.branches
+
+
+def test_deterministic_search_stops_on_branches_not_seconds():
+    stop = SearchStop(time_limit_s=5.0, n_accounts=1, deterministic=True)
+    stop._routing = counted = _Counted()
+    stop._best, stop._best_branch = 10, 1_000
+    counted.branches = 2_900
+    assert not stop._should_stop()  # 1,900 branches without improvement < 2,000
+    counted.branches = 3_001
     assert stop._should_stop() and stop.reason == StopReason.CONVERGED
-    budget = SearchStop(time_limit_s=5.0, n_accounts=3, deterministic=True)
-    budget._best, budget._best_solution, budget.solutions = 10, 1400, 1500
+    budget = SearchStop(time_limit_s=5.0, n_accounts=1, deterministic=True)
+    budget._routing = counted
+    budget._best, budget._best_branch = 10, 19_000
+    counted.branches = 20_000
     assert budget._should_stop() and budget.reason == StopReason.WORK_LIMIT
+
+
+def test_deterministic_day_of_one_account_stops_without_new_solutions():
+    # one account: the search finds one solution and then only tries moves
+    day = lunch_day(1)
+    plan = plan_day(day, time_limit_s=60.0, seed=1, deterministic=True)
+    assert_feasible(day, plan)
+    assert plan.solver.stop_reason == StopReason.CONVERGED
+    assert plan.solver.time_s < 30.0
 
 
 def _orders(plan):
