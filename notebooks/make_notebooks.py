@@ -185,7 +185,11 @@ def make_accounts(*, locked):
 
 
 options = TerritoryOptions(
-    tolerance=TOLERANCE, move_penalty_h=MOVE_PENALTY_H, time_limit_s=TIME_LIMIT_S, seed=SEED
+    tolerance=TOLERANCE,
+    move_penalty_h=MOVE_PENALTY_H,
+    time_limit_s=TIME_LIMIT_S,  # a safety cap only: deterministic stops on work done
+    seed=SEED,
+    deterministic=True,  # the same plan on every run and machine load
 )
 before_accounts = make_accounts(locked=True)
 before = balance_territories(reps, before_accounts, network=network, options=options)

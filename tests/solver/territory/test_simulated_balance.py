@@ -128,11 +128,13 @@ def test_team_over_capacity_says_how_many_hours_and_reps_are_missing():
 
 def test_same_seed_under_two_cpu_loads_gives_identical_territories():
     """Nothing in the rounds stops on the clock: the simulation's day router stops at a
-    local optimum and the small assignments end on their gap, so load changes nothing."""
+    local optimum and every round's assignment is deterministic (work budgets)."""
     from tests.cpu_load import cpu_load
 
     reps, accounts, matrix = island_problem(n_island=2, n_main=40)
-    options = TerritoryOptions(simulate_routes=True, time_limit_s=30, workload_rounds=3)
+    options = TerritoryOptions(
+        simulate_routes=True, time_limit_s=30, workload_rounds=3, deterministic=True
+    )
 
     def run():
         return balance_territories(reps, accounts, matrix=matrix, options=options)
