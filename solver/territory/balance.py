@@ -12,7 +12,7 @@ import shapely
 
 from solver.costs import travel_cost
 from solver.errors import InvalidProblemError
-from solver.model import HIGHS_STATUS, Location, SolverInfo, TravelMatrix, solve_status
+from solver.model import HIGHS_STATUS, SolverInfo, TravelMatrix, solve_status
 from solver.roads.source import TravelSource
 from solver.territory.assign import AssignmentInput, AssignmentResult, solve_assignment
 from solver.territory.explain import (
@@ -34,12 +34,14 @@ from solver.territory.model import (
     TerritoryRep,
     UnassignedAccount,
 )
-from solver.territory.simulate import DayRouter, WeekSimulation, order_day, simulate_territory
+from solver.territory.simulate import DayRouter, WeekSimulation, order_day
 from solver.territory.travel import TerritoryTravel
-from solver.territory.workload import Round, polish, rebalance_on_simulation
-
-#: Above this many accounts, ``simulate_routes=None`` means off.
-AUTO_SIMULATE_MAX_ACCOUNTS = 5000
+from solver.territory.weeks import (
+    bound_basis,
+    rounds_sentence,
+    team_simulator,
+)
+from solver.territory.workload import polish, rebalance_on_simulation
 
 
 def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]) -> None:
@@ -165,7 +167,7 @@ def balance_territories(
     rep_of, result, notes = _assign(model, idx, share, options)
     estimate = estimate_workload(accounts, model.travel.durations_s, options.visits_per_day)
     visit_h = model.per_week * np.asarray([a.visit_duration_s for a in accounts]) / 3600.0
-    simulate = _simulator(accounts, source, options, day_router)
+    simulate = team_simulator(accounts, source, options, day_router)
     best, polished = None, 0
     if simulate is not None and model.metric == BalanceMetric.WORKLOAD and idx.size:
         best = rebalance_on_simulation(
@@ -237,7 +239,7 @@ def balance_territories(
             basis.replace("_", " "),
         )  # fmt: skip
         if best is not None:
-            explanation.append(_rounds_sentence(best, options, polished))
+            explanation.append(rounds_sentence(best, options, polished))
             geography = geographic_causes(
                 reps, accounts, idx, rep_of, model.travel.durations_s, best.workload_h,
                 best.simulations, share, options.tolerance,
@@ -270,7 +272,7 @@ def balance_territories(
         simulated_max_deviation=sim_dev,
         rounds=len(best.history) - 1 if best is not None else 0,
         round_deviations=tuple(best.history) if best is not None else (),
-        bound_basis=_bound_basis(model.metric, best, options, polished),
+        bound_basis=bound_basis(model.metric, best, options, polished),
         capacity_h_per_week=capacity.capacity_h_per_week,
         workload_h_per_week=capacity.workload_h_per_week,
         utilisation=capacity.utilisation,
@@ -437,51 +439,6 @@ def _assign(
     return result.rep_of, result, notes + result.notes
 
 
-class _Simulator:
-    """Simulates the weeks of one rep from a home over some accounts (internal)."""
-
-    def __init__(
-        self,
-        accounts: tuple[TerritoryAccount, ...],
-        source: TerritoryTravel,
-        seed: int,
-        day_router: DayRouter,
-    ) -> None:
-        self.accounts, self.source, self.seed, self.router = accounts, source, seed, day_router
-        self.freq = np.asarray([a.visits_per_4_weeks for a in accounts], dtype=float)
-
-    def week(
-        self, home: Location, members: np.ndarray, visits: np.ndarray | None = None, *, r: int = 0
-    ) -> WeekSimulation:
-        """Simulate rep number ``r`` (its seed) from ``home`` over ``members``."""
-        locations = [home] + [self.accounts[j].location for j in members]
-        return simulate_territory(
-            self.source.among(locations),
-            self.freq[members] if visits is None else np.asarray(visits, dtype=float),
-            seed=self.seed + r,
-            day_router=self.router,
-        )
-
-    def team(
-        self, reps: Sequence[TerritoryRep], idx: np.ndarray, rep_of: np.ndarray
-    ) -> list[WeekSimulation]:
-        """Simulate every rep's territory of the assignment ``rep_of`` of accounts ``idx``."""
-        return [self.week(rep.home, idx[rep_of == r], r=r) for r, rep in enumerate(reps)]
-
-
-def _simulator(
-    accounts: tuple[TerritoryAccount, ...],
-    source: TerritoryTravel,
-    options: TerritoryOptions,
-    day_router: DayRouter,
-) -> _Simulator | None:
-    """Return the simulator of the weeks (None when simulation is off)."""
-    simulate = options.simulate_routes
-    if simulate is None:
-        simulate = len(accounts) <= AUTO_SIMULATE_MAX_ACCOUNTS
-    return _Simulator(accounts, source, options.seed, day_router) if simulate else None
-
-
 @dataclass(frozen=True)
 class _Figures:
     """Each rep's balance value, its target and the relative deviation."""
@@ -637,46 +594,3 @@ def _max_dev(values: np.ndarray, share: np.ndarray) -> float:
     deviation = np.divide(values, target, out=np.zeros_like(values), where=target > 0) - 1.0
     deviation[target <= 0] = 0.0
     return float(np.abs(deviation).max(initial=0.0))
-
-
-def _rounds_sentence(best: Round, options: TerritoryOptions, polished: int) -> str:
-    """Say how the simulate-and-rebalance rounds went."""
-    steps = ", ".join(f"{d * 100:.1f} %" for d in best.history)
-    rounds = len(best.history) - 1
-    stopped = (
-        "the rebalanced assignment repeated an earlier one"
-        if rounds < options.workload_rounds
-        else "no more rounds were allowed"
-    )
-    return (
-        f"After {rounds} of at most {options.workload_rounds} simulate-and-rebalance rounds "
-        f"({stopped}) the largest deviations of the simulated workload were {steps}; the "
-        f"plan of round {best.number} is reported"
-        + (f", after {polished} single moves on the simulated figures." if polished else ".")
-    )
-
-
-def _bound_basis(
-    metric: BalanceMetric, best: Round | None, options: TerritoryOptions, polished: int = 0
-) -> str:
-    """Say which model the LP lower bound belongs to."""
-    objective = "the visits-weighted home->account travel (travel_h_per_week plus move penalties)"
-    if best is None:
-        figure = {
-            BalanceMetric.WORKLOAD: "the estimated workload",
-            BalanceMetric.REVENUE: "revenue",
-            BalanceMetric.ACCOUNTS: "the account count",
-        }[metric]
-        return f"LP of {objective} with {figure} within +-{options.tolerance * 100:g} %."
-    return (
-        f"LP of {objective} with the workload balanced within +-{best.tolerance * 100:g} % "
-        f"on the weights of round {best.number} (visit time plus the simulated drive "
-        "charged by detour and by the calibrated estimate, see solver.territory.workload); "
-        "it bounds plans balanced on those weights, not on the simulated days themselves"
-        + (
-            f"; the reported plan is that round's after {polished} single moves on the "
-            "simulated figures (nan when its travel fell below the bound)."
-            if polished
-            else "."
-        )
-    )
