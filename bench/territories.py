@@ -14,6 +14,11 @@ Usage (from the repository root)::
 
     .venv/bin/python bench/territories.py                 # Malta 10 and 30 reps, then Porto
     .venv/bin/python bench/territories.py --skip-porto
+    .venv/bin/python bench/territories.py --workload  # estimate vs simulated week, before/after
+
+``--workload`` runs ``bench/territories_workload.py`` (Malta 1,500 x 10 and x 30 and the
+territory notebook's pharma case: the largest deviation of the estimate and of the
+simulated workload, before and after balancing on the simulated week, with time).
 """
 
 from __future__ import annotations
@@ -362,7 +367,16 @@ def main() -> None:
     parser.add_argument("--skip-malta", action="store_true")
     parser.add_argument("--skip-porto", action="store_true")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--workload", action="store_true", help="run territories_workload.py")
     args = parser.parse_args()
+    if args.workload:
+        import territories_workload
+
+        sys.argv = [sys.argv[0], "--reps", *map(str, args.reps)]
+        if args.networks_dir is not None:
+            sys.argv += ["--networks-dir", str(args.networks_dir)]
+        territories_workload.main()
+        return
     if args.networks_dir is None:
         args.networks_dir = Path(tempfile.mkdtemp(prefix="fieldroute-bench-networks-"))
     print(f"load average {os.getloadavg()}, {os.cpu_count()} CPUs")

@@ -59,17 +59,20 @@ def territory_rebalance() -> nbformat.NotebookNode:
 
 A pharma company's reps call on **pharmacies, doctors, clinics and hospitals**. Here
 the accounts are the real ones in OpenStreetMap's Malta extract (data © OpenStreetMap
-contributors, ODbL 1.0), and travel is real drive time on Malta's road network.
+contributors, ODbL 1.0), cleaned (duplicates merged, ruins dropped), and travel is real
+drive time on Malta's road network.
 
 Today the island is split the old way: three equal-count bands from west to east, one
 rep each. We measure that split, rebalance it with
-`solver.territory.balance_territories` (workload within ±5 % of the fair share, least
-weekly travel, a small penalty per moved account) and compare **before and after**:
-the map, the balance of workload, and the drive time.
+`solver.territory.balance_territories` and compare **before and after**. The balance
+holds on the **simulated week** -- visit time plus the drive of simulated day routes,
+the workload a rep actually has -- not only on the optimiser's estimate; the plan
+minimises weekly travel within that balance, with a small penalty per moved account.
 
 Visit frequency and duration per kind of account are in `osm_accounts.CALL_PLAN`
 (pharmacies every other week for 20 min, doctors and clinics weekly for 30 min,
-hospitals weekly for 45 min)."""
+hospitals weekly for 45 min). The notebook ends with the moves to make, the KPIs in
+euros, a recommendation computed from them and a CSV of the new alignment."""
         ),
         new_code_cell(
             PARAMETERS_DOC
@@ -80,6 +83,7 @@ from pathlib import Path
 SMALL = os.environ.get("FIELDROUTE_NB_SMALL", "0") == "1"
 DATA_DIR = Path(os.environ.get("FIELDROUTE_NB_DATA", "../data"))
 NETWORKS_DIR = Path(os.environ.get("FIELDROUTE_NETWORKS_DIR", "../data/networks"))
+OUT_DIR = Path(os.environ.get("FIELDROUTE_NB_OUT", "out"))  # CSV export
 
 if SMALL:
     NETWORK, EXTRACT = "monaco", DATA_DIR / "monaco-2021-04-21.osm.pbf"
@@ -91,14 +95,21 @@ else:
         "birkirkara": (35.8972, 14.4611),
         "zabbar": (35.8761, 14.5350),
     }
-TOLERANCE = 0.05  # each rep's workload within +-5 % of the fair share
+TOLERANCE = 0.05  # each rep's simulated workload within +-5 % of the fair share
 MOVE_PENALTY_H = 0.05  # a move must save 3 min of weekly travel
-COST_PER_KM, COST_PER_HOUR = 0.35, 30.0  # car cost, rep's time on the road
+COST_PER_KM, COST_PER_HOUR = 0.35, 30.0  # car cost, rep's time on the road (EUR)
 TIME_LIMIT_S = 5 if SMALL else 60
 SEED = 0"""
         ),
         new_markdown_cell("## The road network and the accounts"),
         new_code_cell(NETWORK_CELL),
+        new_markdown_cell(
+            """\
+OSM has the same place several times (a hospital's building, its entrances and its
+emergency department as separate points), and some places are no longer in business.
+`osm_accounts.clean_accounts` drops ruins and disused places, merges objects within
+250 m that share a name or a building, and maps OSM's tags to one account type."""
+        ),
         new_code_cell(
             """\
 import collections
@@ -106,9 +117,15 @@ import collections
 import numpy as np
 import pandas as pd
 
-from osm_accounts import CALL_PLAN, read_healthcare_pois
+from osm_accounts import CALL_PLAN, clean_accounts
 
-pois = read_healthcare_pois(EXTRACT)
+cleaned = clean_accounts(EXTRACT)
+pois = cleaned.pois
+display(pd.DataFrame(cleaned.quality_table()).set_index("step"))
+for kept, name, kind, members in cleaned.groups:
+    print(f"merged {len(members)} objects into {kind} '{name}' ({kept})")
+for ident, name, reason in cleaned.dropped:
+    print(f"dropped '{name}' ({ident}): {reason}")
 pd.Series(collections.Counter(p.kind for p in pois), name="accounts").to_frame()"""
         ),
         new_markdown_cell(
@@ -148,11 +165,12 @@ reachable = (home_to_account.durations_s >= 0).any(axis=0)
 band = np.zeros(len(pois), dtype=int)
 by_longitude = [i for i in np.argsort([p.lon for p in pois], kind="stable") if reachable[i]]
 band[by_longitude] = np.arange(len(by_longitude)) * len(reps) // len(by_longitude)
-current = {p.id: rep_ids[b] for p, b in zip(pois, band)}
+current = {p.id: rep_ids[b] for p, b in zip(pois, band, strict=True)}
 print(f"{reachable.sum()} of {len(pois)} accounts can be reached by road from the homes")
 
 
 def make_accounts(*, locked):
+    \"\"\"The accounts with today's rep as current (and locked to it for 'before').\"\"\"
     return [
         TerritoryAccount(
             p.id,
@@ -167,19 +185,27 @@ def make_accounts(*, locked):
 
 
 options = TerritoryOptions(
-    tolerance=TOLERANCE, move_penalty_h=MOVE_PENALTY_H, time_limit_s=TIME_LIMIT_S, seed=SEED
+    tolerance=TOLERANCE,
+    move_penalty_h=MOVE_PENALTY_H,
+    time_limit_s=TIME_LIMIT_S,  # a safety cap only: deterministic stops on work done
+    seed=SEED,
+    deterministic=True,  # the same plan on every run and machine load
 )
 before_accounts = make_accounts(locked=True)
 before = balance_territories(reps, before_accounts, network=network, options=options)
+print(f"balanced on: {before.summary.balanced_on}")
 print("\\n".join(before.summary.explanation) or "(no notes)")"""
         ),
         new_markdown_cell(
             """\
-## After: balanced territories
+## After: balanced on the simulated week
 
-Same reps, same accounts, nothing locked: the balancer may move accounts (each move
-costs `MOVE_PENALTY_H` hours of weekly travel in the objective). The independent
-checker `check_territory_plan` recomputes the plan's claims; it must find nothing."""
+Same reps, same accounts, nothing locked. The balancer first balances the estimate,
+then simulates every territory's four weeks of day routes, charges each account its
+share of the simulated drive (its detour in its days, and the calibrated estimate) and
+rebalances, until the simulated workloads are inside the band (see
+`solver.territory.workload`). The independent checker `check_territory_plan` recomputes
+the plan's claims; it must find nothing."""
         ),
         new_code_cell(
             """\
@@ -187,15 +213,43 @@ after_accounts = make_accounts(locked=False)
 after = balance_territories(reps, after_accounts, network=network, options=options)
 problems = check_territory_plan(reps, after_accounts, after, options)
 assert not problems, problems
-print(f"{after.summary.moves} accounts move; solver {after.solver.status} "
-      f"in {after.solver.time_s:.1f} s; gap to the LP bound {after.summary.gap_to_bound:.1%}")
+s = after.summary
+print(f"{s.moves} accounts move; balanced on {s.balanced_on} after {s.rounds} round(s) "
+      f"(largest deviation per round: {', '.join(f'{d:.1%}' for d in s.round_deviations)})")
+print(f"solver {after.solver.status} in {after.solver.time_s:.1f} s; "
+      f"gap to the LP bound {s.gap_to_bound:.1%}: {s.bound_basis}")
+print("\\n".join(s.explanation) or "(no notes)")
 reasons = collections.Counter(u.reason for u in after.unassigned)
 print("unassigned:", dict(reasons) or "none")"""
         ),
-        new_markdown_cell("## Before and after, per rep (per week)"),
+        new_markdown_cell("## The moves: who takes which account"),
+        new_code_cell(
+            """\
+by_id = {p.id: p for p in pois}
+moves = pd.DataFrame(
+    [
+        {"account": m.account_id, "name": by_id[m.account_id].name,
+         "type": by_id[m.account_id].kind, "from": m.from_rep, "to": m.to_rep}
+        for m in after.moves
+    ],
+    columns=["account", "name", "type", "from", "to"],
+)
+print(f"{len(moves)} moves")
+moves"""
+        ),
+        new_markdown_cell(
+            """\
+## Before and after, per rep (per week)
+
+`workload_h` is the simulated week (visits plus the drive of the simulated days), the
+figure balanced on (`balanced_h`, `deviation`); `estimate_h` is the optimiser's first
+estimate, for comparison. Costs are in euros: driving at €0.35/km plus the rep's time
+on the road at €30/h."""
+        ),
         new_code_cell(
             """\
 def territory_table(plan, label):
+    \"\"\"One row per rep: weekly workload, drive and cost figures.\"\"\"
     return pd.DataFrame(
         {
             "plan": label,
@@ -203,10 +257,13 @@ def territory_table(plan, label):
             "accounts": t.accounts,
             "visits": round(t.visits_per_week, 1),
             "workload_h": round(t.workload_h_per_week, 1),
+            "estimate_h": round(t.estimated_workload_h_per_week, 1),
             "balanced_h": round(t.balance_value, 1),
             "drive_h": round(t.drive_h_per_week, 2),
             "drive_km": round(t.drive_km_per_week, 1),
             "travel_cost": round(t.cost_per_week, 2),
+            "cost_per_visit": round(t.cost_per_week / max(t.visits_per_week, 1e-9), 2),
+            "utilisation": f"{t.utilisation:.0%}",
             "deviation": f"{t.deviation:+.1%}",
         }
         for t in plan.territories
@@ -218,76 +275,119 @@ kpis.set_index(["plan", "rep"])"""
         ),
         new_code_cell(
             """\
-summary = pd.DataFrame(
-    {
-        label: {
-            "largest deviation": f"{plan.summary.max_deviation:.1%}",
-            "within tolerance": plan.summary.within_tolerance,
-            "drive h / week": round(sum(t.drive_h_per_week for t in plan.territories), 2),
-            "drive km / week": round(sum(t.drive_km_per_week for t in plan.territories), 1),
-            "travel cost / week": round(sum(t.cost_per_week for t in plan.territories), 2),
-            "moves": plan.summary.moves,
-            "unassigned": len(plan.unassigned),
-        }
-        for label, plan in (("before", before), ("after", after))
+def team_kpis(plan):
+    \"\"\"The whole team's weekly KPIs.\"\"\"
+    visits = sum(t.visits_per_week for t in plan.territories)
+    cost = sum(t.cost_per_week for t in plan.territories)
+    return {
+        "largest deviation": f"{plan.summary.max_deviation:.1%}",
+        "estimate's largest deviation": f"{plan.summary.estimate_max_deviation:.1%}",
+        "within tolerance": plan.summary.within_tolerance,
+        "drive h / week": round(sum(t.drive_h_per_week for t in plan.territories), 2),
+        "drive km / week": round(sum(t.drive_km_per_week for t in plan.territories), 1),
+        "travel cost / week (EUR)": round(cost, 2),
+        "travel cost / visit (EUR)": round(cost / visits, 2),
+        "utilisation": f"{plan.summary.utilisation:.0%}",
+        "moves": plan.summary.moves,
+        "unassigned": len(plan.unassigned),
     }
-)
+
+
+summary = pd.DataFrame({"before": team_kpis(before), "after": team_kpis(after)})
 change = summary.loc["drive h / week", "after"] / summary.loc["drive h / week", "before"] - 1
 print(f"Largest deviation {before.summary.max_deviation:.1%} -> {after.summary.max_deviation:.1%} "
       f"with {after.summary.moves} moves; weekly driving {change:+.1%}.")
 summary"""
         ),
-        new_markdown_cell("## The map: before and after"),
+        new_markdown_cell(
+            """\
+## The map: before and after
+
+Land and town names come from the same extract (no tiles are downloaded). Territory
+polygons are clipped to the land; squares are rep homes; accounts that change rep have
+a black ring on both panels."""
+        ),
         new_code_cell(
-            ROADS_PLOT_HELPER
-            + """
+            """\
+import matplotlib.pyplot as plt
+from shapely.geometry import shape
 
+from basemap import (
+    draw_base,
+    draw_scale_bar,
+    fill_geometry,
+    outline_geometry,
+    read_land,
+    read_places,
+)
 
-colours = {rep_id: plt.cm.tab10(i) for i, rep_id in enumerate(rep_ids)}
+land = read_land(EXTRACT, network.outline())
+places = read_places(EXTRACT)
+colours = {rep_id: plt.cm.tab10(i) for i, rep_id in enumerate(rep_ids)}  # reps
 location = {p.id: (p.lon, p.lat) for p in pois}
-fig, axes = plt.subplots(1, 2, figsize=(13, 6.5), sharex=True, sharey=True)
-for ax, (label, plan) in zip(axes, (("before", before), ("after", after))):
-    draw_roads(ax, network)
+moved = {m.account_id for m in after.moves}
+xy_all = np.asarray(list(location.values()))
+pad = 0.08 * (xy_all.max(axis=0) - xy_all.min(axis=0)) + 0.003
+view = (*(xy_all.min(axis=0) - pad), *(xy_all.max(axis=0) + pad))
+fig, axes = plt.subplots(1, 2, figsize=(14, 6.5))
+for ax, (label, plan) in zip(axes, (("before", before), ("after", after)), strict=True):
+    draw_base(ax, land, places, view)
     for t in plan.territories:
         colour = colours[t.rep_id]
-        if t.polygon and label == "after":
-            rings = t.polygon["coordinates"]
-            rings = [rings] if t.polygon["type"] == "Polygon" else rings
-            for polygon in rings:
-                xy = np.asarray(polygon[0])
-                ax.fill(xy[:, 0], xy[:, 1], color=colour, alpha=0.12, zorder=1)
-                ax.plot(xy[:, 0], xy[:, 1], color=colour, lw=1.2, zorder=1)
+        if t.polygon:
+            area = shape(t.polygon).intersection(land)
+            fill_geometry(ax, area, color=colour, alpha=0.22, zorder=1)
+            outline_geometry(ax, area, color=colour, lw=1.0, zorder=1)
         xy = np.asarray([location[a] for a in t.account_ids]).reshape(-1, 2)
         ax.scatter(xy[:, 0], xy[:, 1], s=18, color=colour, edgecolor="white", lw=0.4,
                    zorder=3, label=f"{t.rep_id} ({t.accounts})")
         home = HOMES[t.rep_id]
         ax.scatter(home[1], home[0], marker="s", s=70, color=colour, edgecolor="black", zorder=4)
+    if moved:
+        xy = np.asarray([location[a] for a in sorted(moved)])
+        ax.scatter(xy[:, 0], xy[:, 1], s=80, facecolor="none", edgecolor="black", lw=1.2,
+                   zorder=4, label=f"moved ({len(moved)})")
     if plan.unassigned:
         xy = np.asarray([location[u.account_id] for u in plan.unassigned])
         ax.scatter(xy[:, 0], xy[:, 1], s=14, color="#999", zorder=2, label="unassigned")
-    ax.set_title(f"{label}: largest deviation {plan.summary.max_deviation:.0%}")
-    ax.legend(loc="lower left", fontsize=8)
+    draw_scale_bar(ax)
+    ax.set_title(f"{label}: largest deviation of the simulated week "
+                 f"{plan.summary.max_deviation:.0%}")
+    ax.legend(loc="upper right", fontsize=8)
 fig.tight_layout(rect=(0, 0.03, 1, 1))
-fig.text(0.5, 0.01, "Squares: rep homes; grey: unassigned. "
-         "Roads and accounts © OpenStreetMap contributors (ODbL)", ha="center")
+fig.text(0.5, 0.01, "Squares: rep homes; rings: accounts that change rep. "
+         "Land, towns and accounts © OpenStreetMap contributors (ODbL)", ha="center")
 plt.show()"""
         ),
-        new_markdown_cell("## Balance and drive time"),
+        new_markdown_cell(
+            """\
+## Workload and drive time, before and after
+
+Grey bars: before (light) and after (dark); the rep colours of the map are on the rep
+names. The hatched band is the fair share ±5 %."""
+        ),
         new_code_cell(
             """\
+PLAN_COLOURS = {"before": "#bdbdbd", "after": "#525252"}  # not rep colours
 fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4))
 x = np.arange(len(rep_ids))
-for offset, (label, plan) in zip((-0.2, 0.2), (("before", before), ("after", after))):
+for offset, (label, plan) in zip((-0.2, 0.2), (("before", before), ("after", after)),
+                                 strict=True):
     by_rep = {t.rep_id: t for t in plan.territories}
-    left.bar(x + offset, [by_rep[r].balance_value for r in rep_ids], 0.4, label=label)
-    right.bar(x + offset, [by_rep[r].drive_h_per_week for r in rep_ids], 0.4, label=label)
+    left.bar(x + offset, [by_rep[r].workload_h_per_week for r in rep_ids], 0.4, label=label,
+             color=PLAN_COLOURS[label])
+    right.bar(x + offset, [by_rep[r].drive_h_per_week for r in rep_ids], 0.4, label=label,
+              color=PLAN_COLOURS[label])
 target = after.territories[0].balance_target
-left.axhline(target, color="black", lw=1, ls="--", label="fair share")
-left.axhspan(target * (1 - TOLERANCE), target * (1 + TOLERANCE), color="grey", alpha=0.15)
-left.set_title("Workload balanced on, hours per week (estimate)")
-right.set_title("Driving, hours per week")
+left.axhspan(target * (1 - TOLERANCE), target * (1 + TOLERANCE), facecolor="none", zorder=3,
+             edgecolor="#333", hatch="///", lw=0.8, label="fair share +-5 %")
+left.set_title("Simulated workload, hours per week")
+right.set_title("Driving, hours per week (simulated days)")
 for ax in (left, right):
     ax.set_xticks(x, rep_ids)
+    for tick, rep_id in zip(ax.get_xticklabels(), rep_ids, strict=True):
+        tick.set_color(colours[rep_id])
+        tick.set_fontweight("bold")
     ax.set_ylim(0, ax.get_ylim()[1] * 1.25)  # room for the legend above the bars
     ax.legend(loc="upper center", ncols=3, fontsize=8)
 fig.tight_layout()
@@ -295,19 +395,64 @@ plt.show()"""
         ),
         new_markdown_cell(
             """\
-## Reading the result
+## The new alignment as a CSV
 
-* The legacy bands give every rep the same *number* of accounts, not the same *work*:
-  a band with more hospitals (weekly, 45 min) or longer drives is overloaded.
-* The rebalanced plan brings every rep within the tolerance of the fair share with
-  few moves. The balancer minimises weekly travel *subject to* the balance, so the
-  driving changes little (the sentence under the summary table gives the figure);
-  `summary.gap_to_bound` says how far the plan can be from the least possible travel
-  (the LP bound).
-* On Malta, **Gozo** is reached by the car ferry (Cirkewwa-Mgarr), which the road
-  network drives as a timed link: Gozo's accounts go to the rep nearest the ferry, and
-  that rep's weekly drive hours carry the crossings (compare `drive_h` per rep). An
-  account no rep can reach would come back unassigned with the reason `UNREACHABLE`."""
+One row per account, keyed by its id (`n…`/`w…` OSM ids here; a CRM's account ids in
+production), with its rep before and after; ready for the CRM import."""
+        ),
+        new_code_cell(
+            """\
+OUT_DIR.mkdir(parents=True, exist_ok=True)
+alignment = pd.DataFrame(
+    [
+        {"account_id": p.id, "name": p.name, "type": p.kind, "lat": p.lat, "lon": p.lon,
+         "rep_before": current[p.id], "rep_after": after.assignment.get(p.id, ""),
+         "moved": p.id in moved}
+        for p in pois
+    ]
+).set_index("account_id")
+alignment.to_csv(OUT_DIR / "territory_alignment.csv")
+print(f"wrote {OUT_DIR / 'territory_alignment.csv'}: {len(alignment)} accounts, "
+      f"{int(alignment['moved'].sum())} moved")
+alignment.head()"""
+        ),
+        new_markdown_cell("## Recommendation"),
+        new_code_cell(
+            """\
+b, a = before.summary, after.summary
+cost_b, cost_a = (sum(t.cost_per_week for t in p.territories) for p in (before, after))
+lines = []
+if a.within_tolerance and a.moves == 0:
+    lines.append(
+        f"Keep today's alignment: it is already within ±{TOLERANCE:.0%} of the fair share on "
+        f"the simulated week (largest deviation {a.max_deviation:.1%}) and no move saves "
+        f"more than {MOVE_PENALTY_H * 60:.0f} min of weekly travel."
+    )
+elif a.within_tolerance:
+    lines.append(
+        f"Adopt the new alignment: {a.moves} accounts change rep, the largest deviation of "
+        f"the simulated week falls from {b.max_deviation:.1%} to {a.max_deviation:.1%}, and "
+        f"travel cost changes by EUR {cost_a - cost_b:+.2f} a week "
+        f"({cost_a / cost_b - 1:+.1%}, EUR {(cost_a - cost_b) * 46:+,.0f} a year)."
+    )
+elif a.geographic_accounts:
+    lines.append(
+        f"The band cannot be held because of geography ({len(a.geographic_accounts)} remote "
+        "accounts); choose one of the options below, then rebalance:"
+    )
+    lines += [x for x in a.explanation if "geography" in x or x.startswith("Options")]
+else:
+    lines.append(
+        f"The new alignment improves the balance from {b.max_deviation:.1%} to "
+        f"{a.max_deviation:.1%} but not within ±{TOLERANCE:.0%}: " + " ".join(a.explanation)
+    )
+if a.capacity_status == "over":
+    lines.append(f"Hire or cut visits: {a.missing_h_per_week:.1f} h a week are missing "
+                 f"({a.missing_reps} rep(s)).")
+elif a.capacity_status == "under":
+    lines.append(f"The team works {a.utilisation:.0%} of its capacity on these accounts: "
+                 f"room for about {a.spare_reps} rep(s) of other work, or more accounts.")
+print("\\n".join(lines))"""
         ),
     ]
     return new_notebook(cells=cells, metadata=_metadata())
@@ -321,9 +466,12 @@ def rep_week() -> nbformat.NotebookNode:
 # A rep's 4-week call cycle: which day each account is seen, and the KPIs
 
 One pharma rep, based in Birkirkara (Malta), owns the pharmacies, doctors, clinics
-and hospitals nearest to home (real OpenStreetMap places, © OpenStreetMap
-contributors, ODbL 1.0). Doctors, clinics and hospitals are seen every week, pharmacies
-every second week, dentists once in the cycle. Over four weeks of working days (public
+and hospitals of **the rebalanced territory** of the territory notebook (read from its
+CSV export `out/territory_alignment.csv`; run that notebook first; without it, the
+accounts nearest to home stand in). Real OpenStreetMap places, cleaned, © OpenStreetMap
+contributors, ODbL 1.0. The visit frequencies and durations are the call plan's
+(`osm_accounts.CALL_PLAN`): doctors, clinics and hospitals every week, pharmacies every
+second week, dentists once in the cycle. Over four weeks of working days (public
 holidays left out, one day off, one meeting already booked) `solver.schedule.plan_schedule`
 chooses **which day** each visit happens, spacing repeat visits evenly, and routes every
 day on real drive times with the day-plan engine: shift 08:30-17:30, a 30-minute lunch
@@ -347,14 +495,16 @@ SMALL = os.environ.get("FIELDROUTE_NB_SMALL", "0") == "1"
 DATA_DIR = Path(os.environ.get("FIELDROUTE_NB_DATA", "../data"))
 NETWORKS_DIR = Path(os.environ.get("FIELDROUTE_NETWORKS_DIR", "../data/networks"))
 
+OUT_DIR = Path(os.environ.get("FIELDROUTE_NB_OUT", "out"))  # the territory notebook's CSV
+
 if SMALL:
     NETWORK, EXTRACT = "monaco", DATA_DIR / "monaco-2021-04-21.osm.pbf"
-    HOME, TIME_ZONE, COUNTRY = (43.7296, 7.4163), "Europe/Monaco", "MC"  # Fontvieille
+    REP_ID, HOME, TIME_ZONE, COUNTRY = "fontvieille", (43.7296, 7.4163), "Europe/Monaco", "MC"
     ACCOUNTS, TIME_LIMIT_S = 10, 20
 else:
     NETWORK, EXTRACT = "malta", DATA_DIR / "malta-2016-11-09.osm.pbf"
-    HOME, TIME_ZONE, COUNTRY = (35.8972, 14.4611), "Europe/Malta", "MT"  # Birkirkara
-    ACCOUNTS, TIME_LIMIT_S = 40, 120
+    REP_ID, HOME, TIME_ZONE, COUNTRY = "birkirkara", (35.8972, 14.4611), "Europe/Malta", "MT"
+    ACCOUNTS, TIME_LIMIT_S = 40, 120  # ACCOUNTS: only without the territory CSV
 CYCLE_START = dt.date(2026, 11, 30)  # a Monday; four weeks from here
 COST_PER_KM, COST_PER_HOUR = 0.35, 30.0
 SEED = 0  # with a fixed seed the search stops when it converges: the same cycle every run"""
@@ -368,14 +518,21 @@ import collections
 import numpy as np
 import pandas as pd
 
-from osm_accounts import read_healthcare_pois
+from osm_accounts import CALL_PLAN, read_healthcare_pois
 
 pois = read_healthcare_pois(EXTRACT)
-drive_from_home = network.matrix([HOME], [(p.lat, p.lon) for p in pois]).durations_s[0]
-nearest = [i for i in np.argsort(drive_from_home, kind="stable") if drive_from_home[i] >= 0]
-mine = [pois[i] for i in nearest[:ACCOUNTS]]
-print(f"{len(mine)} accounts, {drive_from_home[nearest[len(mine) - 1]] / 60:.0f} min "
-      "drive from home at most")
+alignment_csv = OUT_DIR / "territory_alignment.csv"
+if alignment_csv.exists():
+    alignment = pd.read_csv(alignment_csv, index_col="account_id")
+    territory = set(alignment.index[alignment["rep_after"] == REP_ID])
+    mine = [p for p in pois if p.id in territory]
+    print(f"{len(mine)} accounts of '{REP_ID}' in the rebalanced alignment ({alignment_csv})")
+else:
+    drive_from_home = network.matrix([HOME], [(p.lat, p.lon) for p in pois]).durations_s[0]
+    nearest = [i for i in np.argsort(drive_from_home, kind="stable") if drive_from_home[i] >= 0]
+    mine = [pois[i] for i in nearest[:ACCOUNTS]]
+    print(f"no {alignment_csv} (run the territory notebook first): the {len(mine)} accounts "
+          "nearest to home stand in")
 pd.Series(collections.Counter(p.kind for p in mine), name="accounts").to_frame()"""
         ),
         new_markdown_cell(
@@ -402,17 +559,23 @@ from solver.schedule import (
 
 
 def hhmm(text):
+    \"\"\"Seconds since midnight of 'HH:MM'.\"\"\"
     hours, minutes = text.split(":")
     return int(hours) * 3600 + int(minutes) * 60
 
 
-#: kind -> (visits in 4 weeks, visit minutes, min and max days between visits, opening hours)
+#: kind -> (min and max days between visits, opening hours)
+SPACING_AND_HOURS = {
+    "hospital": (5, 9, "Mo-Fr 09:00-16:00"),
+    "doctors": (5, 9, "Mo-Fr 09:00-12:00; We 16:00-18:00"),
+    "clinic": (5, 9, "Mo-Fr 09:00-12:00"),
+    "pharmacy": (10, 18, "Mo-Fr 08:30-12:45,16:00-19:00; Sa 09:00-12:00"),
+    "dentist": (None, None, "Mo-Th 09:00-12:00"),
+}
+#: kind -> (visits in 4 weeks, visit minutes, spacing, opening hours): the call plan's
 CALL_CYCLE = {
-    "hospital": (4, 45, 5, 9, "Mo-Fr 09:00-16:00"),
-    "doctors": (4, 30, 5, 9, "Mo-Fr 09:00-12:00; We 16:00-18:00"),
-    "clinic": (4, 30, 5, 9, "Mo-Fr 09:00-12:00"),
-    "pharmacy": (2, 20, 10, 18, "Mo-Fr 08:30-12:45,16:00-19:00; Sa 09:00-12:00"),
-    "dentist": (1, 20, None, None, "Mo-Th 09:00-12:00"),
+    kind: (int(visits), seconds // 60, *SPACING_AND_HOURS[kind])
+    for kind, (visits, seconds) in CALL_PLAN.items()
 }
 
 days = working_days(CYCLE_START, CYCLE_START + dt.timedelta(days=25), country=COUNTRY)
@@ -430,6 +593,7 @@ rep = ScheduleRep(
 
 
 def account(poi):
+    \"\"\"The schedule account of a place, by its type's call cycle.\"\"\"
     visits, minutes, min_gap, max_gap, opening = CALL_CYCLE[poi.kind]
     return ScheduleAccount(
         Account(poi.id, Location(poi.lat, poi.lon), minutes * 60, required=True, name=poi.name),
@@ -465,6 +629,7 @@ print(f"{len(days)} working days ({days[0]:%d %b} - {days[-1]:%d %b}, public hol
         new_code_cell(
             """\
 def kpi_row(kpi, label):
+    \"\"\"One row of the KPI table.\"\"\"
     return {
         "week": label,
         "days": kpi.days,
@@ -497,35 +662,63 @@ print(f"the booked meeting: {doctor.id} on {booked.date:%a %d %b} at 10:00 ->",
         ),
         new_markdown_cell("## The cycle in pictures"),
         new_code_cell(
-            ROADS_PLOT_HELPER
-            + """
-
+            """\
+import matplotlib.pyplot as plt
 
 per_day = pd.Series(
     {d.date: sum(r.totals.visits for r in d.routes) for d in schedule.days}, name="meetings"
 )
-fig, (bars, ax) = plt.subplots(1, 2, figsize=(13, 5), gridspec_kw={"width_ratios": [1.2, 1]})
-bars.bar([f"{d:%d %b}" for d in per_day.index], per_day.values, color="#4c72b0")
+fig, bars = plt.subplots(figsize=(11, 3.5))
+bars.bar([f"{d:%a %d %b}" for d in per_day.index], per_day.values, color="#4c72b0")
 bars.set_ylabel("meetings")
 bars.tick_params(axis="x", labelrotation=90)
 bars.set_title("Meetings per working day over the cycle")
+fig.tight_layout()
+plt.show()"""
+        ),
+        new_markdown_cell(
+            """\
+Week 1, one small map per day: the stops are numbered in the order driven from home
+(the black square) and back; land and town names from the same extract, roads in grey."""
+        ),
+        new_code_cell(
+            ROADS_PLOT_HELPER
+            + """
 
-draw_roads(ax, network)
-for day, colour in zip(schedule.days[:5], plt.cm.tab10.colors):
+
+from basemap import draw_base, draw_scale_bar, read_land, read_places
+
+land = read_land(EXTRACT, network.outline())
+places = read_places(EXTRACT, ("city", "town"))
+week_one = [d for d in schedule.days[:5] if any(r.account_ids for r in d.routes)]
+fig, axes = plt.subplots(1, len(week_one), figsize=(5 * len(week_one), 5), squeeze=False)
+for ax, day in zip(axes[0], week_one, strict=True):
+    stops_xy = [
+        (problem.account(a).account.location.lon, problem.account(a).account.location.lat)
+        for r in day.routes
+        for a in r.account_ids
+    ]
+    xy = np.asarray([*stops_xy, (HOME[1], HOME[0])])
+    pad = 0.12 * (xy.max(axis=0) - xy.min(axis=0)) + 0.002
+    view = (*(xy.min(axis=0) - pad), *(xy.max(axis=0) + pad))
+    draw_base(ax, land, places, view)
+    draw_roads(ax, network)
+    ax.set_xlim(view[0], view[2])
+    ax.set_ylim(view[1], view[3])
     for route in day.routes:
         stops = [problem.account(a).account.location for a in route.account_ids]
         path = [rep.rep.start, *stops, rep.rep.start]
-        ax.plot([p.lon for p in path], [p.lat for p in path], color=colour, lw=1.2,
-                label=f"{day.date:%a %d}")
-        ax.scatter([s.lon for s in stops], [s.lat for s in stops], s=16, color=colour, zorder=3)
-ax.scatter(HOME[1], HOME[0], marker="s", s=70, color="black", zorder=4, label="home")
-xy = np.asarray([(p.lon, p.lat) for p in mine])
-pad = 0.15 * (xy.max(axis=0) - xy.min(axis=0)) + 0.002
-ax.set_xlim(xy[:, 0].min() - pad[0], xy[:, 0].max() + pad[0])
-ax.set_ylim(xy[:, 1].min() - pad[1], xy[:, 1].max() + pad[1])
-ax.legend(loc="lower left", fontsize=8)
-ax.set_title("Week 1, stop order per day. Roads © OpenStreetMap contributors")
-fig.tight_layout()
+        ax.plot([p.lon for p in path], [p.lat for p in path], color="#d62728", lw=1.0, zorder=2)
+        for number, stop in enumerate(stops, start=1):
+            ax.scatter(stop.lon, stop.lat, s=110, color="white", edgecolor="#d62728", zorder=3)
+            ax.annotate(str(number), (stop.lon, stop.lat), ha="center", va="center",
+                        fontsize=7, zorder=4)
+    ax.scatter(HOME[1], HOME[0], marker="s", s=50, color="black", zorder=4)
+    visits = sum(len(r.account_ids) for r in day.routes)
+    ax.set_title(f"{day.date:%a %d %b}: {visits} visits", fontsize=9)
+    draw_scale_bar(ax)
+fig.suptitle("Week 1, stops in driving order. Map data © OpenStreetMap contributors", fontsize=9)
+fig.tight_layout(rect=(0, 0, 1, 0.96))
 plt.show()"""
         ),
         new_markdown_cell(

@@ -94,6 +94,12 @@ class TerritoryOptionsIn(ApiModel):
     """Visits a rep makes in a day (to estimate drive time)."""
     candidate_reps: int = Field(default=8, ge=1, le=1000)
     """Nearest reps considered for each account."""
+    workload_rounds: int = Field(default=6, ge=0, le=50)
+    """With balance 'workload' and simulated routes: most rounds of simulate, recharge each
+    account its share of the simulated drive, rebalance, so that the simulated workloads
+    are within the tolerance; 0 = balance the estimate only."""
+    min_utilisation: float = Field(default=0.6, ge=0, le=10, allow_inf_nan=False)
+    """Team utilisation of capacity below which the summary flags the team as under-used."""
     simulate_routes: bool | None = None
     """Estimate drive time by simulating typical day routes; null = when the request is small
     enough."""

@@ -15,6 +15,13 @@ from solver.errors import InvalidProblemError
 from solver.model import HIGHS_STATUS, SolverInfo, TravelMatrix, solve_status
 from solver.roads.source import TravelSource
 from solver.territory.assign import AssignmentInput, AssignmentResult, solve_assignment
+from solver.territory.explain import (
+    TOLERANCE_SLACK,
+    Geography,
+    band_sentences,
+    capacity_figures,
+    geographic_causes,
+)
 from solver.territory.geometry import territory_polygons
 from solver.territory.model import (
     BalanceMetric,
@@ -27,14 +34,14 @@ from solver.territory.model import (
     TerritoryRep,
     UnassignedAccount,
 )
-from solver.territory.simulate import DayRouter, WeekSimulation, order_day, simulate_territory
+from solver.territory.simulate import DayRouter, WeekSimulation, order_day
 from solver.territory.travel import TerritoryTravel
-
-#: Above this many accounts, ``simulate_routes=None`` means off.
-AUTO_SIMULATE_MAX_ACCOUNTS = 5000
-
-#: Deviations up to this much over the tolerance count as within (float noise).
-_TOLERANCE_SLACK = 1e-9
+from solver.territory.weeks import (
+    bound_basis,
+    rounds_sentence,
+    team_simulator,
+)
+from solver.territory.workload import polish, rebalance_on_simulation
 
 
 def _validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]) -> None:
@@ -160,11 +167,58 @@ def balance_territories(
     idx, unassigned = _reachable(accounts, model, reps, source.off_network_homes)
     share = _capacity_shares(reps)
     rep_of, result, notes = _assign(model, idx, share, options)
+    estimate = estimate_workload(accounts, model.travel.durations_s, options.visits_per_day)
+    visit_h = model.per_week * np.asarray([a.visit_duration_s for a in accounts]) / 3600.0
+    simulate = team_simulator(accounts, source, options, day_router)
+    best, polished = None, 0
+    if simulate is not None and model.metric == BalanceMetric.WORKLOAD and idx.size:
+        best = rebalance_on_simulation(
+            estimate[:, idx],
+            visit_h[idx],
+            share,
+            options.tolerance,
+            options.workload_rounds,
+            (rep_of, result, notes),
+            solve=lambda w, band: _assign(
+                dataclasses.replace(model, weight=_full(model.weight, idx, w)),
+                idx,
+                share,
+                dataclasses.replace(options, tolerance=band),
+            ),
+            simulate=lambda assigned: simulate.team(reps, idx, assigned),
+            travel_h=lambda assigned: float(model.cost[assigned, idx].sum()),
+        )
+        if options.max_moves is None and options.workload_rounds > 0:
+            # (with max_moves, single moves could break it: not polished)
+            best, polished = polish(
+                best,
+                visit_h[idx],
+                share,
+                options.tolerance,
+                model.cost[:, idx],
+                simulate_rep=lambda r, assigned: simulate.week(
+                    reps[r].home, idx[assigned == r], r=r
+                ),
+                travel_h=lambda assigned: float(model.cost[assigned, idx].sum()),
+            )
+        rep_of, result, notes = best.rep_of, best.result, best.notes
+        simulations: list[WeekSimulation | None] = list(best.simulations)
+    else:
+        simulations = (
+            list(simulate.team(reps, idx, rep_of)) if simulate is not None else [None] * len(reps)
+        )
     solve_s = time.perf_counter() - started
     rep_accounts = [idx[rep_of == r] for r in range(len(reps))]
-    simulations = _simulate_weeks(reps, accounts, source, rep_accounts, options, day_router)
-    figures = _balance_figures(model, idx, rep_of, share, len(reps))
+    if best is not None:
+        targets = share * best.workload_h.sum()
+        figures = _Figures(best.workload_h, targets, best.deviation)
+    else:
+        figures = _balance_figures(model, idx, rep_of, share, len(reps))
     territories = _territories(reps, accounts, model, rep_accounts, simulations, figures, options)
+    territories = [
+        dataclasses.replace(t, estimated_workload_h_per_week=float(estimate[r, mine].sum()))
+        for r, (t, mine) in enumerate(zip(territories, rep_accounts, strict=True))
+    ]
     outline = getattr(network, "outline", None)  # road networks have one, matrices do not
     area = outline() if outline is not None else None
     territories = _with_polygons(reps, accounts, idx, rep_of, territories, area)
@@ -173,6 +227,36 @@ def balance_territories(
     travel_h = float(model.cost[rep_of, idx].sum()) if idx.size else 0.0
     objective_h = travel_h + options.move_penalty_h * len(moves)
     bound = result.lower_bound if result is not None else 0.0
+    if polished and objective_h < bound:  # polished plans are outside the bound's model
+        bound = float("nan")
+    workload = np.asarray([t.workload_h_per_week for t in territories])
+    capacity = capacity_figures(reps, workload, options.min_utilisation)
+    weight = model.weight if best is None else _full(model.weight, idx, best.weight)
+    basis = _basis(model.metric, best is not None, simulations)
+    explanation: list[str] = list(_off_network_homes(reps, source.off_network_homes))
+    geography = Geography((), ())
+    if not _within(figures, options):
+        explanation += band_sentences(
+            reps, accounts, idx, rep_of, weight, share, options, result, figures.deviation,
+            basis.replace("_", " "),
+        )  # fmt: skip
+        if best is not None:
+            explanation.append(rounds_sentence(best, options, polished))
+            geography = geographic_causes(
+                reps, accounts, idx, rep_of, model.travel.durations_s, best.workload_h,
+                best.simulations, share, options.tolerance,
+                lambda home, members, visits: simulate.week(home, members, visits),
+            )  # fmt: skip
+            explanation += geography.sentences
+    explanation += notes
+    explanation += capacity.sentences
+    est_values = np.bincount(rep_of, weights=estimate[rep_of, idx], minlength=len(reps))
+    simulated = [t for t in territories if t.drive_method == "simulated"]
+    sim_dev = (
+        _max_dev(np.asarray([t.workload_h_per_week for t in territories]), share)
+        if simulated and len(simulated) == len(territories)
+        else None
+    )
     summary = BalanceSummary(
         metric=model.metric.value,
         tolerance=options.tolerance,
@@ -184,8 +268,21 @@ def balance_territories(
         lower_bound_h_per_week=bound,
         gap_to_bound=_gap(objective_h, bound),
         moves=len(moves),
-        explanation=_off_network_homes(reps, source.off_network_homes)
-        + _explanation(reps, accounts, model, idx, rep_of, share, figures, options, result, notes),
+        explanation=tuple(explanation),
+        balanced_on=basis,
+        estimate_max_deviation=_max_dev(est_values, share),
+        simulated_max_deviation=sim_dev,
+        rounds=len(best.history) - 1 if best is not None else 0,
+        round_deviations=tuple(best.history) if best is not None else (),
+        bound_basis=bound_basis(model.metric, best, options, polished),
+        capacity_h_per_week=capacity.capacity_h_per_week,
+        workload_h_per_week=capacity.workload_h_per_week,
+        utilisation=capacity.utilisation,
+        capacity_status=capacity.status,
+        missing_h_per_week=capacity.missing_h_per_week,
+        missing_reps=capacity.missing_reps,
+        spare_reps=capacity.spare_reps,
+        geographic_accounts=geography.account_ids,
     )
     info = SolverInfo(
         status=solve_status(result.status if result is not None else "empty", HIGHS_STATUS),
@@ -344,34 +441,6 @@ def _assign(
     return result.rep_of, result, notes + result.notes
 
 
-def _simulate_weeks(
-    reps: tuple[TerritoryRep, ...],
-    accounts: tuple[TerritoryAccount, ...],
-    source: TerritoryTravel,
-    rep_accounts: list[np.ndarray],
-    options: TerritoryOptions,
-    day_router: DayRouter,
-) -> list[WeekSimulation | None]:
-    """Simulate each rep's weeks of visits (None per rep when simulation is off)."""
-    simulate = options.simulate_routes
-    if simulate is None:
-        simulate = len(accounts) <= AUTO_SIMULATE_MAX_ACCOUNTS
-    if not simulate:
-        return [None] * len(reps)
-    simulations: list[WeekSimulation | None] = []
-    for r, members in enumerate(rep_accounts):
-        locations = [reps[r].home] + [accounts[j].location for j in members]
-        simulations.append(
-            simulate_territory(
-                source.among(locations),
-                np.asarray([accounts[j].visits_per_4_weeks for j in members]),
-                seed=options.seed + r,
-                day_router=day_router,
-            )
-        )
-    return simulations
-
-
 @dataclass(frozen=True)
 class _Figures:
     """Each rep's balance value, its target and the relative deviation."""
@@ -483,7 +552,7 @@ def _moves(accounts: tuple[TerritoryAccount, ...], assignment: dict[str, str]) -
 
 def _within(figures: _Figures, options: TerritoryOptions) -> bool:
     """Whether every rep's deviation is within the tolerance (up to float noise)."""
-    return float(np.abs(figures.deviation).max(initial=0.0)) <= options.tolerance + _TOLERANCE_SLACK
+    return float(np.abs(figures.deviation).max(initial=0.0)) <= options.tolerance + TOLERANCE_SLACK
 
 
 def _off_network_homes(
@@ -498,27 +567,6 @@ def _off_network_homes(
     )
 
 
-def _explanation(
-    reps: tuple[TerritoryRep, ...],
-    accounts: tuple[TerritoryAccount, ...],
-    model: _Model,
-    idx: np.ndarray,
-    rep_of: np.ndarray,
-    share: np.ndarray,
-    figures: _Figures,
-    options: TerritoryOptions,
-    result: AssignmentResult | None,
-    notes: list[str],
-) -> tuple[str, ...]:
-    """Return the notes, after the sentences saying why the tolerance was not met (if so)."""
-    if _within(figures, options):
-        return tuple(notes)
-    why = _explain(
-        reps, accounts, idx, rep_of, model.weight, share, options, result, figures.deviation
-    )
-    return tuple(why + notes)
-
-
 def _gap(objective: float, bound: float) -> float:
     """Relative gap of the objective above the bound (nan without a bound)."""
     if np.isnan(bound):
@@ -527,65 +575,24 @@ def _gap(objective: float, bound: float) -> float:
     return max(0.0, objective / bound - 1.0) if bound > 0 else 0.0
 
 
-def _explain(
-    reps: Sequence[TerritoryRep],
-    accounts: Sequence[TerritoryAccount],
-    idx: np.ndarray,
-    rep_of: np.ndarray,
-    weight: np.ndarray,
-    share: np.ndarray,
-    options: TerritoryOptions,
-    result: AssignmentResult | None,
-    deviation: np.ndarray,
-) -> list[str]:
-    """Sentences saying why the tolerance was not met."""
-    tol_pct = f"+-{options.tolerance * 100:g} %"
-    metric = BalanceMetric(options.balance).value
-    sentences = []
-    outside = [
-        f"'{reps[r].id}' {deviation[r] * 100:+.1f} %"
-        for r in np.argsort(-np.abs(deviation))
-        if abs(deviation[r]) > options.tolerance + _TOLERANCE_SLACK
-    ]
-    sentences.append(
-        f"The {metric} balance cannot be held within {tol_pct}: reps outside the band are "
-        + ", ".join(outside[:10])
-        + ("" if len(outside) <= 10 else f" and {len(outside) - 10} more")
-        + "."
-    )
-    values = np.bincount(rep_of, weights=weight[rep_of, idx], minlength=len(reps))
-    targets = share * values.sum()
-    rep_index = {rep.id: i for i, rep in enumerate(reps)}
-    locked_load = np.zeros(len(reps))
-    for j in idx:
-        r = rep_index.get(accounts[j].locked_rep, -1)
-        if r >= 0:
-            locked_load[r] += weight[r, j]
-    for r in np.flatnonzero(locked_load > (1 + options.tolerance) * targets + 1e-9):
-        upper = (1 + options.tolerance) * targets[r]
-        sentences.append(
-            f"Rep '{reps[r].id}': its locked accounts alone weigh "
-            f"{locked_load[r]:.1f}, above the upper bound {upper:.1f}."
-        )
-    if result is not None and result.lp_excess > 1e-6:
-        sentences.append(
-            "Even with accounts split fractionally between reps (the LP) the band cannot be "
-            "met, so no assignment can meet it"
-            + (
-                f"; max_moves = {options.max_moves} may be what binds."
-                if options.max_moves is not None
-                else "."
-            )
-        )
-    else:
-        biggest = 0.0
-        for k, j in enumerate(idx):
-            biggest = max(biggest, float(weight[rep_of[k], j] / max(targets[rep_of[k]], 1e-12)))
-        sentences.append(
-            "The LP (fractional accounts) meets the band, but accounts are indivisible: the "
-            f"largest weighs {biggest * 100:.1f} % of a target while the band is {tol_pct}; "
-            "a wider tolerance or more accounts per rep would allow it."
-        )
-        if result is not None and result.status == "Time limit reached":
-            sentences.append("The integral search also stopped at the time limit.")
-    return sentences
+def _full(weight: np.ndarray, idx: np.ndarray, sub: np.ndarray) -> np.ndarray:
+    """Return ``weight`` with the columns ``idx`` replaced by ``sub``."""
+    full = weight.copy()
+    full[:, idx] = sub
+    return full
+
+
+def _basis(metric: BalanceMetric, rebalanced: bool, simulations: list) -> str:
+    """Name the figure the deviations measure (``summary.balanced_on``)."""
+    if metric != BalanceMetric.WORKLOAD:
+        return metric.value
+    return "simulated_workload" if rebalanced else "estimated_workload"
+
+
+def _max_dev(values: np.ndarray, share: np.ndarray) -> float:
+    """Largest relative deviation of ``values`` from their capacity-share targets."""
+    values = np.asarray(values, dtype=float)
+    target = share * values.sum()
+    deviation = np.divide(values, target, out=np.zeros_like(values), where=target > 0) - 1.0
+    deviation[target <= 0] = 0.0
+    return float(np.abs(deviation).max(initial=0.0))

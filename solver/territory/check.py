@@ -14,7 +14,14 @@ checks is recomputed here, with its own arithmetic, from the reps, the accounts 
 * a rep's balance target is its share of the capacity times the total balance value;
   its deviation is ``value / target - 1``;
 * the travel objective is ``sum(visits_per_week x travel(home, account)) / 3600``
-  hours, plus ``move_penalty_h`` per move.
+  hours, plus ``move_penalty_h`` per move;
+* when every territory's drive is ``simulated``, the ``workload`` balance is measured on
+  the simulated workload (recomputed visit hours plus the reported drive hours);
+  otherwise on the estimate; ``estimated_workload_h_per_week`` is the estimate;
+* the team's capacity is the sum of the reps', its workload the sum of the territories',
+  ``over`` when the workload exceeds the capacity (missing hours, and reps of the mean
+  capacity rounded up), ``under`` below ``min_utilisation`` (spare whole reps);
+* the accounts named as a geographic cause are assigned to a rep outside the band.
 """
 
 from __future__ import annotations
@@ -86,6 +93,8 @@ def check_territory_plan(
     values = check.territories()
     max_dev = check.balance(values)
     check.summary(max_dev, moved)
+    check.capacity()
+    check.geography(values)
     return check.problems
 
 
@@ -109,6 +118,10 @@ class _TerritoryCheck:
         self.by_id = {a.id: a for a in self.accounts}
         self.column = {a.id: j for j, a in enumerate(self.accounts)}
         self.problems: list[str] = []
+        territories = plan.territories
+        self.simulated = bool(territories) and all(
+            t.drive_method == "simulated" for t in territories
+        )
 
     def say(self, sentence: str) -> None:
         """Record one problem."""
@@ -180,6 +193,11 @@ class _TerritoryCheck:
                 )
         return moved
 
+    @staticmethod
+    def _visit_h(mine: list[TerritoryAccount]) -> float:
+        """Visit hours per week of ``mine``."""
+        return sum(a.visits_per_4_weeks / 4 * a.visit_duration_s / 3600 for a in mine)
+
     def _drive_h(self, r: int, mine: list[TerritoryAccount]) -> float:
         """Estimated weekly drive hours of rep ``r`` for ``mine`` (needs the matrix)."""
         assert self.durations is not None
@@ -201,9 +219,10 @@ class _TerritoryCheck:
                 value = float(len(mine))
             elif metric == BalanceMetric.REVENUE:
                 value = sum(a.revenue or 0.0 for a in mine)
+            elif self.simulated:
+                value = self._visit_h(mine) + t.drive_h_per_week
             elif self.durations is not None and r is not None:
-                visit_h = sum(a.visits_per_4_weeks / 4 * a.visit_duration_s / 3600 for a in mine)
-                value = visit_h + self._drive_h(r, mine)
+                value = self._visit_h(mine) + self._drive_h(r, mine)
             else:
                 value = t.balance_value  # workload without the matrix: not recomputable
             if not _close(value, t.balance_value):
@@ -237,6 +256,11 @@ class _TerritoryCheck:
                 )
             if self.durations is not None and t.drive_method == "estimated":
                 checks.append(("drive_h_per_week", t.drive_h_per_week, self._drive_h(r, mine)))
+            if self.durations is not None:
+                estimate = visit_h + self._drive_h(r, mine)
+                checks.append(
+                    ("estimated_workload_h_per_week", t.estimated_workload_h_per_week, estimate)
+                )
         for name, got, want in checks:
             if not _close(got, want):
                 self.say(f"Territory '{t.rep_id}': {name} {got} != recomputed {want}.")
@@ -267,6 +291,17 @@ class _TerritoryCheck:
             self.say(f"Summary max_deviation {s.max_deviation} != recomputed {max_dev}.")
         if s.within_tolerance != (max_dev <= options.tolerance + 1e-9):
             self.say("Summary within_tolerance disagrees with the recomputed deviation.")
+        if (
+            self.simulated
+            and (
+                s.simulated_max_deviation is None or not _close(s.simulated_max_deviation, max_dev)
+            )
+            and BalanceMetric(options.balance) == BalanceMetric.WORKLOAD
+        ):
+            self.say(
+                f"Summary simulated_max_deviation {s.simulated_max_deviation} != the "
+                f"recomputed deviation of the simulated workloads {max_dev}."
+            )
         if not s.within_tolerance and not s.explanation:
             self.say("The tolerance is not met but there is no explanation.")
         drive = sum(t.drive_h_per_week for t in self.plan.territories)
@@ -292,3 +327,52 @@ class _TerritoryCheck:
                 f"Objective {s.objective_h_per_week} is below the lower bound {bound}: the "
                 "bound is wrong."
             )
+
+    def capacity(self) -> None:
+        """Check the team's capacity, workload, utilisation and what is missing or spare."""
+        s = self.plan.summary
+        capacity = sum(rep.capacity_h_per_week for rep in self.reps)
+        workload = sum(t.workload_h_per_week for t in self.plan.territories)
+        mean = capacity / len(self.reps) if self.reps else 0.0
+        missing = max(0.0, workload - capacity)
+        if missing > 0:
+            status, reps_missing, spare = "over", math.ceil(missing / mean - 1e-9), 0
+        elif capacity and workload / capacity < self.options.min_utilisation:
+            status, reps_missing, spare = "under", 0, int((capacity - workload) // mean)
+        else:
+            status, reps_missing, spare = "ok", 0, 0
+        figures = [
+            ("capacity_h_per_week", s.capacity_h_per_week, capacity),
+            ("workload_h_per_week", s.workload_h_per_week, workload),
+            ("utilisation", s.utilisation, workload / capacity if capacity else 0.0),
+            ("missing_h_per_week", s.missing_h_per_week, missing),
+        ]
+        for name, got, want in figures:
+            if not _close(got, want):
+                self.say(f"Summary {name} {got} != recomputed {want}.")
+        if (s.capacity_status, s.missing_reps, s.spare_reps) != (status, reps_missing, spare):
+            self.say(
+                f"Summary capacity {s.capacity_status}/{s.missing_reps} missing/"
+                f"{s.spare_reps} spare != recomputed {status}/{reps_missing}/{spare}."
+            )
+        if status != "ok" and not any("capacity" in x for x in s.explanation):
+            self.say(f"The team is {status} capacity but the explanation does not say so.")
+
+    def geography(self, values: list[tuple[int | None, float, Territory]]) -> None:
+        """Check that accounts named as a geographic cause sit with a rep above the band."""
+        over = {t.rep_id for _, _, t in values if t.deviation > self.options.tolerance + 1e-9}
+        for account_id in self.plan.summary.geographic_accounts:
+            rep_id = self.plan.assignment.get(account_id)
+            if rep_id not in over:
+                self.say(
+                    f"Account '{account_id}' is named as a geographic cause but its rep "
+                    f"'{rep_id}' is not above the band."
+                )
+            elif not any(
+                f"Rep '{rep_id}'" in x and "because of geography" in x
+                for x in self.plan.summary.explanation
+            ):
+                self.say(
+                    f"Account '{account_id}' is a geographic cause but the explanation gives "
+                    f"no geographic reason for its rep '{rep_id}'."
+                )

@@ -183,13 +183,22 @@ class TerritoryOptions:
         The integral search stops once the objective is within this relative gap of the
         LP lower bound (0.01 = 1 %), or at the time limit.
     time_limit_s
-        Wall-clock limit for the assignment solve, seconds (the simulation is extra).
+        Wall-clock limit for the assignment solve, seconds (the simulation is extra);
+        with ``workload_rounds`` it holds for each round's solve.
     seed
         Random seed of the solver (results are reproducible for a fixed seed).
     traffic
         Simulate the days with the road network's speed profile (default): each leg is
         the mean of its times leaving at every hour 08:00-16:00 of a Tuesday. False =
         free-flow.
+    workload_rounds
+        With ``balance="workload"`` and simulated routes: most rounds of
+        simulate -> recharge -> rebalance (see :mod:`solver.territory.workload`) so that
+        the *simulated* workloads are within the tolerance; 0 balances the estimate only
+        (the simulated workloads are still reported and explained).
+    min_utilisation
+        A team whose workload is below this share of its capacity is flagged as under-used
+        (``summary.capacity_status = "under"``).
     deterministic
         Stop every search on work done (LP/MIP node and round budgets), never on the
         clock: the same input and seed give the same plan on any machine and load.
@@ -208,6 +217,8 @@ class TerritoryOptions:
     time_limit_s: float = 30.0
     seed: int = 0
     traffic: bool = True
+    workload_rounds: int = 6
+    min_utilisation: float = 0.6
     deterministic: bool = False
 
     def __post_init__(self) -> None:
@@ -254,6 +265,14 @@ class TerritoryOptions:
         _check_number(owner, "time_limit_s", self.time_limit_s, positive=True)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
             raise _invalid(owner, f"seed must be an integer, got {self.seed!r}.", field="seed")
+        rounds = self.workload_rounds
+        if isinstance(rounds, bool) or not isinstance(rounds, int | np.integer) or rounds < 0:
+            raise _invalid(
+                owner,
+                f"workload_rounds must be a whole number >= 0, got {rounds!r}.",
+                field="workload_rounds",
+            )
+        _check_number(owner, "min_utilisation", self.min_utilisation)
         if not isinstance(self.deterministic, bool):
             raise _invalid(
                 owner,
@@ -306,6 +325,9 @@ class Territory:
     """Relative deviation of balance_value from the target."""
     polygon: dict | None = None
     """GeoJSON polygon covering the territory's area, else null."""
+    estimated_workload_h_per_week: float = 0.0
+    """The optimiser's estimate of the workload: visit hours plus 2 x drive(home, account) /
+    visits_per_day per visit."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -357,8 +379,38 @@ class BalanceSummary:
     moves
         Number of accounts that change rep against ``current_rep``.
     explanation
-        Sentences explaining why the tolerance (or ``max_moves``) could not be met; empty
-        when it was.
+        Sentences explaining why the tolerance (or ``max_moves``) could not be met, which
+        accounts' geography is the cause (with options and their figures) and whether the
+        team is over or far under its capacity; empty when none applies.
+    balanced_on
+        The figure ``max_deviation`` and the territories' ``balance_value`` measure:
+        ``"simulated_workload"`` (visit hours plus simulated drive), ``"estimated_workload"``
+        (when routes are not simulated), ``"revenue"`` or ``"accounts"``.
+    estimate_max_deviation
+        Largest ``|deviation|`` of the optimiser's workload estimate (the figure balanced
+        before simulated rebalancing).
+    simulated_max_deviation
+        Largest ``|deviation|`` of the simulated workloads; ``None`` when not simulated.
+    rounds
+        Simulate-and-rebalance rounds run (0: the assignment solved on the estimate).
+    round_deviations
+        ``simulated_max_deviation`` after each round (the reported plan is the best).
+    bound_basis
+        What the LP lower bound refers to: the travel objective with which workload
+        balanced, and in which band.
+    capacity_h_per_week, workload_h_per_week, utilisation
+        The team's summed capacity, summed workload (as reported per territory) and their
+        ratio.
+    capacity_status
+        ``"over"`` (workload above capacity), ``"under"`` (utilisation below
+        ``min_utilisation``) or ``"ok"``.
+    missing_h_per_week, missing_reps
+        When over: the hours per week missing and the reps (of the mean capacity) they
+        make; 0 otherwise.
+    spare_reps
+        When under: whole reps' capacity unused; 0 otherwise.
+    geographic_accounts
+        Remote accounts named in the explanation as the geographic cause of a missed band.
     """
 
     metric: str
@@ -372,6 +424,20 @@ class BalanceSummary:
     gap_to_bound: float
     moves: int
     explanation: tuple[str, ...] = ()
+    balanced_on: str = ""
+    estimate_max_deviation: float = 0.0
+    simulated_max_deviation: float | None = None
+    rounds: int = 0
+    round_deviations: tuple[float, ...] = ()
+    bound_basis: str = ""
+    capacity_h_per_week: float = 0.0
+    workload_h_per_week: float = 0.0
+    utilisation: float = 0.0
+    capacity_status: str = "ok"
+    missing_h_per_week: float = 0.0
+    missing_reps: int = 0
+    spare_reps: int = 0
+    geographic_accounts: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -94,7 +94,7 @@ def plan_day_router(
     Parameters
     ----------
     time_limit_s
-        Time limit per simulated day, seconds.
+        Time limit per simulated day, seconds (a safety cap when ``deterministic``).
     seed
         Solver seed.
     deterministic

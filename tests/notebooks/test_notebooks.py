@@ -26,6 +26,8 @@ def execute(name: str, networks_dir: Path, monkeypatch: pytest.MonkeyPatch) -> A
     monkeypatch.setenv("FIELDROUTE_NB_SMALL", "1")
     monkeypatch.setenv("FIELDROUTE_NB_DATA", str(ROOT / "data"))
     monkeypatch.setenv("FIELDROUTE_NETWORKS_DIR", str(networks_dir))
+    # the territory notebook's CSV export, which rep_week reads: one folder for the session
+    monkeypatch.setenv("FIELDROUTE_NB_OUT", str(networks_dir / "notebook-out"))
     monkeypatch.setenv(
         "PYTHONPATH", os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
     )
@@ -83,11 +85,26 @@ def test_territory_rebalance_notebook_balances_real_accounts(
     for column in ("workload_h", "balanced_h", "drive_h", "drive_km", "travel_cost", "deviation"):
         assert f"<th>{column}</th>" in html
     assert "<th>largest deviation</th>" in html and "<th>within tolerance</th>" in html
+    assert "<th>travel cost / visit (EUR)</th>" in html and "<th>utilisation</th>" in html
     assert "pharmacy" in html  # the account kinds read from the Monaco extract
+    # the data-quality table: Monaco's 19 healthcare objects, one merged hospital
+    assert "<th>raw OSM objects</th>" in html and "<td>19</td>" in html
+    assert "<th>accounts kept</th>" in html and "<td>18</td>" in html
+    # the moves as a list (account, from, to)
+    assert "<th>from</th>" in html and "<th>to</th>" in html
     # the plots: the map (before/after panels) and the balance bars
     assert len(outputs(notebook, "image/png")) == 2
     text = "\n".join(outputs(notebook, "text/plain"))
     assert "accounts can be reached by road" in text
+    assert "balanced on simulated_workload" in text
+    csv = networks_dir / "notebook-out" / "territory_alignment.csv"
+    header = csv.read_text().splitlines()[0]
+    assert header.startswith("account_id,") and "rep_after" in header
+    assert len(csv.read_text().splitlines()) == 1 + 18
+    # the recommendation is computed: it quotes the plan's own figures
+    assert re.search(
+        r"(Adopt the new alignment: \d+ accounts change rep|The band cannot|Keep today)", text
+    )
     match = re.search(r"Largest deviation ([\d.]+)% -> ([\d.]+)% with (\d+) moves", text)
     assert match, text
     assert float(match.group(2)) <= 5.0  # within the notebook's 5 % tolerance
@@ -118,4 +135,5 @@ def test_rep_week_notebook_plans_a_four_week_call_cycle_and_reports_kpis(
     # the whole cycle in one calendar: one event per visit
     assert f"{planned} calendar events over the cycle" in text
     assert "https://www.google.com/maps/dir/" in text
-    assert len(outputs(notebook, "image/png")) == 1
+    # meetings per day, then one small map per day of week 1
+    assert len(outputs(notebook, "image/png")) == 2

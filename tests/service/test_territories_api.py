@@ -109,3 +109,38 @@ def test_territory_job(road_client):
     done = wait_for(road_client, job.json()["id"])
     assert done["status"] == "succeeded", done
     assert len(done["result"]["assignment"]) == 8
+
+
+def test_territories_balanced_on_the_simulated_week_report_capacity(road_client):
+    request = territory_request()
+    request["options"] = {
+        "balance": "workload",
+        "tolerance": 0.1,
+        "time_limit_s": 2,
+        "simulate_routes": True,
+        "workload_rounds": 3,
+        "min_utilisation": 0.5,
+    }
+    response = road_client.post("/v1/territories", json=request, headers=HEADERS)
+    assert response.status_code == 200, response.text
+    body = response.json()
+    summary = body["summary"]
+    assert summary["balanced_on"] == "simulated_workload"
+    assert summary["simulated_max_deviation"] == summary["max_deviation"]
+    assert len(summary["round_deviations"]) == summary["rounds"] + 1
+    # 8 weekly 30-min accounts for two 40 h reps: far below capacity, said in the explanation
+    assert summary["capacity_status"] == "under" and summary["spare_reps"] == 1
+    assert any("below capacity" in x for x in summary["explanation"])
+    for t in body["territories"]:
+        assert t["balance_value"] == t["workload_h_per_week"]
+        assert t["estimated_workload_h_per_week"] > 0
+    reps, accounts, _, options = to_territory_inputs(TerritoryRequest.model_validate(request))
+    assert check_territory_plan(reps, accounts, _plan_of(body), options) == []
+
+
+def test_territory_negative_workload_rounds_is_422_naming_the_field(road_client):
+    request = territory_request()
+    request["options"]["workload_rounds"] = -1
+    response = road_client.post("/v1/territories", json=request, headers=HEADERS)
+    assert response.status_code == 422
+    assert "workload_rounds" in response.text

@@ -55,6 +55,7 @@ OPTIONS = TerritoryOptions(
     visits_per_day=4.0,
     simulate_routes=False,
     time_limit_s=10,
+    min_utilisation=0.0,  # the capacity rules have their own tests
 )
 
 
@@ -63,12 +64,13 @@ def hand_plan() -> TerritoryPlan:
     # day = 1800 s = 0.5 h, 2 x (2 x 5 km) / 4 = 5 km; workload 1.5 h; 1.5 / 30 h = 5 %;
     # cost 0.5 h x 60 + 5 km x 1 = 35
     r0 = Territory("r0", ("x",), 1, 2.0, 1.0, 0.5, 5.0, "estimated", 35.0, 1000.0, 1.5, 0.05,
-                   1.5, 1.96875, 1.5 / 1.96875 - 1)  # fmt: skip
+                   1.5, 1.96875, 1.5 / 1.96875 - 1, estimated_workload_h_per_week=1.5)  # fmt: skip
     # r1 keeps y: 1 visit a week, 1 h; drive 1 x (2 x 900 s) / 4 = 450 s = 0.125 h,
     # 1 x (2 x 3 km) / 4 = 1.5 km; workload 1.125 h; 1.125 / 10 = 11.25 %;
     # cost 0.125 x 60 + 1.5 = 9
     r1 = Territory("r1", ("y",), 1, 1.0, 1.0, 0.125, 1.5, "estimated", 9.0, 3000.0, 1.125, 0.1125,
-                   1.125, 0.65625, 1.125 / 0.65625 - 1)  # fmt: skip
+                   1.125, 0.65625, 1.125 / 0.65625 - 1,
+                   estimated_workload_h_per_week=1.125)  # fmt: skip
     # total workload 2.625 h; capacity shares 30 / 40 and 10 / 40: targets 1.96875 and
     # 0.65625; deviations -23.8 % and +71.4 % (within the 75 % tolerance)
     # travel: x 2 / week x 1800 s = 1 h, y 1 x 900 s = 0.25 h -> 1.25 h; one move (x from
@@ -84,6 +86,10 @@ def hand_plan() -> TerritoryPlan:
         lower_bound_h_per_week=1.75,
         gap_to_bound=0.0,
         moves=1,
+        # team: 30 + 10 h of capacity, 2.625 h of work
+        capacity_h_per_week=40.0,
+        workload_h_per_week=2.625,
+        utilisation=2.625 / 40,
     )
     return TerritoryPlan(
         {"x": "r0", "y": "r1"},
@@ -245,7 +251,9 @@ def test_without_the_matrix_travel_and_workload_are_taken_as_claimed():
     plan = territory(summary(hand_plan(), travel_h_per_week=1.3, objective_h_per_week=1.8), 0,
                      drive_h_per_week=0.6, workload_h_per_week=1.6, utilisation=1.6 / 30,
                      cost_per_week=0.6 * 60 + 5)  # fmt: skip
-    plan = summary(plan, total_drive_h_per_week=0.725)
+    plan = summary(
+        plan, total_drive_h_per_week=0.725, workload_h_per_week=2.725, utilisation=2.725 / 40
+    )
     assert check(plan, durations=None) == []
     found = check(plan)
     assert any("drive_h_per_week" in p for p in found)
@@ -267,12 +275,14 @@ def test_plan_without_accounts_has_zero_targets_and_deviations():
         dataclasses.replace(t, account_ids=(), accounts=0, visits_per_week=0.0,
                             visit_h_per_week=0.0, drive_h_per_week=0.0, drive_km_per_week=0.0,
                             cost_per_week=0.0, revenue=0.0, workload_h_per_week=0.0,
-                            utilisation=0.0, balance_value=0.0, balance_target=0.0, deviation=0.0)
+                            utilisation=0.0, balance_value=0.0, balance_target=0.0, deviation=0.0,
+                            estimated_workload_h_per_week=0.0)
         for t in empty.territories
     )  # fmt: skip
     empty = dataclasses.replace(empty, assignment={}, territories=territories, moves=())
     empty = summary(empty, max_deviation=0.0, total_drive_h_per_week=0.0, travel_h_per_week=0.0,
-                    objective_h_per_week=0.0, lower_bound_h_per_week=0.0, moves=0)  # fmt: skip
+                    objective_h_per_week=0.0, lower_bound_h_per_week=0.0, moves=0,
+                    workload_h_per_week=0.0, utilisation=0.0)  # fmt: skip
     assert check(empty, accounts=[]) == []
 
 
