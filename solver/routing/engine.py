@@ -282,7 +282,7 @@ class DayModel:
         """
         began = time.monotonic()
         routing = self.routing
-        asked = {"stop": False, "polled": began}
+        asked = {"stop": False, "polled": began - PROGRESS_POLL_S}  # first check asks
 
         def should_stop() -> bool:
             """Ask ``on_progress`` every :data:`PROGRESS_POLL_S`; True once it said stop."""

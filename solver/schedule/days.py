@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 
 from solver.model import Plan, Route, SolverInfo, SolveStatus, StopType
 from solver.routing.data import ResolvedProblem, resolve_problem
@@ -13,13 +14,19 @@ from solver.schedule.moves import State
 
 
 def route_day(
-    state: State, k: int, time_limit_s: float, seed: int, deterministic: bool = False
+    state: State,
+    k: int,
+    time_limit_s: float,
+    seed: int,
+    deterministic: bool = False,
+    on_progress: Callable[[float, float | None], bool | None] | None = None,
 ) -> tuple[Plan, tuple]:
     """Route day ``k`` with the day-plan engine; its routes replace the estimates.
 
     Visits the engine drops are banned from that day. Returns the plan and the day's
     content it was routed for. ``deterministic`` routes it with
-    ``plan_day(deterministic=True)`` (``time_limit_s`` is then a safety cap).
+    ``plan_day(deterministic=True)`` (``time_limit_s`` is then a safety cap);
+    ``on_progress`` is the day search's (True stops it: a cancelled job).
     """
     content = state.day_content(k)
     visits = [
@@ -37,6 +44,7 @@ def route_day(
         time_limit_s=time_limit_s,
         seed=seed,
         deterministic=deterministic,
+        on_progress=on_progress,
     )
     state.set_routes(k, plan)
     for u in plan.unassigned:

@@ -52,13 +52,14 @@ from collections.abc import Callable
 from typing import Any
 
 from solver.errors import InvalidProblemError
-from solver.model import Plan, SolveStatus
+from solver.model import Plan, SolveStatus, StopReason
 from solver.schedule.days import polish, route_day, start_from
 from solver.schedule.merge import choose_days, merge_fits, merged_proposal
 from solver.schedule.model import Schedule, ScheduleProblem
 from solver.schedule.moves import INF, REQUIRED_MISS, State
 from solver.schedule.result import build_result
 from solver.schedule.search import hardest_first, local_search, perturb_and_improve
+from solver.schedule.stopping import CancelWatch
 from solver.schedule.tabu import tabu_options
 
 #: Schedules of at most this many accounts stop after :data:`IDLE_ROUNDS` rounds in a row
@@ -96,7 +97,7 @@ def plan_schedule(
     network: Any = None,
     time_limit_s: float = 30.0,
     seed: int = 0,
-    on_progress: Callable[[float, float | None], None] | None = None,
+    on_progress: Callable[[float, float | None], bool | None] | None = None,
     deterministic: bool = False,
 ) -> Schedule:
     """Plan the visits of every account over the horizon and route every day.
@@ -112,7 +113,10 @@ def plan_schedule(
     seed
         Random seed of the search order and of the day engine.
     on_progress
-        Called as ``on_progress(fraction_done, estimated_cost)`` after each round.
+        Called as ``on_progress(fraction_done, estimated_cost)`` after each round, and
+        with ``(fraction_done, None)`` about every 0.2 s while searching; returning True
+        stops the search within about a second with the best schedule so far
+        (``solver.stop_reason = "cancelled"``; a cancelled job).
     deterministic
         Decide every step on work done, never on the clock: rounds until
         :data:`IDLE_ROUNDS` in a row find nothing better (at most
@@ -142,7 +146,7 @@ def replan_schedule(
     network: Any = None,
     time_limit_s: float = 30.0,
     seed: int = 0,
-    on_progress: Callable[[float, float | None], None] | None = None,
+    on_progress: Callable[[float, float | None], bool | None] | None = None,
     deterministic: bool = False,
 ) -> Schedule:
     """Re-plan the rest of a schedule after a disruption, changing as little as possible.
@@ -190,7 +194,7 @@ def _solve(
     network: Any,
     time_limit_s: float,
     seed: int,
-    on_progress: Callable[[float, float | None], None] | None,
+    on_progress: Callable[[float, float | None], bool | None] | None,
     previous: Schedule | None,
     today: dt.date | None,
     deterministic: bool = False,
@@ -204,6 +208,7 @@ def _solve(
     # deterministic: the clock never moves for decisions (work budgets decide instead)
     now = (lambda: began) if deterministic else time.monotonic
     rng = random.Random(seed)
+    cancel = CancelWatch(on_progress, began, time_limit_s)
     state = State(problem, network, previous, today)
     move_penalty = problem.options.move_penalty if previous is not None else 0.0
     plans: dict[int, Plan] = {}
@@ -215,23 +220,24 @@ def _solve(
         if state.chosen[i] is None or not state.fully_placed(i):
             state.choose(i, move_penalty, rng)
     future = [k for k in range(state.n_days) if k not in state.past]
-    local_search(state, move_penalty, rng, INF if deterministic else deadline)
+    local_search(state, move_penalty, rng, INF if deterministic else deadline, cancel)
     rounds = 1
     first = [k for k in future if contents.get(k) != state.day_content(k)]
     per_day = max(0.2, min(10.0, FIRST_ROUTE_SHARE * time_limit_s / max(1, len(first))))
     cap = time_limit_s if deterministic else None  # each day's safety cap
     for k in first:
-        plans[k], contents[k] = route_day(state, k, cap or per_day, seed, deterministic)
+        plans[k], contents[k] = route_day(
+            state, k, cap or per_day, seed, deterministic, cancel.day_progress
+        )
     best = (state.objective(move_penalty), state.snapshot(), dict(plans), dict(contents))
-    if on_progress is not None:
-        on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
+    cancel.report(best[0])
     idle, converged = 0, False
     # the merged rounds run on PyVRP's clock: left out of the deterministic mode
     merging, merged = merge_fits(state) and not deterministic, False
     polish_s = POLISH_SHARE * time_limit_s if previous is None else 0.0
     main_deadline = deadline - polish_s
     merge_from = time.monotonic() + MERGE_FROM * (main_deadline - time.monotonic())
-    while main_deadline - now() > max(0.3, 0.03 * time_limit_s):
+    while main_deadline - now() > max(0.3, 0.03 * time_limit_s) and not cancel():
         if deterministic and rounds > DETERMINISTIC_ROUNDS:
             break
         rounds += 1
@@ -257,7 +263,7 @@ def _solve(
             if merging:
                 slice_s = min(slice_s, max(0.3, merge_from - time.monotonic()))
             until = INF if deterministic else time.monotonic() + slice_s
-            perturb_and_improve(state, move_penalty, rng, until)
+            perturb_and_improve(state, move_penalty, rng, until, cancel)
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
         idle = 0 if changed else idle + 1
         if idle >= IDLE_ROUNDS and merging and not merged:
@@ -270,8 +276,10 @@ def _solve(
         for k in changed:
             if not deterministic and time.monotonic() + per_day > deadline:  # polish time
                 break
+            if cancel():
+                break  # the unrouted days send the state back to the best one
             plans[k], contents[k] = route_day(
-                state, k, cap or per_day, seed + rounds, deterministic
+                state, k, cap or per_day, seed + rounds, deterministic, cancel.day_progress
             )
         unrouted = [k for k in future if contents.get(k) != state.day_content(k)]
         value = state.objective(move_penalty)
@@ -280,15 +288,17 @@ def _solve(
         else:
             state.restore(best[1])
             plans, contents = dict(best[2]), dict(best[3])
-        if on_progress is not None:
-            on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), best[0])
+        cancel.report(best[0])
     for k in future:  # safety: every day of the result is a routed day plan
         if k not in plans or contents.get(k) != state.day_content(k):
-            plans[k], contents[k] = route_day(state, k, cap or 0.2, seed, deterministic)
-    if polish_s:
+            plans[k], contents[k] = route_day(
+                state, k, cap or 0.2, seed, deterministic, cancel.day_progress
+            )
+    if polish_s and not cancel():
         until = INF if deterministic else min(deadline, time.monotonic() + polish_s)
         polish(state, plans, future, until, seed, cap)
     status = SolveStatus.CONVERGED if converged else SolveStatus.TIME_LIMIT
     if deterministic and not converged:
         status = SolveStatus.FEASIBLE  # the round budget, not the clock, ended it
-    return build_result(state, plans, seed, time_limit_s, began, status, deterministic)
+    stop_reason = StopReason.CANCELLED if cancel.seen else None
+    return build_result(state, plans, seed, time_limit_s, began, status, deterministic, stop_reason)

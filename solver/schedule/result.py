@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from solver.model import Plan, SolverInfo, StopType
+from solver.model import Plan, SolverInfo, StopReason, StopType
 from solver.schedule.model import (
     Schedule,
     ScheduleDay,
@@ -24,6 +24,7 @@ def build_result(
     began: float,
     status: str,
     deterministic: bool = False,
+    stop_reason: StopReason | None = None,
 ) -> Schedule:
     """Build the schedule from the routed day plans (missing visits with reasons, KPIs)."""
     problem = state.problem
@@ -76,6 +77,7 @@ def build_result(
         time_s=round(time.monotonic() - began, 3),
         objective=summary.total.cost,
         deterministic=deterministic,
+        stop_reason=stop_reason,
     )
     return Schedule(tuple(days), tuple(visits), tuple(unassigned), summary, info)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 from solver.schedule.moves import INF, State
 
@@ -13,14 +14,19 @@ THRESHOLD = 0.02
 
 
 def perturb_and_improve(
-    state: State, move_penalty: float, rng: random.Random, until: float
+    state: State,
+    move_penalty: float,
+    rng: random.Random,
+    until: float,
+    stop: Callable[[], bool] = lambda: False,
 ) -> None:
     """Ruin and recreate in the estimate space: re-insert a neighbourhood, keep if better.
 
     Stops at ``until`` or after ``100 + 20 x movable accounts`` iterations without a
     better state (so that small schedules do not depend on the machine's speed). With
     ``until`` infinite (deterministic mode) the acceptance margin shrinks over at most
-    ``4 x`` that many iterations instead of over the time slice.
+    ``4 x`` that many iterations instead of over the time slice. ``stop`` returning
+    True (a cancelled job) ends it at once, with the best state found.
     """
     movable = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
     if not movable:
@@ -33,6 +39,8 @@ def perturb_and_improve(
     stall, stall_limit = 0, 100 + 20 * len(movable)
     iterations, budget = 0, 4 * stall_limit
     while time.monotonic() < until and stall < stall_limit and iterations < budget:
+        if stop():
+            break
         stall += 1
         iterations += 1
         # Threshold acceptance: accept a worse state within a margin shrinking to 0.
@@ -82,8 +90,17 @@ def hardest_first(state: State) -> list[int]:
     return sorted(range(len(state.accounts)), key=key)
 
 
-def local_search(state: State, move_penalty: float, rng: random.Random, deadline: float) -> None:
-    """Re-choose every account's option (exact insertion costs) until none changes."""
+def local_search(
+    state: State,
+    move_penalty: float,
+    rng: random.Random,
+    deadline: float,
+    stop: Callable[[], bool] = lambda: False,
+) -> None:
+    """Re-choose every account's option (exact insertion costs) until none changes.
+
+    Ends at ``deadline`` or when ``stop`` returns True (a cancelled job).
+    """
     accounts = list(range(len(state.accounts)))
     for _ in range(50):
         rng.shuffle(accounts)
@@ -91,7 +108,7 @@ def local_search(state: State, move_penalty: float, rng: random.Random, deadline
         for i in accounts:
             if len(state.options[i]) > 1 or state.chosen[i] is None:
                 moved += state.choose(i, move_penalty, rng)
-            if time.monotonic() > deadline:
+            if time.monotonic() > deadline or stop():
                 return
         if not moved:
             return

@@ -7,6 +7,8 @@ Celery side runs a real ``fieldroute worker`` on a real Redis (see test_scaleout
 
 from __future__ import annotations
 
+import math
+import random
 import time
 
 from service.celery_app import CeleryExecutor, make_celery
@@ -78,6 +80,61 @@ def test_cancelling_a_batch_stops_the_solve_of_its_running_rep(executor_client):
     cancelled_at = next(e.at for e in events if e.event == "cancelled")
     stopped = next(e for e in events if e.event == "solver_stopped")
     assert stopped.part == "R1" and (stopped.at - cancelled_at).total_seconds() < 1.0
+
+
+def big_schedule(time_limit_s: float) -> dict:
+    """Two reps, ten days, 60 accounts on a 40 x 40 km plane: searches to its limit."""
+    rng = random.Random(7)
+    points = [(0.0, 0.0)] + [(rng.uniform(-20, 20), rng.uniform(-20, 20)) for _ in range(60)]
+    km = [[math.dist(a, b) for b in points] for a in points]
+    days = [f"2026-12-{d:02d}" for d in (1, 2, 3, 4, 7, 8, 9, 10, 11, 14)]
+    return {
+        "horizon": {"days": days},
+        "reps": [
+            {"id": r, "start": {"index": 0}, "shift": {"start": "08:00", "end": "17:00"}}
+            for r in ("r1", "r2")
+        ],
+        "accounts": [
+            {"id": f"A{i}", "location": {"index": i}, "visit_duration_s": 1800, "visits": 1 + i % 2}
+            for i in range(1, 61)
+        ],
+        "matrix": {
+            "durations_s": [[round(d * 60) for d in row] for row in km],
+            "distances_m": [[round(d * 1000) for d in row] for row in km],
+        },
+        "options": {"time_limit_s": time_limit_s, "seed": 0},
+    }
+
+
+def test_cancelling_a_running_visit_schedule_stops_its_search_within_a_second(
+    executor_client,  # noqa: F811
+):
+    _, client = executor_client
+    job_id = client.post(
+        "/v1/jobs",
+        json={"kind": "visit-schedule", "request": big_schedule(60.0)},
+        headers=HEADERS,
+    ).json()["id"]
+    deadline = time.monotonic() + 60
+    while True:  # searching: progress is written from the search's callback
+        job = client.get(f"/v1/jobs/{job_id}", headers=HEADERS).json()
+        if job["status"] == "running" and job["progress"] > 0:
+            break
+        assert job["status"] in ("queued", "running") and time.monotonic() < deadline, job
+        time.sleep(0.05)
+    time.sleep(1.0)
+    assert client.delete(f"/v1/jobs/{job_id}", headers=HEADERS).status_code == 200
+    store = JobStore(client.app.state.services.settings.database_url)
+    try:
+        deadline = time.monotonic() + 30
+        while not any(e.event == "solver_stopped" for e in store.events(job_id)):
+            assert time.monotonic() < deadline, store.events(job_id)
+            time.sleep(0.1)
+        at = {e.event: e.at for e in store.events(job_id)}
+    finally:
+        store.dispose()
+    assert (at["solver_stopped"] - at["cancelled"]).total_seconds() < 1.0
+    assert wait_for(client, job_id)["status"] == "cancelled"
 
 
 def test_the_celery_backlog_is_the_length_of_its_queue(tmp_path, redis_url):  # noqa: F811
