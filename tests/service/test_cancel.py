@@ -25,9 +25,48 @@ from tests.service.test_scaleout import (  # noqa: F401 - fixtures
 )
 
 
+def long_day(rep_id: str = "R1", n_accounts: int = 300) -> dict:
+    """A rep's day of 300 accounts on a plane with a lunch break, deterministic, 60 s cap.
+
+    In deterministic mode the search spends a work budget (branches) that takes far
+    longer than a second here: a time-limited day stops on convergence, and a small one
+    is done before it can be cancelled.
+    """
+    rng = random.Random(3)
+    points = [(0.0, 0.0)] + [
+        (rng.uniform(-15, 15), rng.uniform(-15, 15)) for _ in range(n_accounts)
+    ]
+    km = [[math.dist(a, b) for b in points] for a in points]
+    return {
+        "date": "2026-12-01",
+        "reps": [
+            {
+                "id": rep_id,
+                "start": {"index": 0},
+                "shift": {"start": "08:00", "end": "18:00"},
+                "break": {"earliest": "12:00", "latest": "13:00", "duration_s": 1800},
+            }
+        ],
+        "accounts": [
+            {
+                "id": f"{rep_id}-A{i}",
+                "location": {"index": i},
+                "visit_duration_s": 300,
+                "priority": 1 + i % 7,
+            }
+            for i in range(1, n_accounts + 1)
+        ],
+        "matrix": {
+            "durations_s": [[round(d * 90) for d in row] for row in km],
+            "distances_m": [[round(d * 1000) for d in row] for row in km],
+        },
+        "options": {"time_limit_s": 60.0, "seed": 0, "deterministic": True},
+    }
+
+
 def test_cancelling_a_running_job_stops_its_solver_within_a_second(executor_client):  # noqa: F811
     _, client = executor_client
-    request = day_plan(n_accounts=20, time_limit_s=60.0)
+    request = long_day()
     job_id = client.post(
         "/v1/jobs", json={"kind": "day-plan", "request": request}, headers=HEADERS
     ).json()["id"]
@@ -60,7 +99,7 @@ def test_cancelling_a_running_job_stops_its_solver_within_a_second(executor_clie
 
 def test_cancelling_a_batch_stops_the_solve_of_its_running_rep(executor_client):  # noqa: F811
     _, client = executor_client
-    batch = {"requests": [day_plan("R1", n_accounts=20, time_limit_s=60.0), day_plan("R2")]}
+    batch = {"requests": [long_day("R1"), day_plan("R2")]}
     job_id = client.post("/v1/day-plans/batch", json=batch, headers=HEADERS).json()["id"]
     store = JobStore(client.app.state.services.settings.database_url)
     try:
