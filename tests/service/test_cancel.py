@@ -25,6 +25,40 @@ from tests.service.test_scaleout import (  # noqa: F401 - fixtures
 )
 
 
+def wait_until_solving(client, job_id: str) -> None:
+    """Wait until the job runs and has written progress from its search's callback."""
+    deadline = time.monotonic() + 60
+    while True:
+        job = client.get(f"/v1/jobs/{job_id}", headers=HEADERS).json()
+        if job["status"] == "running" and job["progress"] > 0:
+            return
+        assert job["status"] in ("queued", "running") and time.monotonic() < deadline, job
+        time.sleep(0.05)
+
+
+def seconds_from_cancel_to_solver_stop(client, job_id: str) -> float:
+    """Wait for the audit trail's ``solver_stopped``; return its delay after ``cancelled``."""
+    store = JobStore(client.app.state.services.settings.database_url)
+    try:
+        deadline = time.monotonic() + 30
+        while not any(e.event == "solver_stopped" for e in store.events(job_id)):
+            assert time.monotonic() < deadline, store.events(job_id)
+            time.sleep(0.1)
+        at = {e.event: e.at for e in store.events(job_id)}
+    finally:
+        store.dispose()
+    return (at["solver_stopped"] - at["cancelled"]).total_seconds()
+
+
+def plane_matrix(points: list[tuple[float, float]], s_per_km: float) -> dict:
+    """Durations and distances between points on a plane (coordinates in km)."""
+    km = [[math.dist(a, b) for b in points] for a in points]
+    return {
+        "durations_s": [[round(d * s_per_km) for d in row] for row in km],
+        "distances_m": [[round(d * 1000) for d in row] for row in km],
+    }
+
+
 def long_day(rep_id: str = "R1", n_accounts: int = 300) -> dict:
     """A rep's day of 300 accounts on a plane with a lunch break, deterministic, 60 s cap.
 
@@ -36,7 +70,6 @@ def long_day(rep_id: str = "R1", n_accounts: int = 300) -> dict:
     points = [(0.0, 0.0)] + [
         (rng.uniform(-15, 15), rng.uniform(-15, 15)) for _ in range(n_accounts)
     ]
-    km = [[math.dist(a, b) for b in points] for a in points]
     return {
         "date": "2026-12-01",
         "reps": [
@@ -56,10 +89,7 @@ def long_day(rep_id: str = "R1", n_accounts: int = 300) -> dict:
             }
             for i in range(1, n_accounts + 1)
         ],
-        "matrix": {
-            "durations_s": [[round(d * 90) for d in row] for row in km],
-            "distances_m": [[round(d * 1000) for d in row] for row in km],
-        },
+        "matrix": plane_matrix(points, s_per_km=90),
         "options": {"time_limit_s": 60.0, "seed": 0, "deterministic": True},
     }
 
@@ -70,25 +100,10 @@ def test_cancelling_a_running_job_stops_its_solver_within_a_second(executor_clie
     job_id = client.post(
         "/v1/jobs", json={"kind": "day-plan", "request": request}, headers=HEADERS
     ).json()["id"]
-    deadline = time.monotonic() + 60
-    while True:  # solving: progress is written from the search's callback
-        job = client.get(f"/v1/jobs/{job_id}", headers=HEADERS).json()
-        if job["status"] == "running" and job["progress"] > 0:
-            break
-        assert job["status"] in ("queued", "running") and time.monotonic() < deadline, job
-        time.sleep(0.05)
+    wait_until_solving(client, job_id)
     cancelled = client.delete(f"/v1/jobs/{job_id}", headers=HEADERS)
     assert cancelled.status_code == 200 and cancelled.json()["status"] == "cancelled"
-    store = JobStore(client.app.state.services.settings.database_url)
-    try:
-        deadline = time.monotonic() + 30
-        while not any(e.event == "solver_stopped" for e in store.events(job_id)):
-            assert time.monotonic() < deadline, store.events(job_id)
-            time.sleep(0.1)
-        at = {e.event: e.at for e in store.events(job_id)}
-    finally:
-        store.dispose()
-    assert (at["solver_stopped"] - at["cancelled"]).total_seconds() < 1.0
+    assert seconds_from_cancel_to_solver_stop(client, job_id) < 1.0
     assert wait_for(client, job_id)["status"] == "cancelled"
     # the worker is free again: a new job runs at once (not after the 60 s time limit)
     next_job = client.post(
@@ -125,7 +140,6 @@ def big_schedule(time_limit_s: float) -> dict:
     """Two reps, ten days, 60 accounts on a 40 x 40 km plane: searches to its limit."""
     rng = random.Random(7)
     points = [(0.0, 0.0)] + [(rng.uniform(-20, 20), rng.uniform(-20, 20)) for _ in range(60)]
-    km = [[math.dist(a, b) for b in points] for a in points]
     days = [f"2026-12-{d:02d}" for d in (1, 2, 3, 4, 7, 8, 9, 10, 11, 14)]
     return {
         "horizon": {"days": days},
@@ -137,10 +151,7 @@ def big_schedule(time_limit_s: float) -> dict:
             {"id": f"A{i}", "location": {"index": i}, "visit_duration_s": 1800, "visits": 1 + i % 2}
             for i in range(1, 61)
         ],
-        "matrix": {
-            "durations_s": [[round(d * 60) for d in row] for row in km],
-            "distances_m": [[round(d * 1000) for d in row] for row in km],
-        },
+        "matrix": plane_matrix(points, s_per_km=60),
         "options": {"time_limit_s": time_limit_s, "seed": 0},
     }
 
@@ -154,25 +165,10 @@ def test_cancelling_a_running_visit_schedule_stops_its_search_within_a_second(
         json={"kind": "visit-schedule", "request": big_schedule(60.0)},
         headers=HEADERS,
     ).json()["id"]
-    deadline = time.monotonic() + 60
-    while True:  # searching: progress is written from the search's callback
-        job = client.get(f"/v1/jobs/{job_id}", headers=HEADERS).json()
-        if job["status"] == "running" and job["progress"] > 0:
-            break
-        assert job["status"] in ("queued", "running") and time.monotonic() < deadline, job
-        time.sleep(0.05)
+    wait_until_solving(client, job_id)
     time.sleep(1.0)
     assert client.delete(f"/v1/jobs/{job_id}", headers=HEADERS).status_code == 200
-    store = JobStore(client.app.state.services.settings.database_url)
-    try:
-        deadline = time.monotonic() + 30
-        while not any(e.event == "solver_stopped" for e in store.events(job_id)):
-            assert time.monotonic() < deadline, store.events(job_id)
-            time.sleep(0.1)
-        at = {e.event: e.at for e in store.events(job_id)}
-    finally:
-        store.dispose()
-    assert (at["solver_stopped"] - at["cancelled"]).total_seconds() < 1.0
+    assert seconds_from_cancel_to_solver_stop(client, job_id) < 1.0
     assert wait_for(client, job_id)["status"] == "cancelled"
 
 
