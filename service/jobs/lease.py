@@ -179,15 +179,25 @@ def run_job(
     job = store.get(job_id)
     assert job is not None
     cancelled = CancelWatch(store, job_id)
-    last = [0.0]
+    # last write; best cost not written yet; whether any cost was written
+    last: dict[str, Any] = {"at": 0.0, "cost": None, "costed": False}
 
     def on_progress(fraction: float, best_cost: float | None) -> bool:
-        """Write progress (once a second); True when the job was cancelled: stop solving."""
+        """Write progress (once a second); True when the job was cancelled: stop solving.
+
+        The solver also calls it without a cost (to ask whether to stop): the latest cost
+        is kept for the next write, and the first cost is written at once, so a short
+        job's polls never hide its best cost.
+        """
         now = time.monotonic()
-        if now - last[0] >= 1.0:
-            last[0] = now
+        if best_cost is not None:
+            last["cost"] = best_cost
+        first_cost = best_cost is not None and not last["costed"]
+        if now - last["at"] >= 1.0 or first_cost:
+            last["at"] = now
             try:
-                store.set_progress(job_id, fraction, best_cost=best_cost, attempt=attempt)
+                store.set_progress(job_id, fraction, best_cost=last["cost"], attempt=attempt)
+                last["costed"] = last["costed"] or last["cost"] is not None
             except OperationalError:  # progress is a hint: the solve goes on without it
                 log.warning("job %s: progress not recorded (database unreachable)", job_id)
         return cancelled()
