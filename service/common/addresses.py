@@ -212,6 +212,23 @@ def by_location_only(request: Req) -> Req:
     return request.model_copy(update={"accounts": kept})
 
 
+def as_placed(request: Req, geocoding: Sequence[GeocodedOut]) -> Req:
+    """Return a stored request as it was planned, for its exports.
+
+    Accounts given by address get the location the answer's ``geocoding`` gave them;
+    those not placed are left out (the answer has them unassigned, ``NOT_GEOCODED``).
+    """
+    placed = {g.account_id: g.location for g in geocoding if g.placed and g.location}
+    accounts = [
+        a.model_copy(update={"location": placed[a.id]})
+        if a.location is None and a.id in placed
+        else a
+        for a in request.accounts
+        if a.location is not None or a.id in placed
+    ]
+    return request.model_copy(update={"accounts": accounts})
+
+
 def locate_accounts(
     request: Req, config: Any, *, network: str | None, min_quality: str = DEFAULT_MIN_QUALITY
 ) -> tuple[Req, Placement]:

@@ -27,6 +27,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
+from service.common.addresses import as_placed
 from service.common.errors import ApiError
 from service.common.responses import JOB_CONFLICT, JOB_NOT_FOUND
 from service.common.services import services_of
@@ -183,6 +184,7 @@ def day_plan_of_job(
     else:
         day_request, response = parsed, kind.parse_result(job.result or {})
     settings = services_of(request).settings
+    day_request = as_placed(day_request, response.geocoding)  # accounts given by address
     problem = to_problem(day_request, default_network=settings.default_network)
     plan = to_plan(response, locations=False)
     if rep_id is not None:

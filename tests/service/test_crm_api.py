@@ -287,3 +287,34 @@ def test_csv_of_a_job_kind_without_export_is_422_naming_format(road_client):
     ).json()
     answer = road_client.get(f"/v1/jobs/{job['id']}?format=csv", headers=HEADERS)
     assert answer.status_code == 422 and answer.json()["field"] == "format"
+
+
+def test_exports_of_a_day_plan_job_place_accounts_given_by_address(road_client):
+    body = {
+        "date": "2026-03-02",
+        "reps": [
+            {"id": "r1", "start": REPS[0]["home"], "shift": {"start": "08:00", "end": "18:00"}}
+        ],
+        "accounts": [
+            {"id": "a1", "address": "4 Avenue de la Madone, 98000 Monaco", "visit_duration_s": 600},
+            {"id": "a2", "address": "Nowhere street 1, Atlantis", "visit_duration_s": 600},
+        ],
+        "options": {"time_limit_s": 1},
+    }
+    posted = road_client.post(
+        "/v1/jobs", json={"kind": "day-plan", "request": body}, headers=HEADERS
+    )
+    job = _wait_job(road_client, posted.json()["id"])
+    job_id = job["id"]
+    assert job["status"] == "succeeded", job
+    placed = job["result"]["geocoding"][0]["location"]
+    # the calendar, GPX and links rebuild the day with a1 where the geocoder put it
+    calendar = road_client.get(f"/v1/jobs/{job_id}/calendar.ics", headers=HEADERS)
+    assert calendar.status_code == 200 and calendar.text.count("BEGIN:VEVENT") == 1
+    gpx = road_client.get(f"/v1/jobs/{job_id}/route.gpx", headers=HEADERS)
+    assert gpx.status_code == 200 and "<gpx" in gpx.text
+    links = road_client.get(f"/v1/jobs/{job_id}/links", headers=HEADERS)
+    assert links.status_code == 200
+    assert (
+        f"{placed['lat']:.6f}%2C{placed['lon']:.6f}" in links.json()["routes"][0]["navigation"][0]
+    )
