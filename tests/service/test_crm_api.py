@@ -111,8 +111,9 @@ def test_territories_accept_addresses_and_report_not_geocoded(road_client):
     assert qualities["a3"][1] is False
 
 
-def test_day_plan_with_addresses_reports_quality_and_csv_has_every_account(road_client):
-    body = {
+def address_day() -> dict:
+    """A Monaco rep's day with one account at a real address and one that cannot be found."""
+    return {
         "date": "2026-03-02",
         "reps": [
             {"id": "r1", "start": REPS[0]["home"], "shift": {"start": "08:00", "end": "18:00"}}
@@ -123,6 +124,10 @@ def test_day_plan_with_addresses_reports_quality_and_csv_has_every_account(road_
         ],
         "options": {"time_limit_s": 1},
     }
+
+
+def test_day_plan_with_addresses_reports_quality_and_csv_has_every_account(road_client):
+    body = address_day()
     answer = road_client.post("/v1/day-plans", json=body, headers=HEADERS)
     assert answer.status_code == 200, answer.text
     plan = answer.json()
@@ -290,17 +295,7 @@ def test_csv_of_a_job_kind_without_export_is_422_naming_format(road_client):
 
 
 def test_exports_of_a_day_plan_job_place_accounts_given_by_address(road_client):
-    body = {
-        "date": "2026-03-02",
-        "reps": [
-            {"id": "r1", "start": REPS[0]["home"], "shift": {"start": "08:00", "end": "18:00"}}
-        ],
-        "accounts": [
-            {"id": "a1", "address": "4 Avenue de la Madone, 98000 Monaco", "visit_duration_s": 600},
-            {"id": "a2", "address": "Nowhere street 1, Atlantis", "visit_duration_s": 600},
-        ],
-        "options": {"time_limit_s": 1},
-    }
+    body = address_day()
     posted = road_client.post(
         "/v1/jobs", json={"kind": "day-plan", "request": body}, headers=HEADERS
     )
