@@ -124,10 +124,29 @@ def schedule_day_of_job(
     job = finished_job(request, job_id)
     if not _is_schedule(job):
         raise ApiError(409, f"Job '{job_id}' is a {job.kind} job, not a visit schedule.")
+    problem, response, schedule = _rep_schedule_of_job(request, job, rep_id)
+    return _schedule_day(job_id, problem, response, schedule, date, rep_id)
+
+
+def _rep_schedule_of_job(
+    request: Request, job: Job, rep_id: str | None
+) -> tuple[Any, ScheduleResponse, Any]:
+    """Return the problem, stored response and domain schedule; 404 for an unknown rep."""
     problem, response = _schedule_of_job(request, job)
     if rep_id is not None and rep_id not in {r.id for r in problem.reps}:
-        raise ApiError(404, f"Job '{job_id}' has no rep '{rep_id}'.", field="rep_id")
-    schedule = to_schedule(response)
+        raise ApiError(404, f"Job '{job.id}' has no rep '{rep_id}'.", field="rep_id")
+    return problem, response, to_schedule(response)
+
+
+def _schedule_day(
+    job_id: str,
+    problem: Any,
+    response: ScheduleResponse,
+    schedule: Any,
+    date: dt.date,
+    rep_id: str | None,
+) -> tuple[DayPlanResponse, Problem]:
+    """Return one date of a parsed schedule as a day-plan response and its problem."""
     try:
         day = schedule.day(date)
     except KeyError:
@@ -257,12 +276,14 @@ def job_calendar(
 
 
 def _horizon_calendar(request: Request, job: Job, rep_id: str | None, tz: str | None) -> Response:
+    schedule_problem, stored, schedule = _rep_schedule_of_job(request, job, rep_id)
     days = []
-    for day in KINDS[job.kind].parse_result(job.result or {}).days:
-        response, problem = schedule_day_of_job(request, job.id, day.date, rep_id)
+    for day in stored.days:
+        response, problem = _schedule_day(
+            job.id, schedule_problem, stored, schedule, day.date, rep_id
+        )
         if response.routes:
             days.append((to_plan(response, locations=False), problem))
-    schedule_problem, _ = _schedule_of_job(request, job)
     tzname = plan_timezone(request, days[0][1], tz) if days else None
     body = plans_to_ics(days, tzname=tzname, title="fieldroute visit schedule")
     who = f"-{rep_id}" if rep_id else ""
