@@ -106,9 +106,15 @@ class PartStore:
                     return Claim(None)
                 return Claim(None, busy=part.status == JobStatus.RUNNING)
             if job.status == JobStatus.QUEUED:
-                job.status = JobStatus.RUNNING
-                job.updated_at = now
-                self._event(session, job_id, "started", worker=worker)
+                # Conditional, so that of two reps claimed at once only one starts the job
+                # (the other's UPDATE waits for the row and then finds it running).
+                started = session.execute(
+                    update(JobRow)
+                    .where(JobRow.id == job_id, JobRow.status == JobStatus.QUEUED)
+                    .values(status=JobStatus.RUNNING, updated_at=now)
+                )
+                if started.rowcount == 1:
+                    self._event(session, job_id, "started", worker=worker)
             self._event(
                 session,
                 job_id,

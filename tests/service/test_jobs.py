@@ -224,3 +224,29 @@ def test_the_broker_watch_resubmits_only_when_redis_comes_back_as_a_new_process(
     # same process; down for a moment; back as the same process; restarted; same again
     assert [watch.look() for _ in range(5)] == [False, False, False, True, False]
     assert len(restarts) == 1
+
+
+def test_reps_claimed_at_once_start_their_batch_once(store):
+    """Only one of several workers claiming reps of a queued batch at once writes `started`."""
+    import threading
+
+    keys = [f"R{n}" for n in range(6)]
+    job = store.create("day-plan-batch", {"requests": []}, parts=keys)
+    barrier = threading.Barrier(len(keys))
+    attempts = {}
+
+    def claim(key):
+        barrier.wait()
+        attempts[key] = store.claim_part(job.id, key, worker=f"w-{key}", lease_s=30, max_attempts=3)
+
+    threads = [threading.Thread(target=claim, args=(key,)) for key in keys]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert {key: claim.attempt for key, claim in attempts.items()} == dict.fromkeys(keys, 1)
+    events = store.events(job.id)
+    job_level = [e.event for e in events if e.part is None]
+    assert job_level == ["queued", "started"]
+    assert sorted(e.part for e in events if e.event == "started" and e.part) == keys
+    assert store.get(job.id).status == "running"
