@@ -34,7 +34,21 @@ def csv_cell(value: Any) -> Any:
     return value
 
 
-def _csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
+    """Return RFC 4180 CSV text (CRLF line ends): a header row, then every cell guarded.
+
+    Parameters
+    ----------
+    header
+        The column names.
+    rows
+        The rows, each cell passed through :func:`csv_cell`.
+
+    Returns
+    -------
+    str
+        The CSV text.
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(header)
@@ -119,7 +133,7 @@ def territory_csv(
                 str(unassigned[account.id]) if account.id in unassigned else None,
             )
         )
-    return _csv_text(TERRITORY_CSV_COLUMNS, rows)
+    return csv_text(TERRITORY_CSV_COLUMNS, rows)
 
 
 #: Columns of :func:`plan_stops_csv`.
@@ -188,7 +202,7 @@ def plan_stops_csv(plan: Plan, *, names: Mapping[str, str | None] | None = None)
             + (None,) * 8
             + (str(item.reason),)
         )
-    return _csv_text(STOPS_CSV_COLUMNS, rows)
+    return csv_text(STOPS_CSV_COLUMNS, rows)
 
 
 @dataclasses.dataclass(frozen=True, slots=True)
@@ -285,7 +299,7 @@ def kpi_csv(rows: Iterable[KpiRow]) -> str:
     def rounded(value: float | None) -> float | None:
         return None if value is None else round(float(value), 3)
 
-    return _csv_text(
+    return csv_text(
         KPI_CSV_COLUMNS,
         (
             (

@@ -6,16 +6,15 @@
 * :func:`schedule_kpi_rows` - one :class:`~solver.exports.KpiRow` per rep and ISO week,
   for :func:`solver.exports.kpi_csv`.
 
-Every text cell goes through :func:`solver.exports.csv_cell` (formula-injection guard).
+Rows are written by :func:`solver.exports.csv_text`, which guards every text cell against
+formula injection.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Mapping
 
-from solver.exports import KpiRow, csv_cell
+from solver.exports import KpiRow, csv_text
 from solver.model import format_time_s
 from solver.schedule.model import Schedule
 
@@ -52,11 +51,8 @@ def schedule_csv(schedule: Schedule, *, names: Mapping[str, str | None] | None =
         reason code.
     """
     names = names or {}
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(SCHEDULE_CSV_COLUMNS)
-    for visit in sorted(schedule.visits, key=lambda v: (v.date, v.rep_id, v.start_s)):
-        row = (
+    rows: list[tuple[object, ...]] = [
+        (
             visit.account_id,
             names.get(visit.account_id),
             visit.rep_id,
@@ -66,11 +62,12 @@ def schedule_csv(schedule: Schedule, *, names: Mapping[str, str | None] | None =
             None,
             None,
         )
-        writer.writerow([csv_cell(v) for v in row])
+        for visit in sorted(schedule.visits, key=lambda v: (v.date, v.rep_id, v.start_s))
+    ]
     for item in schedule.unassigned:
         row = (item.account_id, names.get(item.account_id), None, None, None, None)
-        writer.writerow([csv_cell(v) for v in (*row, item.missing, str(item.reason))])
-    return out.getvalue()
+        rows.append((*row, item.missing, str(item.reason)))
+    return csv_text(SCHEDULE_CSV_COLUMNS, rows)
 
 
 def schedule_kpi_rows(schedule: Schedule) -> list[KpiRow]:
