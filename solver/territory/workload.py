@@ -32,7 +32,9 @@ smallest excess over the band (then the least travel). If that round is still ou
 the band, :func:`polish` moves single accounts on the simulated figures themselves: from
 (or to) the rep furthest outside the band, the account whose move to (from) a rep below
 (above) its target adds the least travel, re-simulating the two reps, kept only when the
-summed excess falls. The LP bound of the summary is the one of that round's model: the
+summed excess falls (:func:`~solver.territory.weeks.settle` polishes the first round
+too, keeps the one that drives less, and then lowers its drive with
+:mod:`solver.territory.drive`). The LP bound of the summary is the one of that round's model: the
 same travel objective, balanced on that round's recharged weights (stated in
 ``summary.bound_basis``).
 """
@@ -93,6 +95,8 @@ class Round:
     deviation: np.ndarray
     travel_h: float
     history: list[float] = field(default_factory=list)
+    #: The first round (solved on the estimate), kept by the returned best round.
+    first: Round | None = None
 
     @property
     def max_deviation(self) -> float:
@@ -222,6 +226,7 @@ def rebalance_on_simulation(
     weight, band = estimate, tolerance
     seen: list[np.ndarray] = []
     best: Round | None = None
+    first_round: Round | None = None
     history: list[float] = []
     for number in range(rounds + 1):
         sims = simulate(rep_of)
@@ -231,6 +236,7 @@ def rebalance_on_simulation(
             travel_h(rep_of),
         )  # fmt: skip
         history.append(this.max_deviation)
+        first_round = first_round or this
         if best is None or _key(this, tolerance) < _key(best, tolerance):
             best = this
         seen.append(rep_of)
@@ -248,6 +254,7 @@ def rebalance_on_simulation(
     return Round(
         best.number, best.rep_of, best.result, best.notes, best.simulations, best.weight,
         best.tolerance, best.workload_h, best.deviation, best.travel_h, history,
+        first_round if first_round is not best else None,
     )  # fmt: skip
 
 
