@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from solver.model import HIGHS_STATUS, SolverInfo, TravelMatrix, solve_status
+from solver.model import HIGHS_STATUS, SolverInfo, StopReason, TravelMatrix, solve_status
 from solver.roads.source import TravelSource
 from solver.territory.explain import (
     Geography,
@@ -68,6 +68,7 @@ def balance_territories(
     matrix: TravelMatrix | None = None,
     options: TerritoryOptions = TerritoryOptions(),  # noqa: B008 (frozen, immutable)
     day_router: DayRouter = order_day,
+    on_progress: Callable[[float, float | None], bool | None] | None = None,
 ) -> TerritoryPlan:
     """Split accounts among reps: balanced within a tolerance, with the least travel.
 
@@ -92,6 +93,13 @@ def balance_territories(
     day_router
         Orders the visits of one simulated day (see :mod:`solver.territory.simulate`);
         e.g. :func:`~solver.territory.simulate.plan_day_router` for the day-plan engine.
+    on_progress
+        Called as ``on_progress(fraction_done, travel_h)`` after the first solve and each
+        simulate-and-rebalance round, and as ``(fraction_done, None)`` about every 0.2 s
+        while polishing (``fraction_done``: share of ``time_limit_s`` used). Returning
+        True stops the rounds and the polishing: the best plan so far is returned with
+        ``solver.stop_reason = "cancelled"`` (a cancelled job). A running HiGHS solve is
+        not interrupted: the stop comes after it, within one assignment solve.
 
     Returns
     -------
@@ -109,6 +117,7 @@ def balance_territories(
         source, or ``balance="revenue"`` without any revenue.
     """
     started = time.perf_counter()
+    cancel = _Cancel(on_progress, started, options.time_limit_s)
     reps, accounts = tuple(reps), tuple(accounts)
     validate(reps, accounts)
     source = TerritoryTravel(
@@ -118,17 +127,19 @@ def balance_territories(
     idx, unassigned = reachable(accounts, model, reps, source.off_network_homes)
     share = capacity_shares(reps)
     rep_of, result, notes = solve_on(model, idx, share, options)
+    cancel.report(float(model.cost[rep_of, idx].sum()) if idx.size else 0.0)
     estimate = estimate_workload(accounts, model.travel.durations_s, options.visits_per_day)
     visit_h = model.per_week * np.asarray([a.visit_duration_s for a in accounts]) / 3600.0
     simulate = team_simulator(reps, accounts, source, options, day_router)
     best, polished = None, 0
+    rebalance = not cancel.seen and options.workload_rounds > 0
     if simulate is not None and model.metric == BalanceMetric.WORKLOAD and idx.size:
         best = rebalance_on_simulation(
             estimate[:, idx],
             visit_h[idx],
             share,
             options.tolerance,
-            options.workload_rounds,
+            options.workload_rounds if rebalance else 0,
             (rep_of, result, notes),
             solve=lambda w, band: solve_on(
                 dataclasses.replace(model, weight=with_columns(model.weight, idx, w)),
@@ -138,12 +149,13 @@ def balance_territories(
             ),
             simulate=lambda assigned: simulate.team(reps, idx, assigned),
             travel_h=lambda assigned: float(model.cost[assigned, idx].sum()),
+            stop=lambda done: cancel.report(done.travel_h),
         )
-        if options.max_moves is None and options.workload_rounds > 0:
+        if options.max_moves is None and rebalance and not cancel.seen:
             # (with max_moves, single moves could break it: not polished)
             best, polished = settle(
                 best, simulate, reps, idx, visit_h[idx], share, options,
-                model.cost[:, idx], model.current[idx],
+                model.cost[:, idx], model.current[idx], stop=cancel,
             )  # fmt: skip
         rep_of, result, notes = best.rep_of, best.result, best.notes
         simulations: list[WeekSimulation | None] = list(best.simulations)
@@ -237,6 +249,7 @@ def balance_territories(
         time_s=round(solve_s, 3),
         objective=objective_h,
         deterministic=options.deterministic,
+        stop_reason=StopReason.CANCELLED if cancel.seen else None,
     )
     return TerritoryPlan(
         assignment=assignment,
@@ -246,3 +259,37 @@ def balance_territories(
         summary=summary,
         solver=info,
     )
+
+
+#: Least seconds between two polls of ``on_progress`` without a cost.
+POLL_S = 0.2
+
+
+class _Cancel:
+    """Report progress to ``on_progress`` and remember a request to stop."""
+
+    def __init__(
+        self,
+        on_progress: Callable[[float, float | None], bool | None] | None,
+        began: float,
+        time_limit_s: float,
+    ) -> None:
+        self._on_progress, self._began, self._limit_s = on_progress, began, time_limit_s
+        self._polled = began
+        self.seen = False
+
+    def _fraction(self) -> float:
+        return min(1.0, (time.perf_counter() - self._began) / max(self._limit_s, 1e-9))
+
+    def report(self, best_cost: float | None) -> bool:
+        """Report the best cost so far; return True once the caller asked to stop."""
+        if not self.seen and self._on_progress is not None:
+            self._polled = time.perf_counter()
+            self.seen = bool(self._on_progress(self._fraction(), best_cost))
+        return self.seen
+
+    def __call__(self) -> bool:
+        """Return True once the caller asked to stop (polled at most every :data:`POLL_S`)."""
+        if not self.seen and time.perf_counter() - self._polled >= POLL_S:
+            return self.report(None)
+        return self.seen

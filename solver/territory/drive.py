@@ -62,6 +62,7 @@ def trim_drive(
     travel_h: Callable[[np.ndarray], float] | None = None,
     travel_cap_h: float = np.inf,
     trials: int = TRIALS,
+    stop: Callable[[], bool] = lambda: False,
 ) -> tuple[np.ndarray, list[WeekSimulation], int]:
     """Move and exchange boundary accounts while the simulated drive falls (see module).
 
@@ -94,6 +95,8 @@ def trim_drive(
         its value at the start (the caller's gap to the LP bound is not given up).
     trials
         Most trials.
+    stop
+        True stops the trials (a cancelled solve).
 
     Returns
     -------
@@ -108,7 +111,7 @@ def trim_drive(
     cap = max(travel_cap_h, travel_h(rep_of)) if travel_h is not None else np.inf
     tried: set[tuple] = set()
     made = used = 0
-    while used < trials:
+    while used < trials and not stop():
         candidates = _candidates(rep_of, sims, visit_h, share, tolerance, allowed, near, workload)
         candidates = [c for c in candidates if c[1] not in tried]
         if not candidates:

@@ -10,7 +10,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -140,6 +140,7 @@ def settle(
     options: TerritoryOptions,
     cost: np.ndarray,
     current: np.ndarray,
+    stop: Callable[[], bool] = lambda: False,
 ) -> tuple[Round, int]:
     """Finish the simulate-and-rebalance rounds on the simulated figures themselves.
 
@@ -172,6 +173,8 @@ def settle(
         ``(R, A)`` travel objective (``inf``: not allowed).
     current
         ``(A,)`` current rep of each account (-1: none).
+    stop
+        True stops the polishing and the trials (a cancelled solve).
 
     Returns
     -------
@@ -208,7 +211,7 @@ def settle(
         travel_h=lambda assigned: travel_h(assigned) + options.move_penalty_h * _moves(
             assigned, current
         ),
-        travel_cap_h=_cap(chosen, options.max_gap),
+        travel_cap_h=_cap(chosen, options.max_gap), stop=stop,
     )  # fmt: skip
     workload, deviation = simulated_workloads(visit_h, rep_of, sims, share)
     settled = Round(

@@ -192,6 +192,7 @@ def rebalance_on_simulation(
     solve: Solve,
     simulate: Simulate,
     travel_h: Callable[[np.ndarray], float],
+    stop: Callable[[Round], bool] = lambda _round: False,
 ) -> Round:
     """Iterate simulate -> recharge -> rebalance; return the best round.
 
@@ -215,6 +216,8 @@ def rebalance_on_simulation(
         Simulates every territory of an assignment.
     travel_h
         The travel objective of an assignment, hours per week.
+    stop
+        Called with each simulated round; True stops the rounds (a cancelled solve).
 
     Returns
     -------
@@ -240,7 +243,7 @@ def rebalance_on_simulation(
         if best is None or _key(this, tolerance) < _key(best, tolerance):
             best = this
         seen.append(rep_of)
-        if this.max_deviation <= tolerance + 1e-9 or number == rounds:
+        if this.max_deviation <= tolerance + 1e-9 or number == rounds or stop(this):
             break
         met_model_band = result is not None and result.lp_excess <= 1e-6
         if met_model_band:
@@ -271,6 +274,7 @@ def polish(
     *,
     simulate_rep: SimulateRep,
     travel_h: Callable[[np.ndarray], float],
+    stop: Callable[[], bool] = lambda: False,
 ) -> tuple[Round, int]:
     """Move single accounts on the simulated figures until inside the band (or stuck).
 
@@ -287,6 +291,8 @@ def polish(
         Simulates one rep of an assignment.
     travel_h
         The travel objective of an assignment.
+    stop
+        True stops the polishing (a cancelled solve).
 
     Returns
     -------
@@ -298,7 +304,7 @@ def polish(
     workload, deviation = best.workload_h, best.deviation
     excess = _excess(deviation, tolerance)
     made = 0
-    while excess > 1e-9 and made < POLISH_MOVES:
+    while excess > 1e-9 and made < POLISH_MOVES and not stop():
         r = int(np.argmax(np.abs(deviation)))
         over = deviation[r] > 0
         if over:  # give one of r's accounts to a rep below its target
