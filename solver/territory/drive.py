@@ -13,10 +13,12 @@ not to the home. :func:`trim_drive` is a last step on the simulated figures them
    Candidates are the moves ``j: g -> s`` and the exchanges ``j: g -> s, k: s -> g``
    with a positive gain whose estimated workloads (visit hours plus the account's
    simulated detour, moved with it) stay inside the band, largest gain first.
-2. **Trial.** The two reps are simulated again; the change is kept when the team's
+2. **Trial.** The two reps are simulated again; the change is kept when their
    simulated drive falls (by more than the move penalty of any new move against the
-   current reps), no rep leaves the band (a plan already outside the band must not get
-   further out), and the travel objective stays within the solve's gap to its LP bound
+   current reps) with the team's visiting weeks *and* with a second draw of the weeks
+   (a change that only suits one draw is not a better territory), no rep leaves the
+   band (a plan already outside the band must not get further out), and the travel
+   objective stays within the solve's gap to its LP bound
    (``max_gap``) or, when it was already further, does not grow.
 3. Repeat until no candidate helps or :data:`TRIALS` trials were made (work done, not
    the clock: deterministic).
@@ -63,6 +65,7 @@ def trim_drive(
     travel_cap_h: float = np.inf,
     trials: int = TRIALS,
     stop: Callable[[], bool] = lambda: False,
+    check_rep: SimulateRep | None = None,
 ) -> tuple[np.ndarray, list[WeekSimulation], int]:
     """Move and exchange boundary accounts while the simulated drive falls (see module).
 
@@ -97,6 +100,9 @@ def trim_drive(
         Most trials.
     stop
         True stops the trials (a cancelled solve).
+    check_rep
+        Simulates one rep with *other* visiting weeks: a change must lower that drive
+        too, so that it is kept for the territories, not for one draw of the weeks.
 
     Returns
     -------
@@ -110,6 +116,7 @@ def trim_drive(
     start_excess = _excess(workload, share, tolerance)
     cap = max(travel_cap_h, travel_h(rep_of)) if travel_h is not None else np.inf
     tried: set[tuple] = set()
+    checked: dict[int, float] = {}  # rep -> drive with the other weeks, current assignment
     made = used = 0
     while used < trials and not stop():
         candidates = _candidates(rep_of, sims, visit_h, share, tolerance, allowed, near, workload)
@@ -139,6 +146,14 @@ def trim_drive(
                 and excess <= start_excess + 1e-9
                 and (travel_h is None or travel_h(trial) <= cap + 1e-9)
             ):
+                if check_rep is not None:
+                    for r in changed:
+                        if r not in checked:
+                            checked[r] = check_rep(r, rep_of).drive_s_per_week
+                    trial_checked = {r: check_rep(r, trial).drive_s_per_week for r in changed}
+                    if sum(trial_checked.values()) + penalty_s >= sum(checked[r] for r in changed):
+                        continue
+                    checked.update(trial_checked)
                 rep_of, sims, workload = trial, trial_sims, trial_workload
                 start_excess = min(start_excess, excess)
                 made += 1

@@ -51,6 +51,10 @@ class TeamSimulator:
         self.homes = [rep.home for rep in reps]
         self.freq = np.asarray([a.visits_per_4_weeks for a in accounts], dtype=float)
         self.first_week = np.random.default_rng(seed).integers(0, CYCLE_WEEKS, len(accounts))
+        #: A second draw of the visiting weeks (the drive trim's check).
+        self.other_first_week = np.random.default_rng([seed, 1]).integers(
+            0, CYCLE_WEEKS, len(accounts)
+        )
         self.pairs = PairCache(source, self.homes + [a.location for a in accounts])
         points = self.pairs.points
         self._xy: np.ndarray | None = None
@@ -61,9 +65,18 @@ class TeamSimulator:
             self._xy = np.c_[lon * np.cos(lat.mean()) * earth_m, lat * earth_m]
 
     def week(
-        self, home: Location, members: np.ndarray, visits: np.ndarray | None = None, *, r: int = 0
+        self,
+        home: Location,
+        members: np.ndarray,
+        visits: np.ndarray | None = None,
+        *,
+        r: int = 0,
+        other_weeks: bool = False,
     ) -> WeekSimulation:
-        """Simulate the week from ``home`` (rep number ``r``'s, or another) over ``members``."""
+        """Simulate the week from ``home`` (rep number ``r``'s, or another) over ``members``.
+
+        ``other_weeks`` uses the second draw of the visiting weeks.
+        """
         members = np.asarray(members, dtype=np.int64)
         if r < len(self.homes) and home == self.homes[r]:
             matrix = self.pairs.square(np.r_[r, len(self.homes) + members])
@@ -73,7 +86,7 @@ class TeamSimulator:
             matrix,
             self.freq[members] if visits is None else np.asarray(visits, dtype=float),
             day_router=self.router,
-            first_week=self.first_week[members],
+            first_week=(self.other_first_week if other_weeks else self.first_week)[members],
         )
 
     def near(self, accounts: np.ndarray, r: int, members: np.ndarray) -> np.ndarray:
@@ -212,6 +225,9 @@ def settle(
             assigned, current
         ),
         travel_cap_h=_cap(chosen, options.max_gap), stop=stop,
+        check_rep=lambda r, assigned: simulate.week(
+            reps[r].home, idx[assigned == r], r=r, other_weeks=True
+        ),
     )  # fmt: skip
     workload, deviation = simulated_workloads(visit_h, rep_of, sims, share)
     settled = Round(
