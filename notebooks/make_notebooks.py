@@ -542,7 +542,9 @@ pd.Series(collections.Counter(p.kind for p in mine), name="accounts").to_frame()
 Each account gets its visits in the cycle (4 = weekly, 2 = every second week, 1 = once)
 with the calendar days allowed between two visits, and its opening hours in
 OpenStreetMap syntax; the rep has a day off in week 3, and a meeting is already booked
-with the nearest doctor on the first Wednesday at 10:00."""
+with the nearest doctor on the first Wednesday at 10:00. The visits are balanced over
+the working days (`balance="visits"`): a rep works every day of the week, not two long
+days and three empty ones."""
         ),
         new_code_cell(
             """\
@@ -550,6 +552,7 @@ from solver.model import Account, Break, Location, Rep, Shift
 from solver.schedule import (
     Appointment,
     ScheduleAccount,
+    ScheduleOptions,
     ScheduleProblem,
     ScheduleRep,
     check_schedule,
@@ -607,7 +610,12 @@ def account(poi):
 accounts = tuple(account(p) for p in mine)
 doctor = next(a for a in accounts if a.visits == 4 and a.opening_hours.startswith("Mo-Fr 09"))
 booked = Appointment("rep", doctor.id, days[2], hhmm("10:00"))
-problem = ScheduleProblem(days, (rep,), accounts, appointments=(booked,), network=NETWORK)
+# balance="visits": the meetings are spread evenly over the working days (the search
+# pays for uneven days), instead of packing them into the fewest days that hold them
+problem = ScheduleProblem(
+    days, (rep,), accounts, appointments=(booked,), network=NETWORK,
+    options=ScheduleOptions(balance="visits"),
+)
 # deterministic: the search stops on work done, so every run gives the same weeks
 schedule = plan_schedule(
     problem, network=network, time_limit_s=TIME_LIMIT_S, seed=SEED, deterministic=True

@@ -4,7 +4,10 @@ Method (documented in the README, section "Territories"):
 
 1. **Visits of a 4-week cycle.** An account with ``visits_per_4_weeks = f`` gets
    ``max(1, round(f))`` visits in the cycle, spread evenly over the 4 weeks from a
-   seeded random first week (a monthly account is visited in one week of four).
+   seeded random first week (a monthly account is visited in one week of four). The
+   first weeks can be given per account (:class:`~solver.territory.weeks.TeamSimulator`
+   draws them once for the whole team), so that an account keeps its weeks whichever
+   territory it is in and moving one account does not reshuffle the others' weeks.
 2. **Days of a week (route first, cluster second).** The week's visits are ordered in one
    tour from the home (OR-Tools, cheapest-arc first solution), and the tour is cut into 5
    consecutive days with the same number of visits, so each day is a compact stretch.
@@ -154,6 +157,7 @@ def simulate_territory(
     *,
     seed: int = 0,
     day_router: DayRouter = order_day,
+    first_week: np.ndarray | None = None,
 ) -> WeekSimulation:
     """Simulate a 4-week cycle of day routes of one territory.
 
@@ -167,6 +171,8 @@ def simulate_territory(
         Seed of the first visiting week of each account.
     day_router
         Orders the visits of one day (see :data:`DayRouter`).
+    first_week
+        ``(n,)`` first visiting week (0-3) of each account; default: drawn with ``seed``.
 
     Returns
     -------
@@ -180,9 +186,9 @@ def simulate_territory(
     marginal_m = np.zeros(n)
     if n == 0:
         return WeekSimulation(0.0, 0.0, marginal_s, marginal_m, CYCLE_WEEKS * DAYS_PER_WEEK)
-    rng = np.random.default_rng(seed)
     occurrences = np.maximum(1, np.rint(visits_per_4_weeks).astype(np.int64))
-    first_week = rng.integers(0, CYCLE_WEEKS, size=n)
+    if first_week is None:
+        first_week = np.random.default_rng(seed).integers(0, CYCLE_WEEKS, size=n)
     weeks: list[list[int]] = [[] for _ in range(CYCLE_WEEKS)]
     for account in range(n):
         for j in range(occurrences[account]):

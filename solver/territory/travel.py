@@ -132,15 +132,78 @@ class TerritoryTravel:
         With ``traffic`` on a network with a speed profile, each duration is the mean of
         the leg's times leaving at :data:`SIMULATED_DEPARTURES_S` (a working Tuesday).
         """
+        return self.between(locations, locations)
+
+    def between(self, rows: Sequence[Location], cols: Sequence[Location]) -> TravelMatrix:
+        """Return the ``(rows, cols)`` matrix, timed as in :meth:`among`."""
         if self.matrix is not None:
-            return self._sub(locations, locations)
-        points = self._latlon(locations)
-        matrix = self.network.matrix(points)
+            return self._sub(rows, cols)
+        origins, destinations = self._latlon(rows), self._latlon(cols)
+        matrix = self.network.matrix(origins, destinations)
         if not self.traffic or not hasattr(self.network, "durations_at"):
             return matrix
         timed = np.stack(
-            [self.network.durations_at(points, week_s=t) for t in SIMULATED_DEPARTURES_S]
+            [
+                self.network.durations_at(origins, destinations, week_s=t)
+                for t in SIMULATED_DEPARTURES_S
+            ]
         )
         unreachable = (timed < 0).any(axis=0) | (matrix.durations_s < 0)
         durations = np.where(unreachable, UNREACHABLE, np.rint(timed.mean(axis=0)))
         return TravelMatrix(durations.astype(np.int64), matrix.distances_m)
+
+
+class PairCache:
+    """Travel between a team's points, computed on demand and kept (internal).
+
+    The points are the reps' homes and the accounts (global indices). A territory's
+    square matrix is read from the cache; the pairs it lacks are computed in one
+    rectangular query (the rows and columns of the points with a missing pair), so that
+    moving one account into a territory costs one row and one column, not the square.
+    Above ``max_points`` points nothing is kept (the memory would grow as the square).
+
+    Parameters
+    ----------
+    source
+        Where travel times come from.
+    points
+        Every point, in the order of the global indices.
+    max_points
+        Largest team kept in memory.
+    """
+
+    def __init__(
+        self, source: TerritoryTravel, points: Sequence[Location], max_points: int = 3000
+    ) -> None:
+        self.source, self.points = source, list(points)
+        n = len(self.points) if len(self.points) <= max_points else 0
+        self.known = np.zeros((n, n), dtype=bool)
+        self.durations_s = np.zeros((n, n), dtype=np.int32)
+        self.distances_m = np.zeros((n, n), dtype=np.int32)
+
+    def square(self, ids: np.ndarray) -> TravelMatrix:
+        """Return the square matrix over the points ``ids`` (global indices)."""
+        ids = np.asarray(ids, dtype=np.int64)
+        locations = [self.points[i] for i in ids]
+        if not self.known.size:
+            return self.source.among(locations)
+        block = np.ix_(ids, ids)
+        missing = ~self.known[block]
+        if missing.any():
+            fresh = missing.any(axis=0) | missing.any(axis=1)
+            if fresh.sum() * 2 > ids.size:
+                self._store(ids, ids, self.source.among(locations))
+            else:
+                new = ids[fresh]
+                new_locations = [self.points[i] for i in new]
+                self._store(new, ids, self.source.between(new_locations, locations))
+                self._store(ids, new, self.source.between(locations, new_locations))
+        return TravelMatrix(
+            self.durations_s[block].astype(np.int64), self.distances_m[block].astype(np.int64)
+        )
+
+    def _store(self, rows: np.ndarray, cols: np.ndarray, matrix: TravelMatrix) -> None:
+        block = np.ix_(rows, cols)
+        self.durations_s[block] = matrix.durations_s
+        self.distances_m[block] = matrix.distances_m
+        self.known[block] = True

@@ -32,7 +32,9 @@ smallest excess over the band (then the least travel). If that round is still ou
 the band, :func:`polish` moves single accounts on the simulated figures themselves: from
 (or to) the rep furthest outside the band, the account whose move to (from) a rep below
 (above) its target adds the least travel, re-simulating the two reps, kept only when the
-summed excess falls. The LP bound of the summary is the one of that round's model: the
+summed excess falls (:func:`~solver.territory.weeks.settle` polishes the first round
+too, keeps the one that drives less, and then lowers its drive with
+:mod:`solver.territory.drive`). The LP bound of the summary is the one of that round's model: the
 same travel objective, balanced on that round's recharged weights (stated in
 ``summary.bound_basis``).
 """
@@ -93,6 +95,8 @@ class Round:
     deviation: np.ndarray
     travel_h: float
     history: list[float] = field(default_factory=list)
+    #: The first round (solved on the estimate), kept by the returned best round.
+    first: Round | None = None
 
     @property
     def max_deviation(self) -> float:
@@ -188,6 +192,7 @@ def rebalance_on_simulation(
     solve: Solve,
     simulate: Simulate,
     travel_h: Callable[[np.ndarray], float],
+    stop: Callable[[Round], bool] = lambda _round: False,
 ) -> Round:
     """Iterate simulate -> recharge -> rebalance; return the best round.
 
@@ -211,6 +216,8 @@ def rebalance_on_simulation(
         Simulates every territory of an assignment.
     travel_h
         The travel objective of an assignment, hours per week.
+    stop
+        Called with each simulated round; True stops the rounds (a cancelled solve).
 
     Returns
     -------
@@ -222,6 +229,7 @@ def rebalance_on_simulation(
     weight, band = estimate, tolerance
     seen: list[np.ndarray] = []
     best: Round | None = None
+    first_round: Round | None = None
     history: list[float] = []
     for number in range(rounds + 1):
         sims = simulate(rep_of)
@@ -231,10 +239,11 @@ def rebalance_on_simulation(
             travel_h(rep_of),
         )  # fmt: skip
         history.append(this.max_deviation)
+        first_round = first_round or this
         if best is None or _key(this, tolerance) < _key(best, tolerance):
             best = this
         seen.append(rep_of)
-        if this.max_deviation <= tolerance + 1e-9 or number == rounds:
+        if this.max_deviation <= tolerance + 1e-9 or number == rounds or stop(this):
             break
         met_model_band = result is not None and result.lp_excess <= 1e-6
         if met_model_band:
@@ -248,6 +257,7 @@ def rebalance_on_simulation(
     return Round(
         best.number, best.rep_of, best.result, best.notes, best.simulations, best.weight,
         best.tolerance, best.workload_h, best.deviation, best.travel_h, history,
+        first_round if first_round is not best else None,
     )  # fmt: skip
 
 
@@ -264,6 +274,7 @@ def polish(
     *,
     simulate_rep: SimulateRep,
     travel_h: Callable[[np.ndarray], float],
+    stop: Callable[[], bool] = lambda: False,
 ) -> tuple[Round, int]:
     """Move single accounts on the simulated figures until inside the band (or stuck).
 
@@ -280,6 +291,8 @@ def polish(
         Simulates one rep of an assignment.
     travel_h
         The travel objective of an assignment.
+    stop
+        True stops the polishing (a cancelled solve).
 
     Returns
     -------
@@ -291,7 +304,7 @@ def polish(
     workload, deviation = best.workload_h, best.deviation
     excess = _excess(deviation, tolerance)
     made = 0
-    while excess > 1e-9 and made < POLISH_MOVES:
+    while excess > 1e-9 and made < POLISH_MOVES and not stop():
         r = int(np.argmax(np.abs(deviation)))
         over = deviation[r] > 0
         if over:  # give one of r's accounts to a rep below its target

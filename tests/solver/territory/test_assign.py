@@ -6,13 +6,8 @@ import numpy as np
 
 from solver.model import SolveStatus
 from solver.territory import TerritoryOptions, assign, balance_territories, check_territory_plan
-from solver.territory.assign import (
-    AssignmentInput,
-    _loads,
-    _violation,
-    improve_moves,
-    improve_swaps,
-)
+from solver.territory.assign import AssignmentInput
+from solver.territory.assign_local import band_violation, improve_moves, improve_swaps, rep_loads
 
 from .helpers import home_durations, random_problem
 
@@ -38,7 +33,7 @@ def total_cost(data, rep_of):
 
 
 def within_bands(data, rep_of):
-    return _violation(data, _loads(data, data.weight, rep_of)).max() <= 1e-12
+    return band_violation(data, rep_loads(data, data.weight, rep_of)).max() <= 1e-12
 
 
 # account 1 is cheaper with rep 1; with a +-50 % band rep 0 may give it away (2 -> 1)

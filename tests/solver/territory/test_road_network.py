@@ -69,3 +69,22 @@ def test_plan_day_router_orders_a_day_no_worse_than_visiting_in_input_order(
     assert length(order) <= length(range(1, 8))
     sim = simulate_territory(matrix, np.full(7, 4.0), day_router=router)
     assert sim.drive_s_per_week > 0
+
+
+def test_pair_cache_builds_the_same_timed_matrix_as_one_square_query(
+    monaco_network, monaco_accounts
+):
+    from solver.territory.travel import PairCache, TerritoryTravel
+
+    accounts = monaco_accounts
+    reps = [TerritoryRep("r0", accounts[0].location)]
+    source = TerritoryTravel(reps, accounts, network=monaco_network, traffic=True)
+    points = [reps[0].home] + [a.location for a in accounts]
+    cache = PairCache(source, points)
+    ids = np.r_[0, 1 + np.arange(25)]
+    cache.square(ids[:-3])  # a territory, then three accounts more: three rows and columns
+    grown = cache.square(ids)
+    direct = source.among([points[i] for i in ids])
+    assert np.array_equal(grown.durations_s, direct.durations_s)
+    assert np.array_equal(grown.distances_m, direct.distances_m)
+    assert cache.known[np.ix_(ids, ids)].all()
