@@ -24,7 +24,8 @@ def balance_request(
     """Balance territories for a ``POST /v1/territories`` request.
 
     Accounts given by address are geocoded first; those that cannot be placed come back
-    unassigned with reason ``NOT_GEOCODED``.
+    unassigned with reason ``NOT_GEOCODED``. ``on_progress`` is the solve's callback (a
+    true answer, the job cancelled, stops its rounds).
     """
     name = resolve_network(request, config.default_network)
     request, placement = locate_accounts(
@@ -32,7 +33,12 @@ def balance_request(
     )
     reps, accounts, matrix, options = to_territory_inputs(request)
     plan = balance_territories(
-        reps, accounts, network=network_for(name, config), matrix=matrix, options=options
+        reps,
+        accounts,
+        network=network_for(name, config),
+        matrix=matrix,
+        options=options,
+        on_progress=on_progress,
     )
     response = from_territory_plan(plan, name, currency=request.options.currency or config.currency)
     if not placement.answers:

@@ -172,6 +172,47 @@ def test_cancelling_a_running_visit_schedule_stops_its_search_within_a_second(
     assert wait_for(client, job_id)["status"] == "cancelled"
 
 
+def big_territories(n_accounts: int = 240) -> dict:
+    """Four reps and 240 accounts on a 40 x 40 km plane, balanced on the simulated week."""
+    rng = random.Random(11)
+    homes = [(-12.0, -12.0), (12.0, 12.0), (-12.0, 12.0), (12.0, -12.0)]
+    points = homes + [(rng.uniform(-20, 20), rng.uniform(-20, 20)) for _ in range(n_accounts)]
+    return {
+        "reps": [{"id": f"r{k}", "home": {"index": k}} for k in range(len(homes))],
+        "accounts": [
+            {
+                "id": f"A{i}",
+                "location": {"index": len(homes) + i},
+                "visits_per_4_weeks": 1 + i % 4,
+                "visit_duration_s": 1800,
+                "current_rep": f"r{i % len(homes)}",
+            }
+            for i in range(n_accounts)
+        ],
+        "matrix": plane_matrix(points, s_per_km=60),
+        "options": {
+            "balance": "workload",
+            "tolerance": 0.02,
+            "time_limit_s": 60,
+            "simulate_routes": True,
+            "workload_rounds": 6,
+            "seed": 0,
+        },
+    }
+
+
+def test_cancelling_a_territory_job_stops_its_rounds(executor_client):  # noqa: F811
+    """The territory solve stops at its next progress call (after a simulated rep-week)."""
+    _, client = executor_client
+    job_id = client.post(
+        "/v1/jobs", json={"kind": "territories", "request": big_territories()}, headers=HEADERS
+    ).json()["id"]
+    wait_until_solving(client, job_id)
+    assert client.delete(f"/v1/jobs/{job_id}", headers=HEADERS).status_code == 200
+    assert seconds_from_cancel_to_solver_stop(client, job_id) < 5.0
+    assert wait_for(client, job_id)["status"] == "cancelled"
+
+
 def test_the_celery_backlog_is_the_length_of_its_queue(tmp_path, redis_url):  # noqa: F811
     settings = make_settings(tmp_path, **celery_overrides(redis_url, 6))
     _flush(settings.celery_broker_url)
