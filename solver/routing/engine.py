@@ -32,7 +32,7 @@ of any size, stops once it has converged, at the latest at the time limit (or, w
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -236,6 +236,41 @@ class DayModel:
         return reachable and eligible(self.reps[vehicle], self.accounts[node])
 
     # ------------------------------------------------------------------ search
+    def read_orders(self, orders: Mapping[str, Sequence[str]]) -> pywrapcp.Assignment | None:
+        """Return the assignment of given orders, keeping the visits that still fit.
+
+        The orders come from a search on other leg times (the last traffic round), so a
+        visit may now miss its window: visits are taken rep by rep in their order, and
+        one that makes its route infeasible is left out (the search may put it back).
+
+        Parameters
+        ----------
+        orders
+            Account ids in visiting order, per rep id (unknown ids are ignored).
+
+        Returns
+        -------
+        pywrapcp.Assignment or None
+            The assignment to start a search from (the model must be closed); None when
+            not even the empty routes are feasible.
+        """
+        node = {a.id: n for n, a in enumerate(self.accounts)}
+        routes = [
+            [self.manager.NodeToIndex(node[a]) for a in orders.get(rep.id, ()) if a in node]
+            for rep in self.reps
+        ]
+        read = self.routing.ReadAssignmentFromRoutes
+        if (whole := read(routes, True)) is not None:
+            return whole
+        kept: list[list[int]] = [[] for _ in routes]
+        for v, route in enumerate(routes):
+            for index in route:
+                kept[v].append(index)
+                alone = [kept[v] if w == v else [] for w in range(len(routes))]
+                if read(alone, True) is None:
+                    kept[v].pop()
+        return read(kept, True)
+
     def search_parameters(self, time_limit_s: float) -> pywrapcp.DefaultRoutingSearchParameters:
         """Search parameters: cheapest insertion + guided local search, bounded in time."""
         params = pywrapcp.DefaultRoutingSearchParameters()
@@ -256,6 +291,7 @@ class DayModel:
         on_progress: Callable[[float, float | None], bool | None] | None = None,
         use_pyvrp: bool = True,
         deterministic: bool = False,
+        start: Mapping[str, Sequence[str]] | None = None,
     ) -> EngineResult:
         """Search for the best day and return orders per rep.
 
@@ -274,6 +310,10 @@ class DayModel:
             Build the starting solution with PyVRP when the problem fits its model.
         deterministic
             Stop on work done, never on the clock (see :mod:`solver.routing.stopping`).
+        start
+            Visiting order (account ids) per rep id to start the search from instead
+            of a first solution (e.g. the previous traffic round's routes); ignored
+            when it breaks a constraint of this model (then the search starts cold).
 
         Returns
         -------
@@ -311,7 +351,14 @@ class DayModel:
         )
         stop.attach(routing)
         initial = None
-        if use_pyvrp and self.accounts and len(self.accounts) > SMALL_PROBLEM and pyvrp_fits(self):
+        if start is not None and self.accounts:
+            routing.CloseModelWithParameters(self.search_parameters(time_limit_s))
+            initial = self.read_orders(start)
+            if initial is not None:
+                stop.warm = True
+        elif (
+            use_pyvrp and self.accounts and len(self.accounts) > SMALL_PROBLEM and pyvrp_fits(self)
+        ):
             from solver.routing.warmstart import pyvrp_routes
 
             routes = pyvrp_routes(
