@@ -61,7 +61,11 @@ def plan_day(
     time_limit_s
         Wall-clock budget of the search, seconds (> 0). The search usually stops
         earlier, once it has converged (``plan.solver.stop_reason`` says why it
-        stopped; see :mod:`solver.routing.stopping`).
+        stopped; see :mod:`solver.routing.stopping`). With a speed profile the day is
+        solved in up to :data:`~solver.routing.traffic.MAX_ROUNDS` rounds, each on the
+        leg times at the last round's departures; outside deterministic mode a later
+        round starts from the last round's routes, and the round whose routes cost
+        least as driven (visits that miss a time dropped) is returned.
     seed
         Random seed (of the PyVRP starting search, when it is used).
     on_progress

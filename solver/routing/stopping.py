@@ -5,9 +5,11 @@ not improved for a share (:data:`STALL_SHARE`) of the search so far -- and at th
 latest at a limit.
 
 * Time-limited (default): the share is measured in CPU seconds of the solving thread
-  (at least :data:`STALL_MIN_S`), so a loaded machine does not cut the search short;
-  the limit is ``time_limit_s`` of wall-clock time. Fast, but the point where it stops
-  depends on the machine, so two runs may differ.
+  (at least :data:`STALL_MIN_S`; :data:`WARM_STALL_MIN_S` for a search that starts
+  from the last traffic round's routes, see :func:`solver.routing.plan_day`), so a
+  loaded machine does not cut the search short; the limit is ``time_limit_s`` of
+  wall-clock time. The clock is read at one ask in :data:`CHECK_EVERY`. Fast, but the
+  point where it stops depends on the machine, so two runs may differ.
 * Deterministic: the share is measured in branches of the search (OR-Tools' count of
   the moves it tried: at least :data:`STALL_MIN_BRANCHES` and
   :data:`STALL_BRANCHES_PER_ACCOUNT` per candidate account); the limit is a work budget
