@@ -236,41 +236,6 @@ class DayModel:
         return reachable and eligible(self.reps[vehicle], self.accounts[node])
 
     # ------------------------------------------------------------------ search
-    def read_orders(self, orders: Mapping[str, Sequence[str]]) -> pywrapcp.Assignment | None:
-        """Return the assignment of given orders, keeping the visits that still fit.
-
-        The orders come from a search on other leg times (the last traffic round), so a
-        visit may now miss its window: visits are taken rep by rep in their order, and
-        one that makes its route infeasible is left out (the search may put it back).
-
-        Parameters
-        ----------
-        orders
-            Account ids in visiting order, per rep id (unknown ids are ignored).
-
-        Returns
-        -------
-        pywrapcp.Assignment or None
-            The assignment to start a search from (the model must be closed); None when
-            not even the empty routes are feasible.
-        """
-        node = {a.id: n for n, a in enumerate(self.accounts)}
-        routes = [
-            [self.manager.NodeToIndex(node[a]) for a in orders.get(rep.id, ()) if a in node]
-            for rep in self.reps
-        ]
-        read = self.routing.ReadAssignmentFromRoutes
-        if (whole := read(routes, True)) is not None:
-            return whole
-        kept: list[list[int]] = [[] for _ in routes]
-        for v, route in enumerate(routes):
-            for index in route:
-                kept[v].append(index)
-                alone = [kept[v] if w == v else [] for w in range(len(routes))]
-                if read(alone, True) is None:
-                    kept[v].pop()
-        return read(kept, True)
-
     def search_parameters(self, time_limit_s: float) -> pywrapcp.DefaultRoutingSearchParameters:
         """Search parameters: cheapest insertion + guided local search, bounded in time."""
         params = pywrapcp.DefaultRoutingSearchParameters()
@@ -353,7 +318,9 @@ class DayModel:
         initial = None
         if start is not None and self.accounts:
             routing.CloseModelWithParameters(self.search_parameters(time_limit_s))
-            initial = self.read_orders(start)
+            from solver.routing.warmstart import read_orders
+
+            initial = read_orders(self, start)
             if initial is not None:
                 stop.warm = True
         elif (

@@ -12,6 +12,7 @@ from solver.routing import check_plan, plan_day
 from solver.routing.data import resolve_problem
 from solver.routing.engine import DayModel, EngineResult
 from solver.routing.stopping import CHECK_EVERY, SearchStop
+from solver.routing.warmstart import read_orders
 
 from .helpers import H
 from .test_larger_days import grid_day
@@ -61,7 +62,7 @@ def test_orders_that_no_longer_fit_keep_the_visits_that_do():
         )
         is None
     )
-    read = model.read_orders(backwards)
+    read = read_orders(model, backwards)
     assert read is not None
     kept = _visited(model, read)
     for v, rep in enumerate(model.reps):
