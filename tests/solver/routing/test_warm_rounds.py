@@ -32,15 +32,25 @@ def _visited(model: DayModel, assignment) -> dict[int, list[str]]:
     return out
 
 
-def test_a_search_started_from_given_orders_is_no_worse_than_them():
+def test_a_search_started_from_given_orders_begins_at_them():
     day = lunch_day(20)
     resolved = resolve_problem(day)
-    cold = DayModel(resolved, day.accounts).solve(time_limit_s=5.0, seed=0, use_pyvrp=False)
-    warm = DayModel(resolved, day.accounts).solve(
-        time_limit_s=5.0, seed=0, use_pyvrp=False, start=cold.orders
+    cold_costs: list[float] = []
+    warm_costs: list[float] = []
+
+    def log(costs):
+        return lambda _fraction, cost: costs.append(cost) if cost is not None else None
+
+    cold = DayModel(resolved, day.accounts).solve(
+        time_limit_s=5.0, seed=0, use_pyvrp=False, on_progress=log(cold_costs)
     )
-    assert warm.objective is not None and cold.objective is not None
-    assert warm.objective <= cold.objective + 1e-9  # GLS starts at the given solution
+    warm = DayModel(resolved, day.accounts).solve(
+        time_limit_s=5.0, seed=0, use_pyvrp=False, start=cold.orders, on_progress=log(warm_costs)
+    )
+    assert cold.objective is not None and warm.objective is not None
+    assert cold_costs[0] > cold.objective  # a cold search begins at a first solution
+    assert warm_costs[0] == pytest.approx(cold.objective)  # the warm one at the given routes
+    assert warm.objective <= cold.objective + 1e-9
 
 
 def test_orders_that_no_longer_fit_keep_the_visits_that_do():
