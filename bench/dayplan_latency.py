@@ -19,14 +19,20 @@ Each day is solved three ways, in this order, in the same run:
   (``solver.routing.stopping.STALL_SHARE = inf`` inside this script only), so it
   searches the whole 20 s: the baseline objective.
 
-``quality = ref objective / objective`` (objectives are costs: 1.0 = as good as the
-20 s solve; 0.995 = 0.5 % worse). Targets (issue 12): team25 <= 1 s at >= 99.5 %,
-solo40 <= 1 s at >= 99 %. The script pins itself to one core (``--cores 0``); on a
-shared machine wall time includes waiting for the core, so CPU seconds are printed too.
+Two qualities, both ``ref / fast`` of a cost (1.0 = as good as the 20 s solve; 0.995 =
+0.5 % worse): ``q obj`` compares the engine's objectives (``solver.objective``: the last
+traffic round's model, whose leg times depend on that run's earlier rounds), ``q plan``
+compares the plans as driven: the routes' costs timed leg by leg under the profile plus
+the value of every optional account left unvisited (``REQUIRED_PENALTY`` for a required
+one). ``q plan`` is the one a rep sees, and the one the targets are counted on.
+Targets (issue 12): team25 <= 1 s at >= 99.5 %, solo40 <= 1 s at >= 99 %; each case
+prints how many days meet both, on CPU seconds and on wall seconds. The script pins
+itself to one core (``--cores 0``); on a shared machine wall time includes waiting for
+the core, so CPU seconds (of the whole ``plan_day`` call) are printed too.
 
 Usage::
 
-    .venv/bin/python bench/dayplan_latency.py [--days 6] [--ref-time-limit 20]
+    .venv/bin/python bench/dayplan_latency.py [--days 12] [--ref-time-limit 20]
         [--networks-dir DIR] [--cases team25,solo40,solo40-open] [--cores 0]
 """
 
@@ -51,14 +57,22 @@ import solver.routing.stopping as stopping  # noqa: E402
 from solver.model import Account, Break, Location, Problem, Rep, Shift, TimeWindow  # noqa: E402
 from solver.roads import build_network, list_networks, load_network  # noqa: E402
 from solver.routing import check_plan, plan_day  # noqa: E402
+from solver.routing.engine import COST_SCALE, REQUIRED_PENALTY  # noqa: E402
+from solver.routing.schedule import account_value  # noqa: E402
 
 H = 3600
 #: The main island of Malta (Gozo is a ferry away), lat/lon box.
 MAIN_ISLAND = (35.80, 14.33, 35.99, 14.58)
 CASES = {
-    "team25": {"accounts": 25, "reps": 3, "lunch": True, "two_windows": True},
-    "solo40": {"accounts": 40, "reps": 1, "lunch": True, "two_windows": True},
-    "solo40-open": {"accounts": 40, "reps": 1, "lunch": False, "two_windows": False},
+    "team25": {"accounts": 25, "reps": 3, "lunch": True, "two_windows": True, "target": 0.995},
+    "solo40": {"accounts": 40, "reps": 1, "lunch": True, "two_windows": True, "target": 0.99},
+    "solo40-open": {
+        "accounts": 40,
+        "reps": 1,
+        "lunch": False,
+        "two_windows": False,
+        "target": 0.99,
+    },
 }
 
 
@@ -120,6 +134,15 @@ def timed(problem: Problem, network, **kw):
     return plan, cpu_s
 
 
+def plan_cost(problem: Problem, plan) -> float:
+    """The plan as driven: route costs plus what every unvisited account was worth."""
+    missed = 0.0
+    for item in plan.unassigned:
+        account = problem.account(item.account_id)
+        missed += REQUIRED_PENALTY / COST_SCALE if account.required else account_value(account)
+    return sum(route.totals.cost for route in plan.routes) + missed
+
+
 def describe(values: list[float], unit: str = "") -> str:
     values = sorted(values)
     p90 = values[min(len(values) - 1, math.ceil(0.9 * len(values)) - 1)]
@@ -133,8 +156,8 @@ def run_case(name: str, network, days: int, ref_limit_s: float) -> None:
     case = CASES[name]
     print(f"\n== {name}: {case['accounts']} accounts, {case['reps']} rep(s), {days} days ==")
     print(
-        f"{'seed':>4} {'fast s':>7} {'cpu s':>6} {'stop':>9} {'quality':>8} | "
-        f"{'det s':>6} {'det stop':>10} {'det q':>7} | {'ref obj':>9} {'ref s':>6} visits"
+        f"{'seed':>4} {'fast s':>7} {'cpu s':>6} {'stop':>9} {'q obj':>7} {'q plan':>7} | "
+        f"{'det s':>6} {'det stop':>10} {'det q':>7} | {'ref plan':>9} {'ref s':>6} visits"
     )
     rows = []
     for seed in range(days):
@@ -148,31 +171,42 @@ def run_case(name: str, network, days: int, ref_limit_s: float) -> None:
         finally:
             stopping.STALL_SHARE = share
         quality = ref.solver.objective / fast.solver.objective
-        det_quality = ref.solver.objective / det.solver.objective
+        ref_cost = plan_cost(problem, ref)
+        plan_q = ref_cost / plan_cost(problem, fast)
+        det_quality = ref_cost / plan_cost(problem, det)
         visits = sum(r.totals.visits for r in fast.routes)
-        rows.append((fast.solver.time_s, fast_cpu, quality, det.solver.time_s, det_quality))
+        rows.append((fast.solver.time_s, fast_cpu, quality, plan_q, det.solver.time_s, det_quality))
         print(
             f"{seed:>4} {fast.solver.time_s:>7.3f} {fast_cpu:>6.3f} "
-            f"{fast.solver.stop_reason:>9} {quality:>8.4f} | {det.solver.time_s:>6.3f} "
-            f"{det.solver.stop_reason:>10} {det_quality:>7.4f} | "
-            f"{ref.solver.objective:>9.2f} {ref.solver.time_s:>6.2f} {visits}",
+            f"{fast.solver.stop_reason:>9} {quality:>7.4f} {plan_q:>7.4f} | "
+            f"{det.solver.time_s:>6.3f} {det.solver.stop_reason:>10} {det_quality:>7.4f} | "
+            f"{ref_cost:>9.2f} {ref.solver.time_s:>6.2f} {visits}",
             flush=True,
         )
-    fast_s, cpu_s, quality, det_s, det_q = (list(c) for c in zip(*rows, strict=True))
+    fast_s, cpu_s, quality, plan_q, det_s, det_q = (list(c) for c in zip(*rows, strict=True))
     print(f"fast time_s : {describe(fast_s, ' s')}")
     print(f"fast cpu_s  : {describe(cpu_s, ' s')}")
-    print(f"fast quality: {describe(quality)}")
+    print(f"fast q obj  : {describe(quality)}")
+    print(f"fast q plan : {describe(plan_q)}")
     print(f"det time_s  : {describe(det_s, ' s')}")
-    print(f"det quality : {describe(det_q)}")
+    print(f"det q plan  : {describe(det_q)}")
     ratio = statistics.median(d / f for d, f in zip(det_s, fast_s, strict=True))
     print(f"det / fast time, median: {ratio:.2f}x")
+    target = case["target"]
+    good = sum(q >= target for q in plan_q)
+    on_cpu = sum(c <= 1.0 and q >= target for c, q in zip(cpu_s, plan_q, strict=True))
+    on_wall = sum(w <= 1.0 and q >= target for w, q in zip(fast_s, plan_q, strict=True))
+    print(
+        f"days at q plan >= {target}: {good}/{days}; and <= 1 s: "
+        f"{on_cpu}/{days} on CPU s, {on_wall}/{days} on wall s"
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--malta", type=Path, default=ROOT / "data/malta-2016-11-09.osm.pbf")
     parser.add_argument("--networks-dir", type=Path, default=None)
-    parser.add_argument("--days", type=int, default=6)
+    parser.add_argument("--days", type=int, default=12)
     parser.add_argument("--ref-time-limit", type=float, default=20.0)
     parser.add_argument("--cases", default=",".join(CASES))
     parser.add_argument("--cores", default="0", help="CPU cores to pin to ('' = no pinning)")

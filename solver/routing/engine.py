@@ -32,7 +32,7 @@ of any size, stops once it has converged, at the latest at the time limit (or, w
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -256,6 +256,7 @@ class DayModel:
         on_progress: Callable[[float, float | None], bool | None] | None = None,
         use_pyvrp: bool = True,
         deterministic: bool = False,
+        start: Mapping[str, Sequence[str]] | None = None,
     ) -> EngineResult:
         """Search for the best day and return orders per rep.
 
@@ -274,6 +275,10 @@ class DayModel:
             Build the starting solution with PyVRP when the problem fits its model.
         deterministic
             Stop on work done, never on the clock (see :mod:`solver.routing.stopping`).
+        start
+            Visiting order (account ids) per rep id to start the search from instead
+            of a first solution (e.g. the previous traffic round's routes); ignored
+            when it breaks a constraint of this model (then the search starts cold).
 
         Returns
         -------
@@ -311,7 +316,16 @@ class DayModel:
         )
         stop.attach(routing)
         initial = None
-        if use_pyvrp and self.accounts and len(self.accounts) > SMALL_PROBLEM and pyvrp_fits(self):
+        if start is not None and self.accounts:
+            routing.CloseModelWithParameters(self.search_parameters(time_limit_s))
+            from solver.routing.warmstart import read_orders
+
+            initial = read_orders(self, start)
+            if initial is not None:
+                stop.warm = True
+        elif (
+            use_pyvrp and self.accounts and len(self.accounts) > SMALL_PROBLEM and pyvrp_fits(self)
+        ):
             from solver.routing.warmstart import pyvrp_routes
 
             routes = pyvrp_routes(

@@ -10,6 +10,7 @@ from typing import Any
 from solver.errors import InvalidProblemError
 from solver.model import (
     ORTOOLS_STATUS,
+    Account,
     Plan,
     Problem,
     Reason,
@@ -22,9 +23,9 @@ from solver.model import (
 )
 from solver.routing.check import Violation, check_plan
 from solver.routing.data import ResolvedProblem, resolve_problem
-from solver.routing.engine import DayModel
+from solver.routing.engine import COST_SCALE, REQUIRED_PENALTY, DayModel
 from solver.routing.reasons import explain_dropped, screen_accounts
-from solver.routing.schedule import time_route, timing_misses
+from solver.routing.schedule import account_value, time_route, timing_misses
 from solver.routing.traffic import (
     MAX_ROUNDS,
     departure_guess,
@@ -60,7 +61,11 @@ def plan_day(
     time_limit_s
         Wall-clock budget of the search, seconds (> 0). The search usually stops
         earlier, once it has converged (``plan.solver.stop_reason`` says why it
-        stopped; see :mod:`solver.routing.stopping`).
+        stopped; see :mod:`solver.routing.stopping`). With a speed profile the day is
+        solved in up to :data:`~solver.routing.traffic.MAX_ROUNDS` rounds, each on the
+        leg times at the last round's departures; outside deterministic mode a later
+        round starts from the last round's routes, and the round whose routes cost
+        least as driven (visits that miss a time dropped) is returned.
     seed
         Random seed (of the PyVRP starting search, when it is used).
     on_progress
@@ -98,6 +103,7 @@ def plan_day(
     # until the orders are stable (solver.routing.traffic); free-flow: one round.
     rounds = 1 if resolved.timer is None else MAX_ROUNDS
     departs = None if resolved.timer is None else departure_guess(resolved)
+    best: tuple[float, dict[str, list[str]], dict[str, int | None], float | None] | None = None
     for round_ in range(rounds if candidates else 0):
         search = resolved if departs is None else solve_matrix(resolved, departs)
         model = DayModel(search, candidates)
@@ -110,6 +116,8 @@ def plan_day(
             seed=seed,
             on_progress=on_progress,
             deterministic=deterministic,
+            # a later round starts from the last round's routes (deterministic: cold)
+            start=orders if round_ > 0 and not deterministic else None,
         )
         stable = result.orders == orders
         orders, breaks, objective, stop_reason = (
@@ -119,6 +127,13 @@ def plan_day(
             result.stop_reason,
         )
         status = _status(result.status, stop_reason, found=result.objective is not None)
+        if departs is not None and not deterministic and result.objective is not None:
+            # Each round's routes are a plan: keep the one that is cheapest as driven
+            # (a later round's leg times are nearer the truth, yet its routes may still
+            # miss a window when timed leg by leg, and lose that visit).
+            cost = _driven_cost(resolved, orders, breaks, candidates)
+            if best is None or cost < best[0]:
+                best = (cost, orders, breaks, objective)
         if departs is None or stable or stop_reason == StopReason.CANCELLED:
             break
         timed = {
@@ -126,6 +141,8 @@ def plan_day(
             for r in problem.reps
         }
         departs = planned_departures(resolved, timed, departs)
+    if best is not None:
+        _, orders, breaks, objective = best
     routes = {
         rep.id: _time_solved(resolved, rep.id, orders[rep.id], breaks[rep.id])
         for rep in problem.reps
@@ -157,6 +174,13 @@ def _status(engine_status: str, stop_reason: StopReason, *, found: bool) -> Solv
 def _time_solved(
     resolved: ResolvedProblem, rep_id: str, order: Sequence[str], break_after: int | None
 ) -> Route:
+    """Time a solver route (see :func:`_timed`) and attach its road geometry."""
+    return _with_geometry(resolved, _timed(resolved, rep_id, order, break_after))
+
+
+def _timed(
+    resolved: ResolvedProblem, rep_id: str, order: Sequence[str], break_after: int | None
+) -> Route:
     """Time a solver route; the break goes where the solver put it, if that times well."""
     rep = resolved.problem.rep(rep_id)
     route = time_route(resolved, rep, order, break_after=break_after)
@@ -165,7 +189,29 @@ def _time_solved(
         route = time_route(resolved, rep, order)  # the solver's break spot misses a time
     if resolved.timer is not None:
         route = keep_feasible(resolved, route)  # every leg timed when driven: drop misses
-    return _with_geometry(resolved, route)
+    return route
+
+
+def _driven_cost(
+    resolved: ResolvedProblem,
+    orders: Mapping[str, Sequence[str]],
+    breaks: Mapping[str, int | None],
+    candidates: Sequence[Account],
+) -> float:
+    """Cost of the orders as driven: routes timed leg by leg plus the visits left out.
+
+    Left out: the worth of an optional account (``value`` or ``priority``, as in the
+    engine's objective), :data:`~solver.routing.engine.REQUIRED_PENALTY` for a required
+    one; in currency units.
+    """
+    routes = [_timed(resolved, r, orders[r], breaks[r]) for r in orders]
+    routed = {a for route in routes for a in route.account_ids}
+    missed = sum(
+        REQUIRED_PENALTY / COST_SCALE if a.required else account_value(a)
+        for a in candidates
+        if a.id not in routed
+    )
+    return sum(route.totals.cost for route in routes) + missed
 
 
 def _with_geometry(resolved: ResolvedProblem, route: Route) -> Route:

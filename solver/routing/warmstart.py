@@ -6,12 +6,16 @@ limits or allowed reps. :func:`solver.routing.engine.pyvrp_fits` decides whether
 day is covered; then this module gives PyVRP the same arc costs (solver units),
 durations, windows, capacities and prizes, and returns its routes for OR-Tools to
 continue from. OR-Tools stays the engine of record: it re-checks and improves them.
+
+:func:`read_orders` starts OR-Tools from given orders instead (a later traffic round
+from the last round's routes).
 """
 
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pyvrp import Model
@@ -128,3 +132,41 @@ def pyvrp_routes(
         vehicle = vehicles_of_type[route.vehicle_type()].pop(0)
         routes[vehicle] = [a.idx for a in route if a.is_client() and a.idx < n_acc]
     return routes
+
+
+def read_orders(model: DayModel, orders: Mapping[str, Sequence[str]]) -> Any:
+    """Return the assignment of given orders, keeping the visits that still fit.
+
+    The orders come from a search on other leg times (the last traffic round), so a
+    visit may now miss its window: visits are taken rep by rep in their order, and
+    one that makes its route infeasible is left out (the search may put it back).
+
+    Parameters
+    ----------
+    model
+        The OR-Tools day model, closed (``CloseModelWithParameters``).
+    orders
+        Account ids in visiting order, per rep id (unknown ids are ignored).
+
+    Returns
+    -------
+    pywrapcp.Assignment or None
+        The assignment to start a search from; None when not even the empty routes
+        are feasible.
+    """
+    node = {a.id: n for n, a in enumerate(model.accounts)}
+    routes = [
+        [model.manager.NodeToIndex(node[a]) for a in orders.get(rep.id, ()) if a in node]
+        for rep in model.reps
+    ]
+    read = model.routing.ReadAssignmentFromRoutes
+    if (whole := read(routes, True)) is not None:
+        return whole
+    kept: list[list[int]] = [[] for _ in routes]
+    for v, route in enumerate(routes):
+        for index in route:
+            kept[v].append(index)
+            alone = [kept[v] if w == v else [] for w in range(len(routes))]
+            if read(alone, True) is None:
+                kept[v].pop()
+    return read(kept, True)

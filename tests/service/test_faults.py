@@ -175,8 +175,12 @@ def test_the_api_killed_and_restarted_while_jobs_run_loses_none(
     try:
         workers.wait_ready()
         server.start()
-        # long enough that reps are still being solved when the new API has started
+        # long enough that reps are still being solved when the new API has started:
+        # deterministic, each rep searches its work budget (converging, the whole batch
+        # could be done before the API is killed)
         batch = [day_plan(f"R{i}", n_accounts=16, time_limit_s=4.0) for i in range(10)]
+        for request in batch:
+            request["options"]["deterministic"] = True
         single = day_plan("S", n_accounts=20, time_limit_s=2.0)
         with httpx.Client(base_url=server.url, headers=HEADERS, timeout=30) as api:
             batch_id = api.post("/v1/day-plans/batch", json={"requests": batch}).json()["id"]
