@@ -64,8 +64,8 @@ def plan_day(
         stopped; see :mod:`solver.routing.stopping`). With a speed profile the day is
         solved in up to :data:`~solver.routing.traffic.MAX_ROUNDS` rounds, each on the
         leg times at the last round's departures; outside deterministic mode a later
-        round starts from the last round's routes, and the round whose routes cost
-        least as driven (visits that miss a time dropped) is returned.
+        round starts from the last round's routes. The round whose routes cost least
+        as driven (visits that miss a time dropped) is returned, in both modes.
     seed
         Random seed (of the PyVRP starting search, when it is used).
     on_progress
@@ -127,7 +127,7 @@ def plan_day(
             result.stop_reason,
         )
         status = _status(result.status, stop_reason, found=result.objective is not None)
-        if departs is not None and not deterministic and result.objective is not None:
+        if departs is not None and result.objective is not None:
             # Each round's routes are a plan: keep the one that is cheapest as driven
             # (a later round's leg times are nearer the truth, yet its routes may still
             # miss a window when timed leg by leg, and lose that visit).
