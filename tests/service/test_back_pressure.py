@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
 from concurrent.futures import Future
@@ -12,9 +13,11 @@ from fastapi.testclient import TestClient
 from service.app import create_app
 from service.common.runtime import RuntimeConfig
 from service.jobs.executors import InProcessExecutor
+from service.jobs.quota import TenantFullError
 from service.jobs.store import JobStore
 from service.tenants.keys import KeyStore
 from tests.service.conftest import HEADERS, make_settings
+from tests.service.databases import DATABASES, job_database
 from tests.service.test_scaleout import _flush, redis_url  # noqa: F401 - fixture
 from tests.service.test_tenants import matrix_day
 from tests.service.test_worker_death import slow_request
@@ -85,6 +88,66 @@ def test_jobs_past_the_tenants_concurrent_limit_get_429_with_retry_after(tmp_pat
         assert submit(client, keys["acme"]).status_code == 202
 
 
+@pytest.mark.parametrize("database", DATABASES)
+def test_simultaneous_submissions_cannot_pass_the_tenants_job_limit(tmp_path, database):
+    """Count and insert are one step: 12 threads at once, room for 3, exactly 3 stored."""
+    with job_database(database, tmp_path) as url:
+        stores = [JobStore(url) for _ in range(3)]  # as from three API processes
+        start = threading.Barrier(12)
+        outcomes: list[str] = []
+
+        def create(store: JobStore, tenant: str) -> None:
+            start.wait()
+            try:
+                store.create("day-plan", {}, tenant_id=tenant, max_unfinished=3)
+                outcomes.append(f"{tenant}:stored")
+            except TenantFullError:
+                outcomes.append(f"{tenant}:refused")
+
+        threads = [
+            threading.Thread(target=create, args=(stores[i % 3], "acme" if i < 9 else "beta"))
+            for i in range(12)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == sorted(
+            ["acme:stored"] * 3 + ["acme:refused"] * 6 + ["beta:stored"] * 3
+        )
+        assert stores[0].count_unfinished("acme") == 3
+        assert stores[0].count_unfinished("beta") == 3
+        # a finished job frees its place
+        first = stores[0].list_jobs(tenant_id="acme")[0]
+        assert stores[1].cancel(first.id)
+        stores[2].create("day-plan", {}, tenant_id="acme", max_unfinished=3)
+        with pytest.raises(TenantFullError):
+            stores[0].create("day-plan", {}, tenant_id="acme", max_unfinished=3)
+        for store in stores:
+            store.dispose()
+
+
+def test_simultaneous_http_submissions_get_429_past_the_tenants_job_limit(tmp_path):
+    executor = HeldExecutor()
+    client, keys = app_with_tenants(tmp_path, executor, tenant_max_jobs=2)
+    start = threading.Barrier(8)
+    codes: list[int] = []
+
+    def post() -> None:
+        start.wait()
+        codes.append(submit(client, keys["acme"]).status_code)
+
+    with client:
+        threads = [threading.Thread(target=post) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(codes) == [202, 202] + [429] * 6
+        assert len(client.get("/v1/jobs", headers=keys["acme"]).json()["jobs"]) == 2
+    assert len(executor.submitted) == 2
+
+
 def test_a_full_job_backlog_gets_503_with_retry_after_and_stores_nothing(tmp_path):
     executor = HeldExecutor()
     client, keys = app_with_tenants(tmp_path, executor, max_job_backlog=3)
@@ -99,6 +162,34 @@ def test_a_full_job_backlog_gets_503_with_retry_after_and_stores_nothing(tmp_pat
         assert batch.status_code == 503
         assert client.get("/v1/jobs", headers=keys["beta"]).json()["jobs"] == []
         assert len(executor.submitted) == 3
+
+
+def test_a_job_submitted_while_redis_is_down_gets_503_with_retry_after_and_stores_nothing(
+    tmp_path,
+):
+    with socket.socket() as sock:  # a port nothing listens on: Redis is down
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    broker = {
+        "jobs": "celery",
+        "celery_broker_url": f"redis://127.0.0.1:{port}/0",
+        "celery_result_url": f"redis://127.0.0.1:{port}/1",
+    }
+    client, keys = app_with_tenants(tmp_path, **broker)
+    with client:
+        began = time.monotonic()
+        refused = submit(client, keys["acme"])
+        assert refused.status_code == 503 and refused.json()["error"] == "queue_unavailable"
+        assert time.monotonic() - began < 10  # answered, not hung on the broker
+        retry_after(refused)
+        batch = client.post(
+            "/v1/day-plans/batch", json={"requests": [matrix_day()]}, headers=keys["acme"]
+        )
+        assert batch.status_code == 503 and batch.json()["error"] == "queue_unavailable"
+        retry_after(batch)
+        # never accepted: nothing stored, nothing counted against the tenant
+        assert client.get("/v1/jobs", headers=keys["acme"]).json()["jobs"] == []
+        assert client.app.state.jobs.store.count_unfinished("acme") == 0
 
 
 class NeverRunningPool:
