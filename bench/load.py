@@ -10,7 +10,9 @@ submits batch jobs of a few reps and polls its own jobs.
    workers always busy, no request refused), for ``--duration-s``: the requests per
    second the service answers (2xx) is the 1x rate.
 2. *Levels*: the same mix offered at 1x, 2x and 4x that rate (open-ish loop: many users,
-   each at a constant throughput) for ``--duration-s`` each.
+   each at a constant throughput, each starting at a random point of its period so that
+   the requests arrive spread over the level, not in one burst at its start) for
+   ``--duration-s`` each.
 3. *Drain*: after each level every job it had accepted (202) is followed until it
    ends (at most ``--drain-s``).
 
@@ -213,6 +215,10 @@ def make_user(url: str, keys: dict[str, str], tally: Tally, args: argparse.Names
             self.client.headers["X-API-Key"] = keys[self.tenant]
             self.rng = random.Random(n)
             self.jobs: list[str] = []
+            if rate is not None:
+                # Start at a random point of the user's period: arrivals spread evenly
+                # over time at the offered rate, not all users' first requests at once.
+                gevent.sleep(self.rng.uniform(0, 1 / rate))
 
         @task(6)
         def estimate(self) -> None:
