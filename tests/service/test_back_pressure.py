@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import threading
 import time
@@ -12,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.common.runtime import RuntimeConfig
+from service.common.services import Services
 from service.jobs.executors import InProcessExecutor
 from service.jobs.quota import TenantFullError
 from service.jobs.store import JobStore
@@ -269,10 +271,18 @@ def test_synchronous_requests_past_the_backlog_get_503_busy(tmp_path):
     assert answers["slow"].status_code == 200
 
 
+@pytest.mark.parametrize(
+    "lane",
+    [
+        {"quick_workers": 1, "inline_max_cells": 0},  # the quick lane's own process
+        {"quick_workers": 0, "inline_max_cells": 400},  # a thread of the API process
+    ],
+    ids=["quick-process", "inline"],
+)
 def test_an_estimate_is_answered_while_the_only_solver_worker_is_busy(
-    tmp_path, networks_dir, monaco_network
+    tmp_path, networks_dir, monaco_network, lane
 ):
-    settings = make_settings(tmp_path, networks_dir, workers=1, quick_workers=1)
+    settings = make_settings(tmp_path, networks_dir, workers=1, **lane)
     estimate = {
         "network": "monaco",
         "origins": [{"lat": 43.7315, "lon": 7.4197}],
@@ -295,6 +305,17 @@ def test_an_estimate_is_answered_while_the_only_solver_worker_is_busy(
         assert quick.status_code == 200 and "day" not in answers  # the solve still runs
         solving.join()
     assert answers["day"].status_code == 200
+
+
+def test_solver_workers_run_nicer_than_the_api_and_quick_workers(tmp_path):
+    settings = make_settings(tmp_path, solver_nice=7, quick_workers=1)
+    services = Services(settings)
+    try:
+        mine = os.nice(0)
+        assert services.pool.submit(os.nice, 0).result(timeout=120) == min(mine + 7, 19)
+        assert services.quick_pool.submit(os.nice, 0).result(timeout=120) == mine
+    finally:
+        services.shutdown()
 
 
 @pytest.mark.parametrize(("path", "method"), [("/v1/jobs", "post"), ("/v1/day-plans", "post")])
