@@ -27,6 +27,7 @@ Usage::
     pip install -e '.[load]'
     python bench/load.py                      # 30 s per level
     python bench/load.py --duration-s 15 --networks-dir DIR   # reuse a prepared Malta
+    python bench/load.py --capacity-rps 6.7   # levels of a fixed 1x rate (A/B of versions)
 """
 
 # ruff: noqa: I001 - locust (gevent) is imported before the standard library on purpose
@@ -356,6 +357,13 @@ def main() -> int:
     parser.add_argument("--max-job-backlog", type=int, default=60)
     parser.add_argument("--tenant-rpm", type=int, default=240, help="requests/min a tenant")
     parser.add_argument("--networks-dir", type=Path, default=None, help="a prepared Malta")
+    parser.add_argument(
+        "--capacity-rps",
+        type=float,
+        default=None,
+        help="offer levels of this 1x rate instead of the measured capacity (an A/B "
+        "comparison of two versions at the same offered load; capacity is still measured)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="fieldroute-load-"))
@@ -398,6 +406,11 @@ def main() -> int:
             "capacity (closed loop, 2 users a worker, no think time)", env, tally, args.duration_s
         )
         settle(tally)
+        if args.capacity_rps is not None:
+            print(
+                f"levels offered from --capacity-rps {args.capacity_rps:g}, not the measured rate"
+            )
+            capacity = args.capacity_rps
         for factor in (1, 2, 4):
             offered = factor * capacity
             env, tally = run_level(
