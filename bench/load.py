@@ -10,7 +10,9 @@ submits batch jobs of a few reps and polls its own jobs.
    workers always busy, no request refused), for ``--duration-s``: the requests per
    second the service answers (2xx) is the 1x rate.
 2. *Levels*: the same mix offered at 1x, 2x and 4x that rate (open-ish loop: many users,
-   each at a constant throughput) for ``--duration-s`` each.
+   each at a constant throughput, each starting at a random point of its period so that
+   the requests arrive spread over the level, not in one burst at its start) for
+   ``--duration-s`` each.
 3. *Drain*: after each level every job it had accepted (202) is followed until it
    ends (at most ``--drain-s``).
 
@@ -25,6 +27,7 @@ Usage::
     pip install -e '.[load]'
     python bench/load.py                      # 30 s per level
     python bench/load.py --duration-s 15 --networks-dir DIR   # reuse a prepared Malta
+    python bench/load.py --capacity-rps 6.7   # levels of a fixed 1x rate (A/B of versions)
 """
 
 # ruff: noqa: I001 - locust (gevent) is imported before the standard library on purpose
@@ -213,6 +216,10 @@ def make_user(url: str, keys: dict[str, str], tally: Tally, args: argparse.Names
             self.client.headers["X-API-Key"] = keys[self.tenant]
             self.rng = random.Random(n)
             self.jobs: list[str] = []
+            if rate is not None:
+                # Start at a random point of the user's period: arrivals spread evenly
+                # over time at the offered rate, not all users' first requests at once.
+                gevent.sleep(self.rng.uniform(0, 1 / rate))
 
         @task(6)
         def estimate(self) -> None:
@@ -350,6 +357,13 @@ def main() -> int:
     parser.add_argument("--max-job-backlog", type=int, default=60)
     parser.add_argument("--tenant-rpm", type=int, default=240, help="requests/min a tenant")
     parser.add_argument("--networks-dir", type=Path, default=None, help="a prepared Malta")
+    parser.add_argument(
+        "--capacity-rps",
+        type=float,
+        default=None,
+        help="offer levels of this 1x rate instead of the measured capacity (an A/B "
+        "comparison of two versions at the same offered load; capacity is still measured)",
+    )
     args = parser.parse_args()
 
     work = Path(tempfile.mkdtemp(prefix="fieldroute-load-"))
@@ -392,6 +406,11 @@ def main() -> int:
             "capacity (closed loop, 2 users a worker, no think time)", env, tally, args.duration_s
         )
         settle(tally)
+        if args.capacity_rps is not None:
+            print(
+                f"levels offered from --capacity-rps {args.capacity_rps:g}, not the measured rate"
+            )
+            capacity = args.capacity_rps
         for factor in (1, 2, 4):
             offered = factor * capacity
             env, tally = run_level(

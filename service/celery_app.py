@@ -43,10 +43,13 @@ import time
 from typing import Any
 
 from celery import Celery, signals
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 from sqlalchemy.exc import OperationalError
 
-from service.common.runtime import RuntimeConfig, init_worker
+from service.common.runtime import RuntimeConfig, init_worker, lower_priority
 from service.config import Settings, get_settings
+from service.jobs.executors import ExecutorUnavailableError
 from service.jobs.lease import BUSY, run_job
 from service.jobs.store import store_for
 from service.jobs.webhooks import attempt_delivery, retry_delay_s
@@ -57,6 +60,9 @@ log = logging.getLogger(__name__)
 DB_RETRIES = 12
 #: Longest wait between two of those retries, seconds.
 DB_RETRY_MAX_S = 30
+
+#: How a job's message is published: a few quick tries, then the submission answers 503.
+PUBLISH_RETRY = {"max_retries": 2, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5}
 
 TASK_NAME = "fieldroute.run_job"
 WEBHOOK_TASK_NAME = "fieldroute.deliver_webhook"
@@ -160,8 +166,9 @@ celery_app = make_celery(get_settings())
 
 @signals.worker_process_init.connect
 def _load_networks(**_: Any) -> None:
-    """Load the default road network once in each worker process."""
+    """Lower each worker process's priority (``solver_nice``), load the default network."""
     settings = get_settings()
+    lower_priority(settings.solver_nice)
     init_worker(RuntimeConfig.from_settings(settings, preload=(settings.default_network,)))
 
 
@@ -184,13 +191,24 @@ class CeleryExecutor:
     def submit(
         self, job_id: str, kind: str, request_json: dict[str, Any], part: str | None = None
     ) -> None:
-        """Send the job (or one part of it) to the queue; the request stays in the database."""
+        """Send the job (or one part of it) to the queue; the request stays in the database.
+
+        Raises
+        ------
+        ExecutorUnavailableError
+            When the broker cannot be reached (after :data:`PUBLISH_RETRY`).
+        """
         task_id = job_id if part is None else f"{job_id}:{part}"
-        self.app.send_task(
-            TASK_NAME,
-            args=(job_id, kind, dataclasses.asdict(self.config), part),
-            task_id=task_id,
-        )
+        try:
+            self.app.send_task(
+                TASK_NAME,
+                args=(job_id, kind, dataclasses.asdict(self.config), part),
+                task_id=task_id,
+                ignore_result=True,  # results live in the job database: no result backend
+                retry_policy=PUBLISH_RETRY,
+            )
+        except (KombuOperationalError, RedisError, OSError) as exc:
+            raise ExecutorUnavailableError("the job queue (Redis) is unreachable") from exc
 
     def cancel(self, job_id: str) -> None:
         """Revoke the job's queued message (the store already says ``cancelled``).
@@ -205,6 +223,7 @@ class CeleryExecutor:
         queue = self.app.conf.task_default_queue
         try:
             with self.app.connection_for_write() as connection:
+                connection.ensure_connection(max_retries=1, interval_start=0)  # no broker: at once
                 declared = connection.default_channel.queue_declare(queue=queue, durable=True)
                 return int(declared.message_count)
         except Exception:  # noqa: BLE001 - no broker: the submission itself will say so

@@ -231,6 +231,26 @@ class Settings(BaseSettings):
         ge=1,
         description="Largest origins x destinations estimate answered by the quick workers.",
     )
+    inline_max_cells: int = Field(
+        default=400,
+        ge=0,
+        description=(
+            "Estimates of at most this many origins x destinations pairs (a few "
+            "milliseconds) are answered in the API process itself, on a thread, with no "
+            "hop to a worker process; the API process then loads the default network at "
+            "start-up. 0: every estimate goes to a worker process."
+        ),
+    )
+    solver_nice: int = Field(
+        default=10,
+        ge=0,
+        le=19,
+        description=(
+            "OS niceness of the solver worker processes (the in-process pool and Celery "
+            "workers): a solve uses whatever CPU is left, the API process and quick "
+            "requests are scheduled first. 0: same priority as the API."
+        ),
+    )
     max_sync_backlog: int = Field(
         default=32,
         ge=1,

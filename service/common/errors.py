@@ -413,7 +413,8 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {
         "model": ErrorBody,
         "description": "The service is full (`busy`), a synchronous answer ran past its "
-        "deadline (`timeout`) or a worker died; retry after `Retry-After` seconds.",
+        "deadline (`timeout`), a worker died, or the job queue is unreachable "
+        "(`queue_unavailable`); retry after `Retry-After` seconds.",
         "headers": {
             "Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}
         },

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextlib
 import importlib
+import inspect
 import logging
 import multiprocessing
 import os
@@ -28,6 +29,8 @@ from typing import Any, TypeVar
 
 import solver.roads
 from service.common.errors import domain_status, error_body
+from service.common.stops import StopBoard, Ticket, stop_asked
+from service.common.stops import install as install_stops
 from solver.roads import TravelSource
 
 log = logging.getLogger(__name__)
@@ -168,20 +171,37 @@ def init_worker(config: RuntimeConfig) -> None:
             log.warning("could not preload network %s", name, exc_info=True)
 
 
-def make_pool(config: RuntimeConfig, workers: int) -> ProcessPoolExecutor:
+def lower_priority(nice: int) -> None:
+    """Make this process ``nice`` steps nicer (a solver worker: the API is scheduled first)."""
+    if nice > 0:
+        try:
+            os.nice(nice)
+        except OSError:  # not permitted here: run at the inherited priority
+            log.warning("could not lower the priority of worker process %s", os.getpid())
+
+
+#: The ``multiprocessing`` context of every pool (its shared objects must come from it).
+SPAWN = multiprocessing.get_context("spawn")
+
+
+def make_pool(
+    config: RuntimeConfig, workers: int, *, nice: int = 0, stops: StopBoard | None = None
+) -> ProcessPoolExecutor:
     """Return a process pool whose workers preload ``config.preload`` networks.
 
     Workers are spawned (not forked) so that no thread or lock state of the server
     process leaks into them. They ignore SIGINT: Ctrl-C in a terminal reaches the
     whole process group, and the server decides when its workers stop
-    (:func:`stop_pool`).
+    (:func:`stop_pool`). With ``nice`` they run that much nicer than the server
+    (:func:`lower_priority`); with ``stops`` their synchronous calls can be stopped
+    (:func:`run_stoppable`).
     """
-    context = multiprocessing.get_context("spawn")
+    marks = None if stops is None else stops.marks
     return ProcessPoolExecutor(
         max_workers=workers,
-        mp_context=context,
+        mp_context=SPAWN,
         initializer=_init_pool_worker,
-        initargs=(config, context.Barrier(workers)),
+        initargs=(config, SPAWN.Barrier(workers), nice, marks),
     )
 
 
@@ -189,9 +209,11 @@ def make_pool(config: RuntimeConfig, workers: int) -> ProcessPoolExecutor:
 _STARTED: Any = None
 
 
-def _init_pool_worker(config: RuntimeConfig, started: Any) -> None:
+def _init_pool_worker(config: RuntimeConfig, started: Any, nice: int, marks: Any) -> None:
     global _STARTED
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    lower_priority(nice)
+    install_stops(marks)
     _STARTED = started
     init_worker(config)
 
@@ -250,6 +272,19 @@ def stop_pool(pool: ProcessPoolExecutor, grace_s: float) -> bool:
             process.kill()
             process.join()
     return not late
+
+
+def run_stoppable(
+    function: Callable[..., T], args: tuple[Any, ...], ticket: Ticket | None
+) -> tuple[bool, T | dict[str, Any]]:
+    """Call :func:`guarded` ``function(*args)``, stoppable through ``ticket`` (in a worker).
+
+    A use case that takes ``on_progress`` gets one whose true answer (the API process
+    asked to stop: its request timed out) stops the solver.
+    """
+    if ticket is not None and "on_progress" in inspect.signature(function).parameters:
+        return guarded(function, *args, lambda *_: stop_asked(ticket))
+    return guarded(function, *args)
 
 
 def guarded(function: Callable[..., T], *args: Any) -> tuple[bool, T | dict[str, Any]]:

@@ -33,5 +33,9 @@ async def create_estimate(body: EstimateRequest, request: Request) -> JSONRespon
             f"The request asks for {body.cells()} origin-destination pairs, more than the "
             f"{limit} answered synchronously; submit it to POST /v1/jobs (kind 'estimates').",
         )
-    quick = body.cells() <= services.settings.quick_max_cells  # see Settings.quick_workers
-    return await services.answer(estimate, body, validate=validate_estimate, quick=quick)
+    settings = services.settings
+    inline = body.cells() <= settings.inline_max_cells  # see Settings.inline_max_cells
+    quick = body.cells() <= settings.quick_max_cells  # see Settings.quick_workers
+    return await services.answer(
+        estimate, body, validate=validate_estimate, quick=quick, inline=inline
+    )

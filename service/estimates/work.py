@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import numpy as np
+
 from service.common.convert import points_of
 from service.common.runtime import ProgressFn, RuntimeConfig, get_network
+from service.common.stops import Stopped
 from service.estimates.convert import estimate_from_matrix
 from service.estimates.schemas import EstimateRequest, MatrixEstimate, SequenceEstimate
-from service.estimates.timing import timed_matrix, timed_sequence
+from service.estimates.timing import Point, timed_matrix, timed_sequence
+from solver.model import TravelMatrix
+from solver.roads import RoadNetwork
 from solver.roads.area import Place, check_places_in_area
 
 #: The answer of an estimate: a matrix, or the legs of a sequence.
@@ -30,7 +35,12 @@ def _places(request: EstimateRequest) -> list[Place]:
 def estimate(
     request: EstimateRequest, config: RuntimeConfig, on_progress: ProgressFn | None = None
 ) -> Estimate:
-    """Answer a ``POST /v1/estimates`` request: a cost matrix or the legs of a sequence."""
+    """Answer a ``POST /v1/estimates`` request: a cost matrix or the legs of a sequence.
+
+    With ``on_progress`` (a job, or a synchronous call that may time out) a large
+    matrix is computed in steps, and a true answer of ``on_progress`` between two
+    steps stops it (:class:`~service.common.stops.Stopped`).
+    """
     name = request.network or config.default_network
     network = get_network(name, config.networks_dir)
     check_places_in_area(_places(request), network)  # swapped lat/lon: 422, not -1s
@@ -48,5 +58,40 @@ def estimate(
         return result
     origins = points_of(request.origins or [])
     destinations = points_of(request.destinations) if request.destinations is not None else None
-    matrix = timed_matrix(request, network, origins, destinations)
+    if on_progress is None or len(origins) <= ROWS_PER_STEP:
+        matrix = timed_matrix(request, network, origins, destinations)
+    else:
+        matrix = _matrix_in_steps(request, network, origins, destinations, on_progress)
     return estimate_from_matrix(request, name, matrix, currency=config.currency)
+
+
+#: Origins computed between two looks at ``on_progress`` (a cancelled job stops there).
+ROWS_PER_STEP = 500
+
+
+def _matrix_in_steps(
+    request: EstimateRequest,
+    network: RoadNetwork,
+    origins: list[Point],
+    destinations: list[Point] | None,
+    on_progress: ProgressFn,
+) -> TravelMatrix:
+    """Compute the matrix :data:`ROWS_PER_STEP` origins at a time, stoppable in between.
+
+    Raises
+    ------
+    Stopped
+        When ``on_progress`` answers true (the job was cancelled).
+    """
+    targets = origins if destinations is None else destinations
+    steps = []
+    for start in range(0, len(origins), ROWS_PER_STEP):
+        if on_progress(start / len(origins), None):
+            raise Stopped("the estimate was cancelled")
+        steps.append(
+            timed_matrix(request, network, origins[start : start + ROWS_PER_STEP], targets)
+        )
+    return TravelMatrix(
+        np.vstack([step.durations_s for step in steps]),
+        np.vstack([step.distances_m for step in steps]),
+    )

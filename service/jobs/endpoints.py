@@ -24,8 +24,10 @@ from service.common.services import services_of
 from service.day_plans.schemas import DayPlanBatchRequest, DayPlanResponse
 from service.jobs.callbacks import Callback
 from service.jobs.deps import jobs_of
+from service.jobs.executors import ExecutorUnavailableError
 from service.jobs.executors import submit_job as hand_to_executor
 from service.jobs.kinds import BATCH_KIND, KINDS, JobKind
+from service.jobs.quota import TenantFullError
 from service.jobs.schemas import JobList, JobOut, JobRequest, KindName
 from service.jobs.tables import Job, JobStatus, aware
 from service.jobs.webhooks import check_callback_url, dispatch_if_finished, webhook_secret
@@ -88,21 +90,13 @@ def callback_for(request: Request, callback_url: str | None, api_key: str) -> Ca
 
 
 def check_room(request: Request, tasks: int) -> None:
-    """Refuse a new job: 429 past the tenant's jobs at once, 503 past the executor's backlog.
+    """Refuse a new job with 503 past the executor's backlog (with ``Retry-After``).
 
-    Both answers carry ``Retry-After``; ``tasks`` is what the job adds to the backlog
-    (one, or a batch's reps).
+    ``tasks`` is what the job adds to the backlog (one, or a batch's reps). The
+    tenant's limit of jobs at once is checked when the job is stored
+    (:func:`create_and_submit`).
     """
     settings, jobs = services_of(request).settings, jobs_of(request)
-    tenant = tenant_of(request)
-    if jobs.store.count_unfinished(tenant) >= settings.tenant_max_jobs:
-        raise ApiError(
-            429,
-            f"This tenant already has {settings.tenant_max_jobs} queued or running jobs, its "
-            "limit; retry when one has finished.",
-            error="too_many_jobs",
-            headers={"Retry-After": str(settings.retry_after_s)},
-        )
     backlog = getattr(jobs.executor, "backlog", None)
     waiting = backlog() if backlog is not None else None
     if waiting is not None and waiting + tasks > settings.max_job_backlog and waiting > 0:
@@ -120,21 +114,43 @@ def create_and_submit(
 ) -> JSONResponse:
     """Store a job (with its webhook, if any), hand it to the executor, answer 202.
 
-    429 or 503 with ``Retry-After`` when the tenant or the service is full
-    (:func:`check_room`).
+    503 with ``Retry-After`` when the service is full (:func:`check_room`) or its job
+    queue is unreachable (``queue_unavailable``: nothing is stored); 429 with
+    ``Retry-After`` when the tenant has ``tenant_max_jobs`` queued or running jobs (the
+    store counts and inserts in one atomic step, so simultaneous submissions cannot
+    pass the limit together).
     """
     settings, jobs = services_of(request).settings, jobs_of(request)
     parts = kind.parts(parsed) if kind.parts is not None else None
     check_room(request, len(parts) if parts else 1)
-    job = jobs.store.create(
-        kind.name,
-        parsed,
-        deadline_s=settings.job_deadline_s,
-        parts=parts,
-        callback=callback,
-        tenant_id=tenant_of(request),
-    )
-    hand_to_executor(jobs.store, jobs.executor, job)
+    try:
+        job = jobs.store.create(
+            kind.name,
+            parsed,
+            deadline_s=settings.job_deadline_s,
+            parts=parts,
+            callback=callback,
+            tenant_id=tenant_of(request),
+            max_unfinished=settings.tenant_max_jobs,
+        )
+    except TenantFullError as exc:
+        raise ApiError(
+            429,
+            f"This tenant already has {exc.limit} queued or running jobs, its limit; retry "
+            "when one has finished.",
+            error="too_many_jobs",
+            headers={"Retry-After": str(settings.retry_after_s)},
+        ) from None
+    try:
+        hand_to_executor(jobs.store, jobs.executor, job)
+    except ExecutorUnavailableError as exc:
+        jobs.store.discard(job.id)  # never accepted: a retry must not find a twin
+        raise ApiError(
+            503,
+            f"The job could not be queued: {exc}; retry later.",
+            error="queue_unavailable",
+            headers={"Retry-After": str(settings.retry_after_s)},
+        ) from None
     return JSONResponse(job_json(job), status_code=202, headers={"Location": job_url(job.id)})
 
 

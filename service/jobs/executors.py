@@ -31,13 +31,20 @@ def _internal(exc: BaseException) -> dict[str, Any]:
     return dict(INTERNAL_ERROR)
 
 
+class ExecutorUnavailableError(Exception):
+    """The executor cannot take work now (its broker is unreachable): try again later."""
+
+
 class JobExecutor(Protocol):
     """Runs jobs somewhere; the store holds their state."""
 
     def submit(
         self, job_id: str, kind: str, request_json: dict[str, Any], part: str | None = None
     ) -> None:
-        """Start the job, or one part of a batch job (it is already stored as ``queued``)."""
+        """Start the job, or one part of a batch job (it is already stored as ``queued``).
+
+        Raises :class:`ExecutorUnavailableError` when it cannot take work now.
+        """
 
     def cancel(self, job_id: str) -> None:
         """Stop the job if it has not started (the store already says ``cancelled``)."""

@@ -207,6 +207,9 @@ def run_job(
         with Heartbeat(lambda: store.heartbeat(job_id, attempt), config.lease_s / 4):
             result = job_kind.run(job_kind.parse_request(job.request), config, on_progress)
     except Exception as exc:  # noqa: BLE001 - every failure is recorded on the job
+        if cancelled.seen:  # stopped by the cancel (Stopped): nothing to record but that
+            _note_stopped(store, job_id, attempt, worker)
+            return JobStatus.CANCELLED
         error = _failure(exc, f"job {job_id} ({kind})")
         persist(lambda: store.fail(job_id, error, attempt=attempt), config.db_retry_s)
         return JobStatus.FAILED

@@ -13,12 +13,13 @@ from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import and_, case, func, or_, select, update
+from sqlalchemy import and_, case, delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 import service.tenants.tables  # noqa: F401 - its tables are created with the job tables
-from service.jobs.callbacks import Callback, CallbackStore
+from service.jobs.callbacks import Callback, CallbackStore, JobCallbackRow
 from service.jobs.parts import Body, PartStore, as_json
+from service.jobs.quota import hold_tenant_room
 from service.jobs.tables import (
     DEFAULT_TENANT,
     UNFINISHED,
@@ -183,6 +184,7 @@ class JobStore(PartStore, CallbackStore):
         parts: list[str] | None = None,
         callback: Callback | None = None,
         tenant_id: str = DEFAULT_TENANT,
+        max_unfinished: int | None = None,
     ) -> Job:
         """Insert a new ``queued`` job and return it.
 
@@ -200,6 +202,15 @@ class JobStore(PartStore, CallbackStore):
             Where to POST the job's summary when it finishes (a signed webhook).
         tenant_id
             The tenant that owns the job (only it can read, list or cancel it).
+        max_unfinished
+            Refuse the job when the tenant already has this many ``queued`` or
+            ``running`` jobs. The count and the insert are one atomic step: concurrent
+            submissions (threads, API processes) cannot pass the limit together.
+
+        Raises
+        ------
+        service.jobs.quota.TenantFullError
+            When the tenant has ``max_unfinished`` unfinished jobs already.
         """
         now = utc_now()
         row = JobRow(
@@ -219,6 +230,8 @@ class JobStore(PartStore, CallbackStore):
             parts_done=0,
         )
         with Session(self.engine) as session, session.begin():
+            if max_unfinished is not None:
+                hold_tenant_room(session, tenant_id, max_unfinished)
             session.add(row)
             for position, key in enumerate(parts or ()):
                 session.add(
@@ -396,6 +409,22 @@ class JobStore(PartStore, CallbackStore):
     def cancel(self, job_id: str) -> bool:
         """Cancel a queued or running job; False when it had already finished."""
         return self._move(job_id, UNFINISHED, event="cancelled", status=JobStatus.CANCELLED)
+
+    def discard(self, job_id: str) -> bool:
+        """Delete a job that never started (its executor refused it); False if it had.
+
+        The submission was answered with an error: the job was never accepted, so
+        nothing of it stays (parts, audit trail, webhook).
+        """
+        with Session(self.engine) as session, session.begin():
+            gone = session.execute(
+                delete(JobRow).where(JobRow.id == job_id, JobRow.status == JobStatus.QUEUED)
+            )
+            if gone.rowcount != 1:
+                return False
+            for table in (JobPartRow, JobEventRow, JobCallbackRow):
+                session.execute(delete(table).where(table.job_id == job_id))
+            return True
 
     def requeue(self, job_id: str, *, stale_after_s: float | None = None) -> bool:
         """Put an unfinished job back to ``queued`` (resume after a crash).

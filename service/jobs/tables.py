@@ -17,7 +17,7 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Float, Integer, String, and_, create_engine, or_
+from sqlalchemy import JSON, DateTime, Float, Integer, String, and_, create_engine, event, or_
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -195,13 +195,28 @@ def make_engine(database_url: str) -> Engine:
     """Return the SQLAlchemy engine of ``database_url`` (SQLite: its directory is created)."""
     url = make_url(database_url)
     kwargs: dict[str, Any] = {}
+    file_db = url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:")
     if url.get_backend_name() == "sqlite":
         kwargs["connect_args"] = {"timeout": 30, "check_same_thread": False}
-        if url.database and url.database != ":memory:":
+        if file_db:
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
     else:
         kwargs["pool_pre_ping"] = True  # a server-side database may drop idle connections
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if file_db:
+        event.listen(engine, "connect", _write_ahead_log)
+    return engine
+
+
+def _write_ahead_log(dbapi_connection: Any, _: Any) -> None:
+    """Put an SQLite file in WAL mode: its readers never wait for a writer.
+
+    In the default (rollback journal) mode every commit of a worker (progress,
+    heartbeats, results) locks readers out while it syncs to disk, so each API request,
+    which reads its key and jobs, can wait behind it. WAL is a property of the file
+    (set once, kept); it needs the file's processes on one machine, as SQLite does.
+    """
+    dbapi_connection.execute("PRAGMA journal_mode=WAL")
 
 
 def takeable(table: type[JobRow] | type[JobPartRow], stale: dt.datetime, max_attempts: int) -> list:

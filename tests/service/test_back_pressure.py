@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import threading
 import time
 from concurrent.futures import Future
@@ -11,10 +13,13 @@ from fastapi.testclient import TestClient
 
 from service.app import create_app
 from service.common.runtime import RuntimeConfig
+from service.common.services import Services
 from service.jobs.executors import InProcessExecutor
+from service.jobs.quota import TenantFullError
 from service.jobs.store import JobStore
 from service.tenants.keys import KeyStore
 from tests.service.conftest import HEADERS, make_settings
+from tests.service.databases import DATABASES, job_database
 from tests.service.test_scaleout import _flush, redis_url  # noqa: F401 - fixture
 from tests.service.test_tenants import matrix_day
 from tests.service.test_worker_death import slow_request
@@ -85,6 +90,66 @@ def test_jobs_past_the_tenants_concurrent_limit_get_429_with_retry_after(tmp_pat
         assert submit(client, keys["acme"]).status_code == 202
 
 
+@pytest.mark.parametrize("database", DATABASES)
+def test_simultaneous_submissions_cannot_pass_the_tenants_job_limit(tmp_path, database):
+    """Count and insert are one step: 12 threads at once, room for 3, exactly 3 stored."""
+    with job_database(database, tmp_path) as url:
+        stores = [JobStore(url) for _ in range(3)]  # as from three API processes
+        start = threading.Barrier(12)
+        outcomes: list[str] = []
+
+        def create(store: JobStore, tenant: str) -> None:
+            start.wait()
+            try:
+                store.create("day-plan", {}, tenant_id=tenant, max_unfinished=3)
+                outcomes.append(f"{tenant}:stored")
+            except TenantFullError:
+                outcomes.append(f"{tenant}:refused")
+
+        threads = [
+            threading.Thread(target=create, args=(stores[i % 3], "acme" if i < 9 else "beta"))
+            for i in range(12)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(outcomes) == sorted(
+            ["acme:stored"] * 3 + ["acme:refused"] * 6 + ["beta:stored"] * 3
+        )
+        assert stores[0].count_unfinished("acme") == 3
+        assert stores[0].count_unfinished("beta") == 3
+        # a finished job frees its place
+        first = stores[0].list_jobs(tenant_id="acme")[0]
+        assert stores[1].cancel(first.id)
+        stores[2].create("day-plan", {}, tenant_id="acme", max_unfinished=3)
+        with pytest.raises(TenantFullError):
+            stores[0].create("day-plan", {}, tenant_id="acme", max_unfinished=3)
+        for store in stores:
+            store.dispose()
+
+
+def test_simultaneous_http_submissions_get_429_past_the_tenants_job_limit(tmp_path):
+    executor = HeldExecutor()
+    client, keys = app_with_tenants(tmp_path, executor, tenant_max_jobs=2)
+    start = threading.Barrier(8)
+    codes: list[int] = []
+
+    def post() -> None:
+        start.wait()
+        codes.append(submit(client, keys["acme"]).status_code)
+
+    with client:
+        threads = [threading.Thread(target=post) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert sorted(codes) == [202, 202] + [429] * 6
+        assert len(client.get("/v1/jobs", headers=keys["acme"]).json()["jobs"]) == 2
+    assert len(executor.submitted) == 2
+
+
 def test_a_full_job_backlog_gets_503_with_retry_after_and_stores_nothing(tmp_path):
     executor = HeldExecutor()
     client, keys = app_with_tenants(tmp_path, executor, max_job_backlog=3)
@@ -99,6 +164,34 @@ def test_a_full_job_backlog_gets_503_with_retry_after_and_stores_nothing(tmp_pat
         assert batch.status_code == 503
         assert client.get("/v1/jobs", headers=keys["beta"]).json()["jobs"] == []
         assert len(executor.submitted) == 3
+
+
+def test_a_job_submitted_while_redis_is_down_gets_503_with_retry_after_and_stores_nothing(
+    tmp_path,
+):
+    with socket.socket() as sock:  # a port nothing listens on: Redis is down
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    broker = {
+        "jobs": "celery",
+        "celery_broker_url": f"redis://127.0.0.1:{port}/0",
+        "celery_result_url": f"redis://127.0.0.1:{port}/1",
+    }
+    client, keys = app_with_tenants(tmp_path, **broker)
+    with client:
+        began = time.monotonic()
+        refused = submit(client, keys["acme"])
+        assert refused.status_code == 503 and refused.json()["error"] == "queue_unavailable"
+        assert time.monotonic() - began < 10  # answered, not hung on the broker
+        retry_after(refused)
+        batch = client.post(
+            "/v1/day-plans/batch", json={"requests": [matrix_day()]}, headers=keys["acme"]
+        )
+        assert batch.status_code == 503 and batch.json()["error"] == "queue_unavailable"
+        retry_after(batch)
+        # never accepted: nothing stored, nothing counted against the tenant
+        assert client.get("/v1/jobs", headers=keys["acme"]).json()["jobs"] == []
+        assert client.app.state.jobs.store.count_unfinished("acme") == 0
 
 
 class NeverRunningPool:
@@ -178,10 +271,18 @@ def test_synchronous_requests_past_the_backlog_get_503_busy(tmp_path):
     assert answers["slow"].status_code == 200
 
 
+@pytest.mark.parametrize(
+    "lane",
+    [
+        {"quick_workers": 1, "inline_max_cells": 0},  # the quick lane's own process
+        {"quick_workers": 0, "inline_max_cells": 400},  # a thread of the API process
+    ],
+    ids=["quick-process", "inline"],
+)
 def test_an_estimate_is_answered_while_the_only_solver_worker_is_busy(
-    tmp_path, networks_dir, monaco_network
+    tmp_path, networks_dir, monaco_network, lane
 ):
-    settings = make_settings(tmp_path, networks_dir, workers=1, quick_workers=1)
+    settings = make_settings(tmp_path, networks_dir, workers=1, **lane)
     estimate = {
         "network": "monaco",
         "origins": [{"lat": 43.7315, "lon": 7.4197}],
@@ -204,6 +305,17 @@ def test_an_estimate_is_answered_while_the_only_solver_worker_is_busy(
         assert quick.status_code == 200 and "day" not in answers  # the solve still runs
         solving.join()
     assert answers["day"].status_code == 200
+
+
+def test_solver_workers_run_nicer_than_the_api_and_quick_workers(tmp_path):
+    settings = make_settings(tmp_path, solver_nice=7, quick_workers=1)
+    services = Services(settings)
+    try:
+        mine = os.nice(0)
+        assert services.pool.submit(os.nice, 0).result(timeout=120) == min(mine + 7, 19)
+        assert services.quick_pool.submit(os.nice, 0).result(timeout=120) == mine
+    finally:
+        services.shutdown()
 
 
 @pytest.mark.parametrize(("path", "method"), [("/v1/jobs", "post"), ("/v1/day-plans", "post")])

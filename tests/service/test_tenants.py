@@ -65,7 +65,9 @@ def test_keys_are_stored_hashed_listed_without_the_key_and_revocable(tmp_path, c
     store.dispose()
     key_id = key.split("_")[1]
     assert [tuple(r) for r in rows] == [(key_id, "acme", hashlib.sha256(key.encode()).hexdigest())]
-    database = Path(settings.database_url.removeprefix("sqlite:///")).read_bytes()
+    path = Path(settings.database_url.removeprefix("sqlite:///"))
+    wal = path.with_name(path.name + "-wal")  # SQLite's write-ahead log (WAL mode)
+    database = path.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
     assert key.encode() not in database and key.rsplit("_", 1)[1].encode() not in database
     assert main(["keys", "--database-url", settings.database_url, "list"]) == 0
     listing = capsys.readouterr().out
