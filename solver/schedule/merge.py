@@ -24,7 +24,18 @@ import random
 import warnings
 
 import numpy as np
-from pyvrp import Client, Depot, Location, ProblemData, Route, Solution, VehicleType, solve
+from pyvrp import (
+    Client,
+    Depot,
+    Location,
+    PenaltyParams,
+    ProblemData,
+    Route,
+    Solution,
+    SolveParams,
+    VehicleType,
+    solve,
+)
 from pyvrp.exceptions import PenaltyBoundWarning
 from pyvrp.stop import MaxRuntime
 
@@ -34,6 +45,10 @@ from solver.schedule.moves import State
 BLOCKED = 10**9
 #: Scaled costs are at most this large (PyVRP units), so sums stay far from overflow.
 COST_RANGE = 10**6
+#: PyVRP's penalties per unit of excess load or time may grow up to this: an arc may
+#: cost :data:`COST_RANGE`, so PyVRP's default bound (10**5) can leave a tight
+#: capacity infeasible for ever.
+MAX_PENALTY = 100.0 * COST_RANGE
 
 
 def merge_fits(state: State) -> bool:
@@ -52,6 +67,20 @@ def merge_fits(state: State) -> bool:
             if rep.lunch is not None or rep.max_drive_s is not None or rep.max_visits is not None:
                 return False
     return True
+
+
+def day_choosers(state: State) -> list[int]:
+    """Accounts whose day the merged problem chooses itself (any option of theirs).
+
+    One visit, any rep (``same_rep`` false, no fixed rep): the merged problem may serve
+    it on any of its days. The option search need not move them (see
+    :func:`solver.schedule.tabu.tabu_options`).
+    """
+    return [
+        i
+        for i, sa in enumerate(state.accounts)
+        if not sa.same_rep and all(len(o.days) == 1 and o.rep is None for o in state.options[i])
+    ]
 
 
 def choose_days(state: State, max_visits: int, rng: random.Random) -> list[int]:
@@ -82,47 +111,76 @@ def choose_days(state: State, max_visits: int, rng: random.Random) -> list[int]:
 
 
 def merged_proposal(
-    state: State, days: list[int], time_limit_s: float, seed: int, warm: bool = True
+    state: State,
+    days: list[int],
+    time_limit_s: float,
+    seed: int,
+    warm: bool = True,
+    relax: bool = False,
 ) -> bool:
     """Re-plan the visits of ``days`` as one PyVRP problem; apply it when feasible.
 
     Returns True when the state changed (new sequences of those days and, for the
-    accounts that moved a visit, their new option).
+    accounts that moved a visit, their new option). ``relax``: every visit of an
+    account with several visits may move too, its j-th visit to the j-th day of any of
+    its options; an account left on a day set that is none of its options is then
+    taken out and placed again by its cheapest option (estimated insertions into the
+    new sequences), so the state needs a merged routing again.
     """
     rng = random.Random(seed)
     options_of: dict[int, dict[tuple[int, ...], int]] = {}
-    visits: list[tuple[int, int, tuple[int, ...]]] = []  # (account, current day, days)
+    # (account, current day or None for a missing visit, days it may take)
+    visits: list[tuple[int, int | None, tuple[int, ...]]] = []
     for k in days:
         for rd in state.rep_days[k].values():
             for i in rd.seq:
                 visits.append((i, k, (k,)))
-    movable: dict[int, int] = {}  # account -> index in visits of its movable visit
     by_account: dict[int, list[int]] = {}
     for v, (i, _, _) in enumerate(visits):
         by_account.setdefault(i, []).append(v)
-    for i, vs in by_account.items():
+    merged_days = set(days)
+    for i in range(len(state.accounts)):
         option = state.options[i][state.chosen[i]] if state.chosen[i] is not None else None
         if option is None or option.rep is not None or state.accounts[i].same_rep:
-            continue
-        if len(state.options[i]) < 2:
             continue
         lookup = options_of.setdefault(
             i, {o.days: n for n, o in enumerate(state.options[i]) if o.rep is None}
         )
         current = set(state.placed[i])
+        gaps = [d for d in option.days if d not in current and d in merged_days]
+        if gaps and not current - merged_days:
+            # Missing visits (a day the estimates or the day engine could not fill):
+            # the merged problem must place them, on any day keeping an option.
+            if len(option.days) == 1 and not current:
+                places = tuple(d for d in days if (d,) in lookup and state._eligible_reps(i, d))
+                visits.append((i, None, places or (gaps[0],)))
+            else:
+                visits += [(i, None, (d,)) for d in gaps]
+            continue
+        vs = by_account.get(i)
+        if not vs or len(state.options[i]) < 2:
+            continue
+        if relax and len(vs) > 1 and len(vs) == len(option.days):
+            # Relaxed: the j-th visit may take the j-th day of any option of as many
+            # visits; a day set that is no option is repaired after the solve.
+            sizes = [o for o in lookup if len(o) == len(vs)]
+            for j, v in enumerate(sorted(vs, key=lambda v: visits[v][1])):
+                k = visits[v][1]
+                free = {o[j] for o in sizes} & merged_days
+                others = [d for d in sorted(free - {k}) if state._eligible_reps(i, d)]
+                visits[v] = (i, k, (k, *others))
+            continue
         v = rng.choice(vs)
         k = visits[v][1]
         alternatives = [
             d
             for d in days
             if d not in current
-            and (i, d) not in state.banned
             and tuple(sorted((current - {k}) | {d})) in lookup
             and state._eligible_reps(i, d)
         ]
         if alternatives:
             visits[v] = (i, k, (k, *alternatives))
-            movable[i] = v
     if not visits:
         return False
     # Locations: the reps' start and end rows (depots), then one per visit.
@@ -135,7 +193,7 @@ def merged_proposal(
     rows = np.array(depot_rows + [state.row[i] for i, _, _ in visits], dtype=np.int64)
     n_dep = len(depot_rows)
     durations = np.minimum(state.durations[np.ix_(rows, rows)], BLOCKED).astype(np.int64)
-    profiles: dict[tuple[int, int], int] = {}  # (day, id of the rep's cost table) -> profile
+    profiles: dict[tuple[bytes, int], int] = {}  # (visits allowed, cost table) -> profile
     distance_matrices: list[np.ndarray] = []
     finite = state.cost[vehicles[0][1]][np.ix_(rows, rows)]
     top = float(finite[finite < 1e8].max()) if (finite < 1e8).any() else 1.0
@@ -150,7 +208,7 @@ def merged_proposal(
     )
     total = sum(state.demand[i] for i, _, _ in visits)
     for k, r in vehicles:
-        key = (k, id(state.cost[r]))
+        key = (allowed[days.index(k)].tobytes(), id(state.cost[r]))  # same matrix: shared
         if key not in profiles:
             matrix = np.minimum(np.rint(state.cost[r][np.ix_(rows, rows)] / factor), BLOCKED)
             matrix = matrix.astype(np.int64)
@@ -189,7 +247,7 @@ def merged_proposal(
         distance_matrices,
         [durations] * len(distance_matrices),
     )
-    index = {(i, k): v for v, (i, k, _) in enumerate(visits)}
+    index = {(i, k): v for v, (i, k, _) in enumerate(visits) if k is not None}
     start = [
         Route(data, [index[(i, k)] for i in state.rep_days[k][r].seq], t)
         for t, (k, r) in enumerate(vehicles)
@@ -204,6 +262,7 @@ def merged_proposal(
             seed=seed,
             collect_stats=False,
             display=False,
+            params=SolveParams(penalty=PenaltyParams(max_penalty=MAX_PENALTY)),
             initial_solution=initial if warm else None,
         )
     best = result.best
@@ -211,31 +270,39 @@ def merged_proposal(
     if not best.is_feasible() or not better:
         return False
     routes: dict[tuple[int, int], list[int]] = {}
-    new_days = {i: set(state.placed[i]) for i in by_account}
+    taken: dict[int, list[int]] = {}  # account -> days of its visits in the solution
     for route in best.routes():
         k, r = vehicles[route.vehicle_type()]
         seq = [a.idx for a in route if a.is_client()]
         routes[(k, r)] = [visits[v][0] for v in seq]
         for v in seq:
-            i, old, _ = visits[v]
-            if old != k:
-                new_days[i] = (new_days[i] - {old}) | {k}
-    chosen = {}
-    for i, found in new_days.items():
-        if found != set(state.placed[i]):
-            key = tuple(sorted(found))
-            if key not in options_of.get(i, {}):
-                return False  # cannot happen: one movable visit per account
+            taken.setdefault(visits[v][0], []).append(k)
+    chosen, repair = {}, []
+    for i, found in taken.items():
+        key = tuple(sorted(found))
+        if key == tuple(sorted(state.placed[i])):
+            continue
+        if key in options_of.get(i, {}):
             chosen[i] = options_of[i][key]
+        elif relax:
+            repair.append(i)  # no option: placed again by its cheapest option
+        else:
+            return False  # cannot happen: one movable visit per account
     for k in days:
         for rd in state.rep_days[k].values():
             for i in rd.seq:
                 state.placed[i].pop(k, None)
             rd.seq, rd.load, rd.busy_s, rd.drive_s = [], 0, 0, 0
     state._version += 1
+    skip = set(repair)
     for (k, r), seq in routes.items():
         for i in seq:
-            state.insert(i, {k: (r, len(state.rep_days[k][r].seq))})
+            if i not in skip:
+                state.insert(i, {k: (r, len(state.rep_days[k][r].seq))})
     for i, o in chosen.items():
         state.chosen[i] = o
+    for i in repair:
+        state.placed[i] = {}
+        state.chosen[i] = None
+        state.choose(i, 0.0, rng)
     return True

@@ -24,9 +24,15 @@ TENURE = (5, 15)
 SAMPLE = 60
 
 
-def tabu_options(state: State, rng: random.Random, until: float) -> bool:
-    """Run the tabu search until ``until``; return True when it found a better state."""
-    movable = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
+def tabu_options(
+    state: State, rng: random.Random, until: float, accounts: list[int] | None = None
+) -> bool:
+    """Run the tabu search until ``until``; return True when it found a better state.
+
+    ``accounts``: the accounts whose option it may change (default: all).
+    """
+    pool = range(len(state.accounts)) if accounts is None else accounts
+    movable = [i for i in pool if len(state.options[i]) > 1]
     movable = [i for i in movable if state.chosen[i] is not None]
     if not movable:
         return False
