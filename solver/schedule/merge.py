@@ -294,15 +294,44 @@ def merged_proposal(
                 state.placed[i].pop(k, None)
             rd.seq, rd.load, rd.busy_s, rd.drive_s = [], 0, 0, 0
     state._version += 1
-    skip = set(repair)
     for (k, r), seq in routes.items():
         for i in seq:
-            if i not in skip:
+            if k not in state.placed[i]:  # (a relaxed account twice on a day: once)
                 state.insert(i, {k: (r, len(state.rep_days[k][r].seq))})
     for i, o in chosen.items():
         state.chosen[i] = o
     for i in repair:
-        state.placed[i] = {}
-        state.chosen[i] = None
-        state.choose(i, 0.0, rng)
+        _repair(state, i, options_of[i], rng)
     return True
+
+
+def _repair(state: State, i: int, lookup: dict[tuple[int, ...], int], rng: random.Random) -> None:
+    """Put account ``i`` (relaxed onto day sets of no option) back on one of its options.
+
+    The option sharing most days with where the merged solution put it, the cheapest
+    estimated insertions of its other days breaking ties: its visits on those shared
+    days stay where they are, the others move to the option's days.
+    """
+    now = set(state.placed[i])
+    best = None
+    for days, o in lookup.items():
+        if len(days) != len(state.options[i][state.chosen[i]].days):
+            continue
+        extra = [state.best_rep(i, k, None) for k in days if k not in now]
+        if any(r < 0 for _, r, _ in extra):
+            continue
+        key = (-len(now & set(days)), sum(c for c, _, _ in extra))
+        if best is None or key < best[0]:
+            best = (key, o, days)
+    if best is None:
+        state.remove(i)
+        state.choose(i, 0.0, rng)
+        return
+    _, o, days = best
+    for k in now - set(days):
+        state._take_out(state.rep_days[k][state.placed[i].pop(k)], i, k)
+    for k in days:
+        if k not in state.placed[i]:
+            _, r, pos = state.best_rep(i, k, None)
+            state.insert(i, {k: (r, pos)})
+    state.chosen[i] = o

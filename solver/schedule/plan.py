@@ -269,7 +269,7 @@ def _solve(
                 # routing (each visit moves within its options' days, then repaired)
                 # and the tabu search; then a merged routing from that state.
                 slice_s = max(0.3, min(MERGE_SHARE * left / 2, WARM_S_PER_VISIT * visits))
-                if searched and rounds % TABU_EVERY:
+                if searched and (rounds - 1) % TABU_EVERY:
                     merged_proposal(state, merge_days, slice_s, seed + rounds, relax=True)
                 elif searched:
                     tabu_s = max(0.3, min(TABU_SHARE * left, TABU_S_PER_ACCOUNT * len(searched)))
