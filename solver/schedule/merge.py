@@ -44,11 +44,16 @@ from solver.schedule.moves import State
 #: Cost of an arc to or from a client on a day it may not take (PyVRP units).
 BLOCKED = 10**9
 #: Scaled costs are at most this large (PyVRP units), so sums stay far from overflow.
-COST_RANGE = 10**6
+COST_RANGE = 10**5
 #: PyVRP's penalties per unit of excess load or time may grow up to this: an arc may
 #: cost :data:`COST_RANGE`, so PyVRP's default bound (10**5) can leave a tight
 #: capacity infeasible for ever.
-MAX_PENALTY = 100.0 * COST_RANGE
+MAX_PENALTY = 10.0 * COST_RANGE
+#: While visits are missing, every visit is an optional client with this prize: far above
+#: any detour, so that all are served when they fit, while days that cannot hold them
+#: all still give a feasible proposal (the visits left out stay missing, penalised in
+#: the state). Once none is missing, every visit is a required client.
+PRIZE = 100 * COST_RANGE
 
 
 def merge_fits(state: State) -> bool:
@@ -148,7 +153,23 @@ def merged_proposal(
         )
         current = set(state.placed[i])
         gaps = [d for d in option.days if d not in current and d in merged_days]
-        if gaps and not current - merged_days:
+        if current - merged_days:
+            continue  # (on days outside this problem: its option stays)
+        if relax and len(option.days) > 1 and len(state.options[i]) > 1:
+            # Relaxed: the j-th visit may take the j-th day of any option of as many
+            # visits (a missing one too); a day set that is no option is repaired
+            # after the solve.
+            sizes = [o for o in lookup if len(o) == len(option.days)]
+            at = {visits[v][1]: v for v in by_account.get(i, ())}
+            for j, k in enumerate(option.days):
+                free = {o[j] for o in sizes} & merged_days
+                others = [d for d in sorted(free - {k}) if state._eligible_reps(i, d)]
+                if k in at:
+                    visits[at[k]] = (i, k, (k, *others))
+                elif k in merged_days:
+                    visits.append((i, None, (k, *others)))
+            continue
+        if gaps:
             # Missing visits (a day the estimates or the day engine could not fill):
             # the merged problem must place them, on any day keeping an option.
             if len(option.days) == 1 and not current:
@@ -159,16 +180,6 @@ def merged_proposal(
             continue
         vs = by_account.get(i)
         if not vs or len(state.options[i]) < 2:
-            continue
-        if relax and len(vs) > 1 and len(vs) == len(option.days):
-            # Relaxed: the j-th visit may take the j-th day of any option of as many
-            # visits; a day set that is no option is repaired after the solve.
-            sizes = [o for o in lookup if len(o) == len(vs)]
-            for j, v in enumerate(sorted(vs, key=lambda v: visits[v][1])):
-                k = visits[v][1]
-                free = {o[j] for o in sizes} & merged_days
-                others = [d for d in sorted(free - {k}) if state._eligible_reps(i, d)]
-                visits[v] = (i, k, (k, *others))
             continue
         v = rng.choice(vs)
         k = visits[v][1]
@@ -231,11 +242,14 @@ def merged_proposal(
                 profile=profiles[key],
             )
         )
+    optional = any(k is None for _, k, _ in visits)  # missing visits: maybe no room
     clients = [
         Client(
             n_dep + v,
             delivery=[state.demand[i]] if uses_load else [],
             service_duration=state.service[i],
+            required=not optional,
+            prize=PRIZE if optional else 0,
         )
         for v, (i, _, _) in enumerate(visits)
     ]
@@ -266,11 +280,14 @@ def merged_proposal(
             initial_solution=initial if warm else None,
         )
     best = result.best
-    better = not initial.is_feasible() or best.distance_cost() < initial.distance_cost()
-    if not best.is_feasible() or not better:
+
+    def cost(solution: Solution) -> int:
+        return solution.distance_cost() + solution.uncollected_prizes()
+
+    if not best.is_feasible() or (initial.is_feasible() and cost(best) >= cost(initial)):
         return False
     routes: dict[tuple[int, int], list[int]] = {}
-    taken: dict[int, list[int]] = {}  # account -> days of its visits in the solution
+    taken: dict[int, list[int]] = {i: [] for i, _, _ in visits}  # account -> its days
     for route in best.routes():
         k, r = vehicles[route.vehicle_type()]
         seq = [a.idx for a in route if a.is_client()]
@@ -282,9 +299,21 @@ def merged_proposal(
         key = tuple(sorted(found))
         if key == tuple(sorted(state.placed[i])):
             continue
-        if key in options_of.get(i, {}):
-            chosen[i] = options_of[i][key]
-        elif relax:
+        lookup = options_of.get(i, {})
+        if key in lookup:
+            chosen[i] = lookup[key]
+            continue
+        now = state.chosen[i]
+        if len(set(key)) == len(key) and now is not None:
+            # Visits left out (their prize not worth a feasible place): the account keeps
+            # an option holding the days it got, the others missing.
+            if set(key) <= set(state.options[i][now].days):
+                continue
+            holding = [o for days, o in lookup.items() if set(key) <= set(days)]
+            if holding:
+                chosen[i] = holding[0]
+                continue
+        if relax:
             repair.append(i)  # no option: placed again by its cheapest option
         else:
             return False  # cannot happen: one movable visit per account

@@ -79,6 +79,7 @@ ROUTE_SHARE = 0.1
 #: this share of the time left, at most this many seconds per visit.
 MERGE_MAX_VISITS = 2000
 MERGE_SHARE = 0.6
+FIRST_MERGE_SHARE = 0.6
 MERGE_S_PER_VISIT = 0.05
 WARM_S_PER_VISIT = 0.03
 #: Later rounds run a tabu search on the options (:mod:`solver.schedule.tabu`) for this
@@ -234,7 +235,7 @@ def _solve(
         merge_days = choose_days(state, MERGE_MAX_VISITS, rng)
         visits = sum(len(rd.seq) for k in merge_days for rd in state.rep_days[k].values())
         left = deadline - polish_s - time.monotonic()
-        slice_s = max(0.3, min(MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
+        slice_s = max(0.3, min(FIRST_MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
         proposal = merged_proposal(state, merge_days, slice_s, seed, warm=False)
     if not proposal:  # (a merged routing replaces the estimates' sequences)
         local_search(state, move_penalty, rng, INF if deterministic else deadline, cancel)
