@@ -4,14 +4,18 @@ The estimate search moves one account at a time; on tight days (full vehicles) i
 rarely finds the chains of moves between days that a routing search finds. Here the
 visits of several days become one vehicle-routing problem (Vidal et al. 2012 treat the
 PVRP's days as vehicle sets in the same way): one vehicle per rep and day, and one
-client per visit. A client that may change its day (one visit per account, to a day
-that keeps the account on one of its options) may be served by the vehicles of each of
-those days; every other client only by its day's vehicles. Day restrictions are routing
-profiles: a profile per day whose arcs to and from a client not allowed that day cost
-:data:`BLOCKED`. PyVRP's hybrid genetic search (started from the current sequences)
-returns new day sets and sequences. They are only a proposal: the plan routes the days
-that changed with the day-plan engine and keeps the round when the routed objective
-improves.
+client per visit. A client that may change its day (a one-visit account: any of its
+days; one visit of an account with several, to a day that keeps the account on one of
+its options; in a relaxed round every visit of such an account, within its options'
+days) may be served by the vehicles of each of those days; every other client only by
+its day's vehicles. Day restrictions are routing profiles: a profile per set of allowed
+visits whose arcs to and from a client not allowed cost :data:`BLOCKED`. PyVRP's
+iterated local search (from scratch, or started from the current sequences) returns new
+day sets and sequences. Missing visits are placed too: while some are missing, every
+client is optional with a prize (:data:`PRIZE`), so that a day that cannot hold them
+all still gives a feasible proposal. The proposal is kept by the plan when the routed
+objective improves (the day engine's timing validates each day's sequences, or the day
+is routed again).
 
 The merged problem models capacity and shift length only, so it is used when those
 are the only rules of the schedule (no windows, opening hours, breaks, appointments or
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import random
 import warnings
+from collections.abc import Callable
 
 import numpy as np
 from pyvrp import (
@@ -54,6 +59,17 @@ MAX_PENALTY = 10.0 * COST_RANGE
 #: all still give a feasible proposal (the visits left out stay missing, penalised in
 #: the state). Once none is missing, every visit is a required client.
 PRIZE = 100 * COST_RANGE
+
+
+class _Stop:
+    """PyVRP's stopping criterion: the time slice is used, or the caller cancelled."""
+
+    def __init__(self, time_limit_s: float, cancelled: Callable[[], bool] | None) -> None:
+        self._runtime = MaxRuntime(time_limit_s)
+        self._cancelled = cancelled
+
+    def __call__(self, best_cost: float) -> bool:
+        return self._runtime(best_cost) or (self._cancelled is not None and self._cancelled())
 
 
 def merge_fits(state: State) -> bool:
@@ -122,6 +138,7 @@ def merged_proposal(
     seed: int,
     warm: bool = True,
     relax: bool = False,
+    cancelled: Callable[[], bool] | None = None,
 ) -> bool:
     """Re-plan the visits of ``days`` as one PyVRP problem; apply it when feasible.
 
@@ -130,7 +147,8 @@ def merged_proposal(
     account with several visits may move too, its j-th visit to the j-th day of any of
     its options; an account left on a day set that is none of its options is then
     taken out and placed again by its cheapest option (estimated insertions into the
-    new sequences), so the state needs a merged routing again.
+    new sequences), so the state needs a merged routing again. ``cancelled``: polled by
+    the search, True stops it at once (a cancelled job).
     """
     rng = random.Random(seed)
     options_of: dict[int, dict[tuple[int, ...], int]] = {}
@@ -272,7 +290,7 @@ def merged_proposal(
         initial = Solution(data, start)
         result = solve(
             data,
-            MaxRuntime(time_limit_s),
+            _Stop(time_limit_s, cancelled),
             seed=seed,
             collect_stats=False,
             display=False,

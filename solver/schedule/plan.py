@@ -23,17 +23,20 @@ Method (after Cordeau, Gendreau & Laporte 1997 and Vidal et al. 2012 for the PVR
    several rounds change nothing); the last :data:`POLISH_SHARE` of the time routes every
    day again and keeps the cheaper plan of each day.
 4. **Merged rounds** (when capacity and shift length are the only rules, as in the PVRP
-   benchmark; :func:`solver.schedule.merge.merge_fits`). After :data:`MERGE_FROM` of the
-   search time (or once the rounds above change nothing), and while no required visit is
-   missing (merged rounds keep the missing ones out), they are replaced: the first
-   routes the visits of all days (or of as many as hold :data:`MERGE_MAX_VISITS`) as one
-   PyVRP problem in which an account may move one visit to another day that keeps it on
-   one of its options
-   (:mod:`solver.schedule.merge`); later rounds run a tabu search on the options with
-   exact insertion costs and re-optimised touched days (:mod:`solver.schedule.tabu`),
-   routed again as one problem when it finds a better state, and, when the days do not
-   all fit one problem, route other subsets of days afresh. Every round is then routed
-   and accepted as in 3.
+   benchmark; :func:`solver.schedule.merge.merge_fits`) replace 3 and the first routing:
+   the visits of all days (or of as many as hold :data:`MERGE_MAX_VISITS`) are routed as
+   one PyVRP problem (:mod:`solver.schedule.merge`), first from scratch: a one-visit
+   account may take any of its days there (PyVRP chooses its day while routing), an
+   account with several visits may move one visit to a day that keeps it on one of its
+   options, and missing visits are placed (as prized optional clients while some are
+   missing). Later rounds choose the options of the accounts with several visits, in
+   turn by a relaxed merged routing (each visit moves within its options' days, an
+   account left on no option is put back on the option sharing most days) and by a tabu
+   search with exact insertion costs (:mod:`solver.schedule.tabu`), each followed by a
+   merged routing warm-started from the state. The merged sequences become the days'
+   plans when the day engine's own timing finds them valid (:func:`timed_day`), else the
+   day is routed by the day engine; a round is accepted as in 3. The last
+   :data:`MERGED_POLISH_SHARE` of the time polishes the days as in 3.
 
 Estimated costs are those of the day plan (km x ``cost_per_km`` + driving hours x
 ``cost_per_hour``), plus a penalty per missing visit (the account's value; a large one
@@ -74,24 +77,23 @@ DETERMINISTIC_ROUNDS = 12
 FIRST_ROUTE_SHARE = 0.05
 SEARCH_SHARE = 0.5
 ROUTE_SHARE = 0.1
-#: Merged rounds start after this share of the search time (rounds of 3 before them):
-#: days holding at most this many visits are routed as one problem, in
-#: this share of the time left, at most this many seconds per visit.
+#: Merged rounds: days holding at most this many visits are routed as one problem, in
+#: at most this share of the time left; the first (from scratch) for at most this many
+#: seconds per visit, later ones (warm-started) for this many.
 MERGE_MAX_VISITS = 2000
 MERGE_SHARE = 0.6
-FIRST_MERGE_SHARE = 0.6
 MERGE_S_PER_VISIT = 0.05
 WARM_S_PER_VISIT = 0.03
-#: Later rounds run a tabu search on the options (:mod:`solver.schedule.tabu`) for this
-#: long per account; when it finds a better state, a merged routing from it follows, this
-#: long per visit.
+#: Later merged rounds: every TABU_EVERY-th runs the tabu search on the options
+#: (:mod:`solver.schedule.tabu`) for this long per account with several visits (at most
+#: this share of the time left); the others a relaxed merged routing.
 TABU_S_PER_ACCOUNT = 0.02
 TABU_SHARE = 0.2
 TABU_EVERY = 2
-#: Share of the time kept at the end to route every day again (not when re-planning).
+#: Share of the time kept at the end to route every day again (not when re-planning);
+#: with merged rounds, whose days are routed already, a smaller one.
 POLISH_SHARE = 0.15
 MERGED_POLISH_SHARE = 0.03
-#: An infeasible insertion.
 
 
 def plan_schedule(
@@ -235,8 +237,8 @@ def _solve(
         merge_days = choose_days(state, MERGE_MAX_VISITS, rng)
         visits = sum(len(rd.seq) for k in merge_days for rd in state.rep_days[k].values())
         left = deadline - polish_s - time.monotonic()
-        slice_s = max(0.3, min(FIRST_MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
-        proposal = merged_proposal(state, merge_days, slice_s, seed, warm=False)
+        slice_s = max(0.3, min(MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
+        proposal = merged_proposal(state, merge_days, slice_s, seed, warm=False, cancelled=cancel)
     if not proposal:  # (a merged routing replaces the estimates' sequences)
         local_search(state, move_penalty, rng, INF if deterministic else deadline, cancel)
     first = [k for k in future if contents.get(k) != state.day_content(k)]
@@ -264,20 +266,26 @@ def _solve(
             if not every_day and rounds % 2:
                 # A fresh routing of another subset of days (they do not fit one problem).
                 slice_s = max(0.3, min(MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
-                proposal = merged_proposal(state, merge_days, slice_s, seed + rounds, warm=False)
+                proposal = merged_proposal(
+                    state, merge_days, slice_s, seed + rounds, warm=False, cancelled=cancel
+                )
             else:
                 # Options of the accounts with several visits: in turn a relaxed merged
                 # routing (each visit moves within its options' days, then repaired)
                 # and the tabu search; then a merged routing from that state.
                 slice_s = max(0.3, min(MERGE_SHARE * left / 2, WARM_S_PER_VISIT * visits))
                 if searched and (rounds - 1) % TABU_EVERY:
-                    merged_proposal(state, merge_days, slice_s, seed + rounds, relax=True)
+                    merged_proposal(
+                        state, merge_days, slice_s, seed + rounds, relax=True, cancelled=cancel
+                    )
                 elif searched:
                     tabu_s = max(0.3, min(TABU_SHARE * left, TABU_S_PER_ACCOUNT * len(searched)))
-                    tabu_options(state, rng, time.monotonic() + tabu_s, searched)
+                    tabu_options(state, rng, time.monotonic() + tabu_s, searched, cancel)
                 left = main_deadline - now()
                 slice_s = max(0.3, min(MERGE_SHARE * left, WARM_S_PER_VISIT * visits))
-                proposal = merged_proposal(state, merge_days, slice_s, seed + rounds)
+                proposal = merged_proposal(
+                    state, merge_days, slice_s, seed + rounds, cancelled=cancel
+                )
         else:
             slice_s = max(0.3, min(SEARCH_SHARE * left, 0.1 * len(state.accounts)))
             until = INF if deterministic else time.monotonic() + slice_s
