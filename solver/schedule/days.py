@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 from solver.model import Plan, Route, SolverInfo, SolveStatus, StopType
 from solver.routing.data import ResolvedProblem, resolve_problem
-from solver.routing.plan import plan_day
+from solver.routing.plan import plan_day, time_routes
 from solver.routing.schedule import time_route, timing_misses
 from solver.schedule.model import Schedule
 from solver.schedule.moves import State
@@ -50,6 +50,54 @@ def route_day(
     for u in plan.unassigned:
         state.banned.add((state.account_index[u.account_id], k))
     return plan, state.day_content(k)
+
+
+def timed_day(state: State, k: int, seed: int) -> tuple[Plan, tuple] | None:
+    """Day ``k``'s plan from its current sequences as they are (no new search).
+
+    Each rep's sequence is timed by the day engine's own timing (earliest schedule,
+    :func:`solver.routing.time_routes`) on that date's day problem. Returns the plan and
+    the day's content, or None when a route breaks a rule (a missed window or shift
+    end, capacity, visit or drive limit, a visit on another rep than its fixed one):
+    the day must then be routed by
+    :func:`route_day`. The merged rounds use it to keep PyVRP's sequences.
+    """
+    content = state.day_content(k)
+    rep_ids = [state.reps[r].id for r in state.works[k]]
+    if not rep_ids:
+        return None
+    fixed_rep = dict(content)
+    for r, rd in state.rep_days[k].items():
+        if any(fixed_rep[i] not in (None, r) for i in rd.seq):
+            return None  # a visit whose rep is fixed (same rep, appointment) on another
+    visits = [
+        (state.accounts[i].id, None if fixed is None else {state.reps[fixed].id})
+        for i, fixed in content
+    ]
+    orders = {
+        state.reps[r].id: [state.accounts[i].id for i in rd.seq]
+        for r, rd in state.rep_days[k].items()
+    }
+    try:
+        day = state.problem.day_problem(state.days[k], rep_ids, visits)
+    except KeyError:  # closed that day
+        return None
+    plan, _ = time_routes(day, orders, network=state.resolved.network)
+    for route in plan.routes:
+        rep = day.rep(route.rep_id)
+        accounts = [day.account(a) for a in route.account_ids]
+        if timing_misses(route, rep, accounts):
+            return None
+        if rep.capacity is not None and sum(a.demand for a in accounts) > rep.capacity:
+            return None
+        if rep.max_visits is not None and len(accounts) > rep.max_visits:
+            return None
+        if rep.max_drive_s is not None and route.totals.drive_s > rep.max_drive_s:
+            return None
+    if plan.unassigned:  # an appointment of that date outside the sequences
+        return None
+    info = SolverInfo(SolveStatus.FEASIBLE, seed, 0.0, 0.0)
+    return Plan(plan.date, plan.routes, (), info), content
 
 
 def polish(

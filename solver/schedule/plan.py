@@ -23,17 +23,20 @@ Method (after Cordeau, Gendreau & Laporte 1997 and Vidal et al. 2012 for the PVR
    several rounds change nothing); the last :data:`POLISH_SHARE` of the time routes every
    day again and keeps the cheaper plan of each day.
 4. **Merged rounds** (when capacity and shift length are the only rules, as in the PVRP
-   benchmark; :func:`solver.schedule.merge.merge_fits`). After :data:`MERGE_FROM` of the
-   search time (or once the rounds above change nothing), and while no required visit is
-   missing (merged rounds keep the missing ones out), they are replaced: the first
-   routes the visits of all days (or of as many as hold :data:`MERGE_MAX_VISITS`) as one
-   PyVRP problem in which an account may move one visit to another day that keeps it on
-   one of its options
-   (:mod:`solver.schedule.merge`); later rounds run a tabu search on the options with
-   exact insertion costs and re-optimised touched days (:mod:`solver.schedule.tabu`),
-   routed again as one problem when it finds a better state, and, when the days do not
-   all fit one problem, route other subsets of days afresh. Every round is then routed
-   and accepted as in 3.
+   benchmark; :func:`solver.schedule.merge.merge_fits`) replace 3 and the first routing:
+   the visits of all days (or of as many as hold :data:`MERGE_MAX_VISITS`) are routed as
+   one PyVRP problem (:mod:`solver.schedule.merge`), first from scratch: a one-visit
+   account may take any of its days there (PyVRP chooses its day while routing), an
+   account with several visits may move one visit to a day that keeps it on one of its
+   options, and missing visits are placed (as prized optional clients while some are
+   missing). Later rounds choose the options of the accounts with several visits, in
+   turn by a relaxed merged routing (each visit moves within its options' days, an
+   account left on no option is put back on the option sharing most days) and by a tabu
+   search with exact insertion costs (:mod:`solver.schedule.tabu`), each followed by a
+   merged routing warm-started from the state. The merged sequences become the days'
+   plans when the day engine's own timing finds them valid (:func:`timed_day`), else the
+   day is routed by the day engine; a round is accepted as in 3. The last
+   :data:`MERGED_POLISH_SHARE` of the time polishes the days as in 3.
 
 Estimated costs are those of the day plan (km x ``cost_per_km`` + driving hours x
 ``cost_per_hour``), plus a penalty per missing visit (the account's value; a large one
@@ -53,10 +56,10 @@ from typing import Any
 
 from solver.errors import InvalidProblemError
 from solver.model import Plan, SolveStatus, StopReason
-from solver.schedule.days import polish, route_day, start_from
-from solver.schedule.merge import choose_days, merge_fits, merged_proposal
+from solver.schedule.days import polish, route_day, start_from, timed_day
+from solver.schedule.merge import choose_days, day_choosers, merge_fits, merged_proposal
 from solver.schedule.model import Schedule, ScheduleProblem
-from solver.schedule.moves import INF, REQUIRED_MISS, State
+from solver.schedule.moves import INF, State
 from solver.schedule.result import build_result
 from solver.schedule.search import hardest_first, local_search, perturb_and_improve
 from solver.schedule.stopping import CancelWatch
@@ -74,21 +77,23 @@ DETERMINISTIC_ROUNDS = 12
 FIRST_ROUTE_SHARE = 0.05
 SEARCH_SHARE = 0.5
 ROUTE_SHARE = 0.1
-#: Merged rounds start after this share of the search time (rounds of 3 before them):
-#: days holding at most this many visits are routed as one problem, in
-#: this share of the time left, at most this many seconds per visit.
-MERGE_FROM = 0.4
-MERGE_MAX_VISITS = 300
+#: Merged rounds: days holding at most this many visits are routed as one problem, in
+#: at most this share of the time left; the first (from scratch) for at most this many
+#: seconds per visit, later ones (warm-started) for this many.
+MERGE_MAX_VISITS = 2000
 MERGE_SHARE = 0.6
-MERGE_S_PER_VISIT = 0.1
-#: Later rounds run a tabu search on the options (:mod:`solver.schedule.tabu`) for this
-#: long per account; when it finds a better state, a merged routing from it follows, this
-#: long per visit.
-TABU_S_PER_ACCOUNT = 0.1
-REPAIR_S_PER_VISIT = 0.01
-#: Share of the time kept at the end to route every day again (not when re-planning).
+MERGE_S_PER_VISIT = 0.05
+WARM_S_PER_VISIT = 0.03
+#: Later merged rounds: every TABU_EVERY-th runs the tabu search on the options
+#: (:mod:`solver.schedule.tabu`) for this long per account with several visits (at most
+#: this share of the time left); the others a relaxed merged routing.
+TABU_S_PER_ACCOUNT = 0.02
+TABU_SHARE = 0.2
+TABU_EVERY = 2
+#: Share of the time kept at the end to route every day again (not when re-planning);
+#: with merged rounds, whose days are routed already, a smaller one.
 POLISH_SHARE = 0.15
-#: An infeasible insertion.
+MERGED_POLISH_SHARE = 0.03
 
 
 def plan_schedule(
@@ -220,55 +225,74 @@ def _solve(
         if state.chosen[i] is None or not state.fully_placed(i):
             state.choose(i, move_penalty, rng)
     future = [k for k in range(state.n_days) if k not in state.past]
-    local_search(state, move_penalty, rng, INF if deterministic else deadline, cancel)
+    # the merged rounds run on PyVRP's clock: left out of the deterministic mode
+    merging = merge_fits(state) and not deterministic
     rounds = 1
+    choosers = set(day_choosers(state)) if merging else set()
+    searched = [i for i in range(len(state.accounts)) if i not in choosers]
+    polish_s = (MERGED_POLISH_SHARE if merging else POLISH_SHARE) * time_limit_s
+    polish_s = polish_s if previous is None else 0.0
+    proposal = False
+    if merging:  # the first routing of the days is a merged one (fresh, no estimates)
+        merge_days = choose_days(state, MERGE_MAX_VISITS, rng)
+        visits = sum(len(rd.seq) for k in merge_days for rd in state.rep_days[k].values())
+        left = deadline - polish_s - time.monotonic()
+        slice_s = max(0.3, min(MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
+        proposal = merged_proposal(state, merge_days, slice_s, seed, warm=False, cancelled=cancel)
+    if not proposal:  # (a merged routing replaces the estimates' sequences)
+        local_search(state, move_penalty, rng, INF if deterministic else deadline, cancel)
     first = [k for k in future if contents.get(k) != state.day_content(k)]
     per_day = max(0.2, min(10.0, FIRST_ROUTE_SHARE * time_limit_s / max(1, len(first))))
     cap = time_limit_s if deterministic else None  # each day's safety cap
     for k in first:
-        plans[k], contents[k] = route_day(
+        timed = timed_day(state, k, seed) if proposal else None
+        plans[k], contents[k] = timed or route_day(
             state, k, cap or per_day, seed, deterministic, cancel.day_progress
         )
     best = (state.objective(move_penalty), state.snapshot(), dict(plans), dict(contents))
     cancel.report(best[0])
     idle, converged = 0, False
-    # the merged rounds run on PyVRP's clock: left out of the deterministic mode
-    merging, merged = merge_fits(state) and not deterministic, False
-    polish_s = POLISH_SHARE * time_limit_s if previous is None else 0.0
     main_deadline = deadline - polish_s
-    merge_from = time.monotonic() + MERGE_FROM * (main_deadline - time.monotonic())
     while main_deadline - now() > max(0.3, 0.03 * time_limit_s) and not cancel():
         if deterministic and rounds > DETERMINISTIC_ROUNDS:
             break
         rounds += 1
         left = main_deadline - now()
-        if merging and time.monotonic() >= merge_from and best[0] < REQUIRED_MISS:
+        proposal = False  # a merged round: its days keep PyVRP's sequences when they time
+        if merging:
             merge_days = choose_days(state, MERGE_MAX_VISITS, rng)
             visits = sum(len(rd.seq) for k in merge_days for rd in state.rep_days[k].values())
             every_day = len(merge_days) == sum(1 for k in future if state.works[k])
-            if not merged or (not every_day and rounds % 2):
-                merged = True
-                # A fresh routing of the days (of another subset when they do not fit).
+            if not every_day and rounds % 2:
+                # A fresh routing of another subset of days (they do not fit one problem).
                 slice_s = max(0.3, min(MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
-                merged_proposal(state, merge_days, slice_s, seed + rounds, warm=False)
-            else:
-                tabu_s = max(
-                    0.3, min(SEARCH_SHARE * left, TABU_S_PER_ACCOUNT * len(state.accounts))
+                proposal = merged_proposal(
+                    state, merge_days, slice_s, seed + rounds, warm=False, cancelled=cancel
                 )
-                if tabu_options(state, rng, time.monotonic() + tabu_s):
-                    slice_s = max(0.3, min(MERGE_SHARE * left, REPAIR_S_PER_VISIT * visits))
-                    merged_proposal(state, merge_days, slice_s, seed + rounds)
+            else:
+                # Options of the accounts with several visits: in turn a relaxed merged
+                # routing (each visit moves within its options' days, then repaired)
+                # and the tabu search; then a merged routing from that state.
+                slice_s = max(0.3, min(MERGE_SHARE * left / 2, WARM_S_PER_VISIT * visits))
+                if searched and (rounds - 1) % TABU_EVERY:
+                    merged_proposal(
+                        state, merge_days, slice_s, seed + rounds, relax=True, cancelled=cancel
+                    )
+                elif searched:
+                    tabu_s = max(0.3, min(TABU_SHARE * left, TABU_S_PER_ACCOUNT * len(searched)))
+                    tabu_options(state, rng, time.monotonic() + tabu_s, searched, cancel)
+                left = main_deadline - now()
+                slice_s = max(0.3, min(MERGE_SHARE * left, WARM_S_PER_VISIT * visits))
+                proposal = merged_proposal(
+                    state, merge_days, slice_s, seed + rounds, cancelled=cancel
+                )
         else:
             slice_s = max(0.3, min(SEARCH_SHARE * left, 0.1 * len(state.accounts)))
-            if merging:
-                slice_s = min(slice_s, max(0.3, merge_from - time.monotonic()))
             until = INF if deterministic else time.monotonic() + slice_s
             perturb_and_improve(state, move_penalty, rng, until, cancel)
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
         idle = 0 if changed else idle + 1
-        if idle >= IDLE_ROUNDS and merging and not merged:
-            merge_from, idle = time.monotonic(), 0
-        elif idle >= IDLE_ROUNDS and (deterministic or len(state.accounts) <= SMALL_SCHEDULE):
+        if idle >= IDLE_ROUNDS and (deterministic or len(state.accounts) <= SMALL_SCHEDULE):
             converged = True
             break  # several searches in a row found no better day sets
         left = main_deadline - now()
@@ -278,6 +302,10 @@ def _solve(
                 break
             if cancel():
                 break  # the unrouted days send the state back to the best one
+            timed = timed_day(state, k, seed + rounds) if proposal else None
+            if timed is not None:
+                plans[k], contents[k] = timed
+                continue
             plans[k], contents[k] = route_day(
                 state, k, cap or per_day, seed + rounds, deterministic, cancel.day_progress
             )

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Callable
 
 import numpy as np
 
@@ -24,9 +25,20 @@ TENURE = (5, 15)
 SAMPLE = 60
 
 
-def tabu_options(state: State, rng: random.Random, until: float) -> bool:
-    """Run the tabu search until ``until``; return True when it found a better state."""
-    movable = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
+def tabu_options(
+    state: State,
+    rng: random.Random,
+    until: float,
+    accounts: list[int] | None = None,
+    cancelled: Callable[[], bool] | None = None,
+) -> bool:
+    """Run the tabu search until ``until``; return True when it found a better state.
+
+    ``accounts``: the accounts whose option it may change (default: all);
+    ``cancelled``: polled every iteration, True stops the search (a cancelled job).
+    """
+    pool = range(len(state.accounts)) if accounts is None else accounts
+    movable = [i for i in pool if len(state.options[i]) > 1]
     movable = [i for i in movable if state.chosen[i] is not None]
     if not movable:
         return False
@@ -34,7 +46,7 @@ def tabu_options(state: State, rng: random.Random, until: float) -> bool:
     best_snap, start_snap = None, state.snapshot()
     tabu: dict[tuple[int, int], int] = {}
     iteration = 0
-    while time.monotonic() < until:
+    while time.monotonic() < until and not (cancelled is not None and cancelled()):
         iteration += 1
         pool = movable if len(movable) <= SAMPLE else rng.sample(movable, SAMPLE)
         choice = None
