@@ -56,13 +56,13 @@ from typing import Any
 
 from solver.errors import InvalidProblemError
 from solver.model import Plan, SolveStatus, StopReason
+from solver.progress import CancelWatch
 from solver.schedule.days import polish, route_day, start_from, timed_day
 from solver.schedule.merge import choose_days, day_choosers, merge_fits, merged_proposal
 from solver.schedule.model import Schedule, ScheduleProblem
 from solver.schedule.moves import INF, State
 from solver.schedule.result import build_result
 from solver.schedule.search import hardest_first, local_search, perturb_and_improve
-from solver.schedule.stopping import CancelWatch
 from solver.schedule.tabu import tabu_options
 
 #: Schedules of at most this many accounts stop after :data:`IDLE_ROUNDS` rounds in a row

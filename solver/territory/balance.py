@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from solver.model import HIGHS_STATUS, SolverInfo, StopReason, TravelMatrix, solve_status
+from solver.progress import CancelWatch
 from solver.roads.source import TravelSource
 from solver.territory.explain import (
     Geography,
@@ -117,7 +118,7 @@ def balance_territories(
         source, or ``balance="revenue"`` without any revenue.
     """
     started = time.perf_counter()
-    cancel = _Cancel(on_progress, started, options.time_limit_s)
+    cancel = CancelWatch(on_progress, time.monotonic(), options.time_limit_s)
     reps, accounts = tuple(reps), tuple(accounts)
     validate(reps, accounts)
     source = TerritoryTravel(
@@ -259,37 +260,3 @@ def balance_territories(
         summary=summary,
         solver=info,
     )
-
-
-#: Least seconds between two polls of ``on_progress`` without a cost.
-POLL_S = 0.2
-
-
-class _Cancel:
-    """Report progress to ``on_progress`` and remember a request to stop."""
-
-    def __init__(
-        self,
-        on_progress: Callable[[float, float | None], bool | None] | None,
-        began: float,
-        time_limit_s: float,
-    ) -> None:
-        self._on_progress, self._began, self._limit_s = on_progress, began, time_limit_s
-        self._polled = began
-        self.seen = False
-
-    def _fraction(self) -> float:
-        return min(1.0, (time.perf_counter() - self._began) / max(self._limit_s, 1e-9))
-
-    def report(self, best_cost: float | None) -> bool:
-        """Report the best cost so far; return True once the caller asked to stop."""
-        if not self.seen and self._on_progress is not None:
-            self._polled = time.perf_counter()
-            self.seen = bool(self._on_progress(self._fraction(), best_cost))
-        return self.seen
-
-    def __call__(self) -> bool:
-        """Return True once the caller asked to stop (polled at most every :data:`POLL_S`)."""
-        if not self.seen and time.perf_counter() - self._polled >= POLL_S:
-            return self.report(None)
-        return self.seen

@@ -1,9 +1,11 @@
-"""Asking the caller whether a schedule search should stop (a cancelled job).
+"""Asking the caller whether a long solve should stop (a cancelled job).
 
-:func:`solver.schedule.plan_schedule` reports progress through ``on_progress``; a true
-answer stops the search: the rounds end, the days still to route are routed at once
-(their day-plan searches stop at once too) and the best schedule so far is returned,
-with ``solver.stop_reason = "cancelled"``.
+:func:`solver.schedule.plan_schedule` and :func:`solver.territory.balance_territories`
+report progress through ``on_progress(fraction, best_cost)``; a true answer stops the
+search and the best answer so far is returned with ``solver.stop_reason = "cancelled"``
+(a schedule routes the days still to route at once, their day-plan searches stopping at
+once too; territories end their rounds and polishing). Day plans poll in their own
+search monitor (:mod:`solver.routing.engine`).
 """
 
 from __future__ import annotations
@@ -44,10 +46,13 @@ class CancelWatch:
         """Return the share of the time limit used so far (at most 1)."""
         return min(1.0, (time.monotonic() - self._began) / max(self._time_limit_s, 1e-9))
 
-    def report(self, best_cost: float | None) -> None:
-        """Report progress with the best estimated cost; remember a request to stop."""
-        if self._on_progress is not None and self._on_progress(self.fraction(), best_cost):
-            self.seen = True
+    def report(self, best_cost: float | None) -> bool:
+        """Report progress with the best cost so far; return True once asked to stop."""
+        if self._on_progress is not None:  # a cost is worth reporting even after a stop
+            self._polled = time.monotonic()
+            if self._on_progress(self.fraction(), best_cost):
+                self.seen = True
+        return self.seen
 
     def __call__(self) -> bool:
         """Return True once the caller asked to stop (polled at most every ``POLL_S``)."""
@@ -60,5 +65,5 @@ class CancelWatch:
         return self.seen
 
     def day_progress(self, _fraction: float, _best_cost: float | None) -> bool:
-        """Return True to stop a day-plan search inside the schedule (the caller asked)."""
+        """Return True to stop a day-plan search nested in this solve (the caller asked)."""
         return self()
