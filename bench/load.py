@@ -16,6 +16,11 @@ submits batch jobs of a few reps and polls its own jobs.
 3. *Drain*: after each level every job it had accepted (202) is followed until it
    ends (at most ``--drain-s``).
 
+During each level a latency probe (``bench/probe.py``), a process of its own with a
+fourth key, times one 10 x 10 estimate every 0.3 s: what a CRM apart from the load
+generator sees. Locust's own timings also include its process's waits (one gevent
+process on the same cores), which is why both are printed.
+
 Printed per level: throughput, p50/p95/p99 latency per endpoint, 429 and 503 counts,
 5xx count; at the end, lost jobs (accepted but unknown, unfinished after the drain, or
 failed without a reason). Everything stays on 127.0.0.1 and the run is bounded in time
@@ -53,44 +58,20 @@ from pathlib import Path
 
 import gevent
 import httpx
+from probe import around, estimate_request
 
 ROOT = Path(__file__).resolve().parent.parent
 TENANTS = ("crm-north", "crm-south", "crm-east")
-
-# Town centres on Malta (lat, lon): reps start from one, accounts are spread around them.
-TOWNS = [
-    (35.8989, 14.5146),  # Valletta
-    (35.9122, 14.5042),  # Sliema
-    (35.8958, 14.4611),  # Birkirkara
-    (35.8859, 14.4032),  # Mdina
-    (35.8339, 14.5436),  # Marsaxlokk
-    (35.9172, 14.4253),  # Mosta
-]
+#: The latency probe's tenant (bench/probe.py): its requests do not count against a CRM's.
+PROBE_TENANT = "latency-probe"
+#: Seconds between two probe estimates: 200 a minute, under a tenant's default 240.
+PROBE_EVERY_S = 0.3
 
 
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def around(rng: random.Random, spread: float = 0.02) -> dict:
-    lat, lon = rng.choice(TOWNS)
-    return {
-        "lat": round(lat + rng.uniform(-spread, spread), 5),
-        "lon": round(lon + rng.uniform(-spread, spread), 5),
-    }
-
-
-def estimate_request(rng: random.Random) -> dict:
-    """A 10 x 10 travel estimate."""
-    return {
-        "network": "malta",
-        "origins": [around(rng) for _ in range(10)],
-        "destinations": [around(rng) for _ in range(10)],
-        "cost_per_km": 0.3,
-        "cost_per_hour": 25,
-    }
 
 
 def day_request(rng: random.Random, rep_id: str, accounts: int, time_limit_s: float) -> dict:
@@ -141,7 +122,7 @@ class Service:
         }
         exe = [sys.executable, "-m", "service.cli"]
         self.keys = {}
-        for tenant in TENANTS:
+        for tenant in (*TENANTS, PROBE_TENANT):
             made = subprocess.run(
                 [*exe, "keys", "create", "--tenant", tenant],
                 env=self.env,
@@ -311,6 +292,45 @@ def report(label: str, env: Environment, tally: Tally, seconds: float) -> float:
     return ok / seconds
 
 
+def start_probe(service: Service, seconds: float) -> subprocess.Popen:
+    """Start bench/probe.py: estimates timed from a process of its own during a level."""
+    return subprocess.Popen(
+        [
+            sys.executable,
+            str(Path(__file__).with_name("probe.py")),
+            service.url,
+            service.keys[PROBE_TENANT],
+            "--seconds",
+            str(max(1.0, seconds)),
+            "--every-s",
+            str(PROBE_EVERY_S),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+
+
+def report_probe(probe: subprocess.Popen) -> None:
+    """Print the probe's estimate latencies (what a CRM apart from the load sees)."""
+    out, _ = probe.communicate(timeout=120)
+    try:
+        found = json.loads(out.strip().splitlines()[-1])
+    except (ValueError, IndexError):
+        print("estimate probe: no answer")
+        return
+    times = sorted(found["latencies_ms"])
+    codes = {int(c): n for c, n in found["codes"].items()}
+    if not times:
+        print(f"estimate probe (own process, 1 every {PROBE_EVERY_S:g} s): no 200; codes {codes}")
+        return
+    pct = [times[min(len(times) - 1, int(q * len(times)))] for q in (0.5, 0.95, 0.99)]
+    print(
+        f"estimate probe (own process, 1 every {PROBE_EVERY_S:g} s): n {len(times)}, "
+        f"p50/p95/p99 ms {pct[0]:.0f} / {pct[1]:.0f} / {pct[2]:.0f}, max {times[-1]:.0f}; "
+        f"codes {codes}"
+    )
+
+
 def lost_jobs(url: str, accepted: list[tuple[str, str]], drain_s: float) -> tuple[int, Counter]:
     """Follow every accepted job to its end; return (lost, final statuses)."""
     deadline = time.monotonic() + drain_s
@@ -413,6 +433,7 @@ def main() -> int:
             capacity = args.capacity_rps
         for factor in (1, 2, 4):
             offered = factor * capacity
+            probe = start_probe(service, args.duration_s - 1.0)
             env, tally = run_level(
                 service.url,
                 service.keys,
@@ -423,6 +444,7 @@ def main() -> int:
             )
             label = f"{factor}x = {offered:.1f} req/s offered"
             figures[factor] = report(label, env, tally, args.duration_s)
+            report_probe(probe)
             settle(tally)
     finally:
         service.close()
