@@ -25,33 +25,32 @@ from solver.territory.model import (
 from solver.territory.travel import TerritoryTravel
 
 
+def _unique_ids(
+    items: Sequence[TerritoryRep | TerritoryAccount], collection: str
+) -> dict[str, int]:
+    """Return id -> position; raise :class:`InvalidProblemError` on an id used twice."""
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        if item.id in seen:
+            raise InvalidProblemError(
+                entity=f"{collection}[{i}]",
+                entity_id=item.id,
+                reason=f"id is used twice ({collection}[{seen[item.id]}] and {collection}[{i}]).",
+                field=f"{collection}[{i}].id",
+            )
+        seen[item.id] = i
+    return seen
+
+
 def validate(reps: Sequence[TerritoryRep], accounts: Sequence[TerritoryAccount]) -> None:
     """Raise :class:`InvalidProblemError` on duplicate ids or unknown rep ids."""
     if not reps:
         raise InvalidProblemError(
             entity="Territories", reason="at least one rep is required.", field="reps"
         )
-    seen: dict[str, int] = {}
-    for i, rep in enumerate(reps):
-        if rep.id in seen:
-            raise InvalidProblemError(
-                entity=f"reps[{i}]",
-                entity_id=rep.id,
-                reason=f"id is used twice (reps[{seen[rep.id]}] and reps[{i}]).",
-                field=f"reps[{i}].id",
-            )
-        seen[rep.id] = i
-    seen_accounts: dict[str, int] = {}
+    seen = _unique_ids(reps, "reps")
+    _unique_ids(accounts, "accounts")
     for i, account in enumerate(accounts):
-        if account.id in seen_accounts:
-            raise InvalidProblemError(
-                entity=f"accounts[{i}]",
-                entity_id=account.id,
-                reason=f"id is used twice "
-                f"(accounts[{seen_accounts[account.id]}] and accounts[{i}]).",
-                field=f"accounts[{i}].id",
-            )
-        seen_accounts[account.id] = i
         for name in ("locked_rep", "current_rep"):
             value = getattr(account, name)
             if value is not None and value not in seen:
