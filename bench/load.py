@@ -4,22 +4,22 @@ Starts ``fieldroute serve`` on a free loopback port (in-process executor, 2 work
 processes, SQLite, Malta), makes one API key per tenant with ``fieldroute keys create``
 and drives it with `locust <https://locust.io>`_ (as a library, no web UI). Each
 simulated CRM asks for travel estimates (10 x 10), a rep's day plan (synchronous),
-submits batch jobs of a few reps and polls its own jobs.
+submits batch jobs of a few reps and polls its own jobs (or, before it has one, lists
+its tenant's jobs: every task sends a request).
 
 1. *Capacity*: closed loop, two users per worker process without think time (the
    workers always busy, no request refused), for ``--duration-s``: the requests per
    second the service answers (2xx) is the 1x rate.
-2. *Levels*: the same mix offered at 1x, 2x and 4x that rate (open-ish loop: many users,
-   each at a constant throughput, each starting at a random point of its period so that
-   the requests arrive spread over the level, not in one burst at its start) for
-   ``--duration-s`` each.
+2. *Levels*: the same mix offered at 1x, 2x and 4x that rate for ``--duration-s`` each:
+   many users, each starting its tasks as a Poisson process (:func:`poisson_starts`),
+   so that the level's requests arrive at random moments as independent CRMs' do, not
+   in synchronised bursts.
 3. *Drain*: after each level every job it had accepted (202) is followed until it
    ends (at most ``--drain-s``).
 
 During each level a latency probe (``bench/probe.py``), a process of its own with a
 fourth key, times one 10 x 10 estimate every 0.3 s: what a CRM apart from the load
-generator sees. Locust's own timings also include its process's waits (one gevent
-process on the same cores), which is why both are printed.
+generator sees, a check on locust's own timings (one gevent process on the same cores).
 
 Printed per level: throughput, p50/p95/p99 latency per endpoint, 429 and 503 counts,
 5xx count; at the end, lost jobs (accepted but unknown, unfinished after the drain, or
@@ -40,7 +40,7 @@ from __future__ import annotations
 
 # locust patches the standard library with gevent when imported: first, before the rest.
 import locust
-from locust import HttpUser, constant, constant_throughput, task
+from locust import FastHttpUser, constant, task
 from locust.env import Environment
 
 import argparse
@@ -183,30 +183,54 @@ class Tally:
                 self.refusals["(no JSON)"] += 1
 
 
+def poisson_starts(rate: float):
+    """A locust ``wait_time``: the user's tasks *start* as a Poisson process of ``rate``.
+
+    Independent CRMs send requests at random moments: the gap from one task's start to
+    the next is exponential with mean ``1 / rate``, the task's own time included (a slow
+    answer does not lower the offered rate; a task longer than its gap starts the next
+    at once). Locust's ``constant_throughput`` is not used: it counts the first period
+    from the user's creation, so every user's second task starts at the same moment, a
+    burst of the whole level's users once a period whatever the start offsets.
+    """
+
+    def wait_time(user) -> float:
+        now = time.perf_counter()
+        user.next_start_s = max(now, user.next_start_s + user.rng.expovariate(rate))
+        return user.next_start_s - now
+
+    return wait_time
+
+
 def make_user(url: str, keys: dict[str, str], tally: Tally, args: argparse.Namespace, rate):
     """Return the HttpUser class of a CRM (tenants taken in turn)."""
     counter = iter(range(10**9))
 
-    class Crm(HttpUser):
+    class Crm(FastHttpUser):
         host = url
-        wait_time = constant(0) if rate is None else constant_throughput(rate)
+        wait_time = constant(0) if rate is None else poisson_starts(rate)
 
         def on_start(self) -> None:
             n = next(counter)
             self.tenant = TENANTS[n % len(TENANTS)]
-            self.client.headers["X-API-Key"] = keys[self.tenant]
+            self.auth = {"X-API-Key": keys[self.tenant]}
             self.rng = random.Random(n)
             self.jobs: list[str] = []
             if rate is not None:
-                # Start at a random point of the user's period: arrivals spread evenly
-                # over time at the offered rate, not all users' first requests at once.
-                gevent.sleep(self.rng.uniform(0, 1 / rate))
+                # The first task too at a random moment (not all users' at the level's
+                # start); the next start is counted from this one (poisson_starts).
+                gevent.sleep(self.rng.expovariate(rate))
+            self.next_start_s = time.perf_counter()
 
         @task(6)
         def estimate(self) -> None:
             body = estimate_request(self.rng)
             with self.client.post(
-                "/v1/estimates", json=body, name="estimate 10x10", catch_response=True
+                "/v1/estimates",
+                json=body,
+                name="estimate 10x10",
+                catch_response=True,
+                headers=self.auth,
             ) as response:
                 if response.status_code in (200, 429, 503):
                     response.success()
@@ -215,7 +239,11 @@ def make_user(url: str, keys: dict[str, str], tally: Tally, args: argparse.Names
         def day_plan(self) -> None:
             body = day_request(self.rng, "R1", args.accounts, args.time_limit_s)
             with self.client.post(
-                "/v1/day-plans", json=body, name="day plan (sync)", catch_response=True
+                "/v1/day-plans",
+                json=body,
+                name="day plan (sync)",
+                catch_response=True,
+                headers=self.auth,
             ) as response:
                 if response.status_code in (200, 429, 503):
                     response.success()
@@ -231,6 +259,7 @@ def make_user(url: str, keys: dict[str, str], tally: Tally, args: argparse.Names
                 json={"requests": requests},
                 name="batch job",
                 catch_response=True,
+                headers=self.auth,
             ) as response:
                 if response.status_code == 202:
                     job_id = response.json()["id"]
@@ -241,11 +270,19 @@ def make_user(url: str, keys: dict[str, str], tally: Tally, args: argparse.Names
 
         @task(4)
         def poll(self) -> None:
-            if not self.jobs:
+            if not self.jobs:  # nothing submitted yet: the CRM lists its tenant's jobs
+                with self.client.get(
+                    "/v1/jobs?limit=20",
+                    name="list jobs",
+                    catch_response=True,
+                    headers=self.auth,
+                ) as response:
+                    if response.status_code in (200, 429, 503):
+                        response.success()
                 return
             job_id = self.rng.choice(self.jobs[-5:])
             with self.client.get(
-                f"/v1/jobs/{job_id}", name="poll job", catch_response=True
+                f"/v1/jobs/{job_id}", name="poll job", catch_response=True, headers=self.auth
             ) as response:
                 if response.status_code in (200, 429, 503):
                     response.success()
@@ -269,7 +306,11 @@ def run_level(url, keys, args, users: int, rate, seconds: float) -> tuple[Enviro
 def report(label: str, env: Environment, tally: Tally, seconds: float) -> float:
     """Print one level's figures; return its answered (2xx) requests per second."""
     ok = sum(n for codes in tally.codes.values() for c, n in codes.items() if 200 <= c < 300)
-    print(f"\n== {label}: {ok / seconds:.1f} answered req/s ({ok} in {seconds:.0f} s)")
+    sent = sum(n for codes in tally.codes.values() for n in codes.values())
+    print(
+        f"\n== {label}: {sent / seconds:.1f} req/s sent, {ok / seconds:.1f} answered (2xx) "
+        f"({ok} of {sent} in {seconds:.0f} s)"
+    )
     print(
         f"{'endpoint':<18}{'n':>7}{'2xx/s':>8}{'p50 ms':>8}{'p95 ms':>8}{'p99 ms':>8}"
         f"{'429':>6}{'503':>6}{'5xx':>5}{'conn':>5}"
