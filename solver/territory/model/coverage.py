@@ -33,8 +33,12 @@ class CoverageOptions:
     weeks_per_year: float = 46.0
 
     def __post_init__(self) -> None:
-        _check_number("CoverageOptions", "max_cost_share", self.max_cost_share, positive=True)
-        _check_number("CoverageOptions", "weeks_per_year", self.weeks_per_year, positive=True)
+        _check_number(
+            ("CoverageOptions", None), "max_cost_share", self.max_cost_share, positive=True
+        )
+        _check_number(
+            ("CoverageOptions", None), "weeks_per_year", self.weeks_per_year, positive=True
+        )
 
 
 @dataclass(frozen=True, slots=True)
