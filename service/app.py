@@ -27,7 +27,7 @@ from service.estimates import endpoints as estimates
 from service.geocode import endpoints as geocode
 from service.jobs import endpoints as jobs
 from service.jobs.deps import JobServices
-from service.jobs.executors import JobExecutor, resume_unfinished
+from service.jobs.executors import JobExecutor
 from service.maps import endpoints as maps
 from service.maps import exports
 from service.networks import endpoints as networks
@@ -106,10 +106,7 @@ def create_app(settings: Settings | None = None, *, executor: JobExecutor | None
         if settings.warm_workers:
             await services.warm()
         if job_services.store.unfinished():  # only then start the workers at start-up
-            stale_after_s = settings.job_lease_s if settings.jobs == "celery" else None
-            resume_unfinished(
-                job_services.store, job_services.executor, stale_after_s=stale_after_s
-            )
+            job_services.resume_unfinished()  # Redis down: once it answers (the watch)
         job_services.watch_broker()  # Celery: jobs whose messages a Redis restart lost run
         try:
             yield

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from fastapi import Request
 from fastapi.responses import JSONResponse, Response
@@ -35,6 +35,9 @@ from service.common.stops import StopBoard
 from service.config import Settings
 
 log = logging.getLogger(__name__)
+
+#: Whether jobs can be queued (``GET /health``): no broker, Redis answering, or not.
+QueueState = Literal["in-process", "ok", "unavailable"]
 
 Req = TypeVar("Req", bound=BaseModel)
 Res = TypeVar("Res")
@@ -68,6 +71,8 @@ class Services:
         self.in_flight = 0
         self.quick_in_flight = 0
         self.inline_in_flight = 0
+        #: Whether jobs can be queued now; the jobs capability sets it (its broker watch).
+        self.queue_state: Callable[[], QueueState] = lambda: "in-process"
 
     @property
     def pool(self) -> ProcessPoolExecutor:

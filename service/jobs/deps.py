@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
 from fastapi import Request
 
-from service.common.services import Services
-from service.jobs.broker_watch import BrokerWatch
-from service.jobs.executors import InProcessExecutor, JobExecutor, resume_unfinished
+from service.common.services import QueueState, Services
+from service.jobs.broker_watch import BrokerWatch, broker_run_id
+from service.jobs.executors import (
+    ExecutorUnavailableError,
+    InProcessExecutor,
+    JobExecutor,
+    resume_unfinished,
+)
 from service.jobs.store import JobStore
+
+log = logging.getLogger(__name__)
 
 
 class JobServices:
@@ -27,6 +36,8 @@ class JobServices:
         self.store = JobStore(settings.database_url, auto_upgrade=settings.database_auto_upgrade)
         self._executor = executor
         self._watch: BrokerWatch | None = None
+        self._resume_owed = False  # the start-up resume could not reach the queue
+        services.queue_state = self.queue_state  # what GET /health says of the queue
 
     @property
     def executor(self) -> JobExecutor:
@@ -48,9 +59,47 @@ class JobServices:
                 )
         return self._executor
 
+    def resume_unfinished(self) -> list[str]:
+        """Submit again the jobs a previous process left unfinished (at start-up).
+
+        With Celery, a job a live worker still holds (fresh heartbeat) is left to it.
+        When the queue (Redis) is unreachable the service starts all the same: the jobs
+        stay ``queued`` and the broker watch submits them once Redis answers
+        (:meth:`watch_broker`).
+
+        Returns
+        -------
+        list of str
+            Ids of the jobs submitted again (none when the queue was unreachable).
+        """
+        settings = self.services.settings
+        stale_after_s = settings.job_lease_s if settings.jobs == "celery" else None
+        try:
+            return resume_unfinished(self.store, self.executor, stale_after_s=stale_after_s)
+        except ExecutorUnavailableError as exc:
+            log.warning("unfinished jobs not resumed: %s; resumed once it answers", exc)
+            self._resume_owed = True
+            return []
+
+    def queue_state(self) -> QueueState:
+        """Say whether jobs can be queued: ``"in-process"``, ``"ok"`` or ``"unavailable"``.
+
+        With Celery, as the broker watch found Redis at its last look (every
+        ``celery_broker_check_s``), or by asking Redis once before the watch started.
+        """
+        if self.services.settings.jobs != "celery":
+            return "in-process"
+        if self._watch is not None:
+            reachable = self._watch.reachable
+        else:
+            url = self.services.settings.celery_broker_url
+            reachable = broker_run_id(url, timeout_s=1.0) is not None
+        return "ok" if reachable else "unavailable"
+
     def watch_broker(self) -> None:
         """Resubmit unfinished jobs whenever the Celery broker (Redis) restarts.
 
+        Also once it answers, when it was unreachable at start-up (:meth:`resume_unfinished`).
         See :mod:`service.jobs.broker_watch`; the in-process executor has no broker.
         """
         settings = self.services.settings
@@ -62,6 +111,7 @@ class JobServices:
                 self.store, self.executor, stale_after_s=settings.job_lease_s
             ),
             interval_s=settings.celery_broker_check_s,
+            resume_owed=self._resume_owed,
         ).start()
 
     def shutdown(self) -> None:

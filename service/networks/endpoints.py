@@ -46,8 +46,17 @@ def get_road_network(name: str, request: Request) -> NetworkOut:
     return network_out(info, services.settings.default_network)
 
 
-@public_router.get("/health", response_model=HealthOut, summary="Liveness and prepared networks")
+@public_router.get(
+    "/health", response_model=HealthOut, summary="Liveness, prepared networks and the job queue"
+)
 def get_health(request: Request) -> HealthOut:
-    """Return ``{"status": "ok", "networks": [names]}``; needs no API key."""
-    infos = network_infos(services_of(request).config.networks_dir)
-    return HealthOut(status="ok", networks=[info.name for info in infos])
+    """Return ``{"status": "ok", "networks": [names], "queue": state}``; needs no API key.
+
+    ``queue`` is ``"unavailable"`` while the Celery broker (Redis) does not answer: the
+    service still answers, and job submissions get 503 ``queue_unavailable``.
+    """
+    services = services_of(request)
+    infos = network_infos(services.config.networks_dir)
+    return HealthOut(
+        status="ok", networks=[info.name for info in infos], queue=services.queue_state()
+    )

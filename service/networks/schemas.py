@@ -49,3 +49,8 @@ class HealthOut(OutModel):
     """Always 'ok' when the service answers."""
     networks: list[str]
     """Names of the prepared networks."""
+    queue: Literal["in-process", "ok", "unavailable"]
+    """Whether jobs can be queued: 'in-process' (jobs run in this service's own workers),
+    'ok' (the Celery broker, Redis, answers), or 'unavailable' (Redis does not answer:
+    job submissions get 503 `queue_unavailable`, and the jobs left unfinished at start-up
+    are resumed once it answers)."""

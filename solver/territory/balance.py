@@ -132,7 +132,7 @@ def balance_territories(
     estimate = estimate_workload(accounts, model.travel.durations_s, options.visits_per_day)
     visit_h = model.per_week * np.asarray([a.visit_duration_s for a in accounts]) / 3600.0
     simulate = team_simulator(reps, accounts, source, options, day_router)
-    best, polished = None, 0
+    best, polished, rounds_cancelled = None, 0, False
     rebalance = not cancel.seen and options.workload_rounds > 0
     if simulate is not None and model.metric == BalanceMetric.WORKLOAD and idx.size:
         best = rebalance_on_simulation(
@@ -152,6 +152,7 @@ def balance_territories(
             travel_h=lambda assigned: float(model.cost[assigned, idx].sum()),
             stop=lambda done: cancel.report(done.travel_h),
         )
+        rounds_cancelled = cancel.seen  # the rounds ended on the cancel, not on their own
         if options.max_moves is None and rebalance and not cancel.seen:
             # (with max_moves, single moves could break it: not polished)
             best, polished = settle(
@@ -200,7 +201,7 @@ def balance_territories(
             balanced_on.replace("_", " "),
         )  # fmt: skip
         if best is not None:
-            explanation.append(rounds_sentence(best, options, polished))
+            explanation.append(rounds_sentence(best, options, polished, cancelled=rounds_cancelled))
             geography = geographic_causes(
                 reps, accounts, idx, rep_of, model.travel.durations_s, best.workload_h,
                 best.simulations, share, options.tolerance,

@@ -252,15 +252,35 @@ def _settle_key(r: Round, tolerance: float) -> tuple[float, float]:
     return excess, sum(s.drive_s_per_week for s in r.simulations)
 
 
-def rounds_sentence(best: Round, options: TerritoryOptions, polished: int) -> str:
-    """Say how the simulate-and-rebalance rounds went."""
+def rounds_sentence(
+    best: Round, options: TerritoryOptions, polished: int, *, cancelled: bool = False
+) -> str:
+    """Say how the simulate-and-rebalance rounds went.
+
+    Parameters
+    ----------
+    best
+        The round reported (its ``history`` the rounds').
+    options
+        The options (``workload_rounds``).
+    polished
+        Moves or exchanges made on the simulated figures after the rounds.
+    cancelled
+        The rounds ended because the solve was cancelled (not on their own).
+
+    Returns
+    -------
+    str
+        One sentence for the summary's explanation.
+    """
     steps = ", ".join(f"{d * 100:.1f} %" for d in best.history)
     rounds = len(best.history) - 1
-    stopped = (
-        "the rebalanced assignment repeated an earlier one"
-        if rounds < options.workload_rounds
-        else "no more rounds were allowed"
-    )
+    if cancelled:
+        stopped = "the rounds stopped because the job was cancelled"
+    elif rounds < options.workload_rounds:
+        stopped = "the rebalanced assignment repeated an earlier one"
+    else:
+        stopped = "no more rounds were allowed"
     return (
         f"After {rounds} of at most {options.workload_rounds} simulate-and-rebalance rounds "
         f"({stopped}) the largest deviations of the simulated workload were {steps}; the "

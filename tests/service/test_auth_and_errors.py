@@ -22,7 +22,7 @@ def _assert_error_shape(response, status, code):
 def test_health_needs_no_key_and_lists_no_networks_in_an_empty_dir(client):
     response = client.get("/health")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "networks": []}
+    assert response.json() == {"status": "ok", "networks": [], "queue": "in-process"}
 
 
 @pytest.mark.parametrize("path", V1_GETS)

@@ -194,6 +194,35 @@ def test_a_job_submitted_while_redis_is_down_gets_503_with_retry_after_and_store
         assert client.app.state.jobs.store.count_unfinished("acme") == 0
 
 
+def test_the_service_starts_with_redis_down_and_owes_the_resume_of_its_unfinished_jobs(
+    tmp_path,
+):
+    with socket.socket() as sock:  # a port nothing listens on: Redis is down
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    settings = make_settings(
+        tmp_path,
+        jobs="celery",
+        celery_broker_url=f"redis://127.0.0.1:{port}/0",
+        celery_result_url=f"redis://127.0.0.1:{port}/1",
+    )
+    store = JobStore(settings.database_url)
+    left = store.create("day-plan", matrix_day())  # left queued by an earlier process
+    store.dispose()
+    app = create_app(settings)
+    with TestClient(app) as client:  # the lifespan (start-up resume) runs and returns
+        health = client.get("/health")
+        assert health.status_code == 200 and health.json()["queue"] == "unavailable"
+        refused = submit(client, HEADERS)
+        assert refused.status_code == 503 and refused.json()["error"] == "queue_unavailable"
+        jobs = app.state.jobs
+        assert jobs.store.get(left.id).status == "queued"
+        assert jobs._watch is not None and jobs._watch.resume_owed  # paid once Redis answers
+    in_process = create_app(make_settings(tmp_path / "in-process"))
+    with TestClient(in_process) as client:
+        assert client.get("/health").json()["queue"] == "in-process"
+
+
 class NeverRunningPool:
     """A stand-in process pool whose tasks wait until the test finishes them."""
 

@@ -2,7 +2,8 @@
 ``failed`` with a reason) and no result is stored twice.
 
 Redis restarted in the middle of a batch; the job database unreachable for 10 s while
-workers solve; the API killed and started again while jobs run. (A worker SIGKILLed
+workers solve; the API killed and started again while jobs run; Redis down when the API
+starts. (A worker SIGKILLed
 mid-solve: ``test_job_of_a_killed_worker_is_completed_by_another_and_stored_once`` in
 ``test_scaleout.py``.)
 Workers are real ``fieldroute worker`` processes; the jobs' database is PostgreSQL when
@@ -23,6 +24,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import make_url
 
 from service.app import create_app
+from service.day_plans.schemas import DayPlanRequest
 from service.jobs.store import JobStore
 from tests.service.conftest import HEADERS, make_settings
 from tests.service.databases import POSTGRES_ENV, job_database, postgres_database
@@ -220,3 +222,53 @@ def test_the_api_killed_and_restarted_while_jobs_run_loses_none(
         if server.proc is not None and server.proc.poll() is None:
             server.crash()
         workers.stop()
+
+
+def test_redis_down_when_the_api_starts_it_answers_and_resumes_the_jobs_once_redis_is_up(
+    tmp_path, networks_dir, monaco_network, database_url
+):
+    redis = RedisServer()  # its port, not started: Redis is down
+    settings = fault_settings(tmp_path, networks_dir, redis.url, database_url)
+    env = {**worker_env(settings), "FIELDROUTE_API_KEYS": '["test-key"]'}
+    env["FIELDROUTE_WARM_WORKERS"] = "false"
+    env["FIELDROUTE_CELERY_BROKER_CHECK_S"] = "0.5"
+    store = JobStore(database_url)
+    request = day_plan("S", n_accounts=8)
+    # a job an earlier API process accepted and left queued
+    left = store.create("day-plan", DayPlanRequest.model_validate(request))
+    workers = Workers(env, tmp_path)
+    server = Server(env, free_port(), tmp_path / "api.log")
+    try:
+        server.start()  # waits for GET /health to answer 200
+        with httpx.Client(base_url=server.url, headers=HEADERS, timeout=30) as api:
+            assert api.get("/health").json()["queue"] == "unavailable"
+            refused = api.post("/v1/jobs", json={"kind": "day-plan", "request": day_plan("T")})
+            assert refused.status_code == 503, refused.text
+            assert refused.json()["error"] == "queue_unavailable"
+            assert int(refused.headers["Retry-After"]) > 0
+            assert [job.id for job in store.list_jobs()] == [left.id]  # the 503 stored none
+            assert store.get(left.id).status == "queued"
+
+            redis.start()
+            workers.start("w1")
+            workers.wait_ready()
+            deadline = time.monotonic() + 90
+            while store.get(left.id).status in ("queued", "running"):
+                assert time.monotonic() < deadline, "the queued job did not run once Redis was up"
+                time.sleep(0.2)
+            deadline = time.monotonic() + 10
+            while api.get("/health").json()["queue"] != "ok":
+                assert time.monotonic() < deadline, "health still says the queue is unavailable"
+                time.sleep(0.2)
+            accepted = api.post("/v1/jobs", json={"kind": "day-plan", "request": day_plan("U")})
+            assert accepted.status_code == 202, accepted.text
+        job = store.get(left.id)
+        assert job.status == "succeeded", job
+        assert_stored_once(store, left.id)
+        assert_feasible(request, job.result, monaco_network)
+    finally:
+        store.dispose()
+        if server.proc is not None and server.proc.poll() is None:
+            server.crash()
+        workers.stop()
+        redis.stop()

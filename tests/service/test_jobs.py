@@ -226,6 +226,31 @@ def test_the_broker_watch_resubmits_only_when_redis_comes_back_as_a_new_process(
     assert len(restarts) == 1
 
 
+def test_the_broker_watch_owes_the_start_up_resume_until_redis_answers_and_it_runs(
+    monkeypatch,
+):
+    from service.jobs import broker_watch
+
+    # down at start-up and at the first look; up; the resume fails (down again); up
+    answers = iter([None, None, "run-1", "run-1", "run-1", "run-1"])
+    monkeypatch.setattr(broker_watch, "broker_run_id", lambda url: next(answers))
+    resumes = []
+
+    def resume():
+        resumes.append(1)
+        if len(resumes) == 1:
+            raise ConnectionError("the job queue (Redis) is unreachable")
+
+    watch = broker_watch.BrokerWatch("redis://x", resume, resume_owed=True)
+    assert watch.reachable is False
+    assert watch.look() is False and resumes == [] and watch.reachable is False
+    with pytest.raises(ConnectionError):
+        watch.look()
+    assert watch.resume_owed and watch.reachable
+    assert watch.look() is True and len(resumes) == 2  # owed: tried again, ran through
+    assert watch.look() is False and len(resumes) == 2  # paid: same process, no resume
+
+
 def test_reps_claimed_at_once_start_their_batch_once(store):
     """Only one of several workers claiming reps of a queued batch at once writes `started`."""
     import threading

@@ -127,3 +127,31 @@ def test_cancelling_a_territory_solve_stops_its_rounds_and_returns_a_checked_pla
     assert full.solver.stop_reason is None
     assert full.summary.rounds >= 1
     assert len([c for c in costs if c is not None]) == full.summary.rounds + 1
+
+
+def test_a_cancelled_territory_solve_says_its_rounds_stopped_for_the_cancel():
+    reps, accounts, matrix = island_problem(n_island=2)
+    options = TerritoryOptions(simulate_routes=True, time_limit_s=10, tolerance=0.05)
+    durations = matrix.durations_s[
+        np.ix_([r.home.index for r in reps], [a.location.index for a in accounts])
+    ]
+    # cancelled at the first report (before any round), then after the first round
+    for cancel_at, rounds in ((1, 0), (3, 1)):
+        reports = []
+
+        def on_progress(fraction, cost, reports=reports, cancel_at=cancel_at):
+            if cost is not None:
+                reports.append(cost)
+            return len(reports) >= cancel_at
+
+        plan = balance_territories(
+            reps, accounts, matrix=matrix, options=options, on_progress=on_progress
+        )
+        assert plan.solver.stop_reason == "cancelled"
+        assert plan.summary.rounds == rounds < options.workload_rounds
+        assert not plan.summary.within_tolerance  # so the summary explains the rounds
+        sentence = next(e for e in plan.summary.explanation if "rebalance rounds" in e)
+        assert f"After {rounds} of at most {options.workload_rounds} " in sentence
+        assert "because the job was cancelled" in sentence
+        assert "repeated an earlier one" not in sentence
+        assert check_territory_plan(reps, accounts, plan, options, home_durations_s=durations) == []

@@ -2,7 +2,7 @@ import pytest
 
 from solver.errors import InvalidProblemError
 from solver.model import Location
-from solver.territory import TerritoryAccount, TerritoryOptions, TerritoryRep
+from solver.territory import CoverageOptions, TerritoryAccount, TerritoryOptions, TerritoryRep
 
 
 def test_rep_with_zero_capacity_is_rejected_naming_rep_and_field():
@@ -28,6 +28,18 @@ def test_options_reject_unknown_metric_and_full_tolerance():
         TerritoryOptions(tolerance=1.0)
     with pytest.raises(InvalidProblemError, match="TerritoryOptions: max_moves"):
         TerritoryOptions(max_moves=-1)
+
+
+def test_coverage_options_reject_a_bad_number_naming_the_options_and_field():
+    with pytest.raises(InvalidProblemError, match="^CoverageOptions: max_cost_share") as e:
+        CoverageOptions(max_cost_share=-1)
+    assert (e.value.entity, e.value.entity_id, e.value.field) == (
+        "CoverageOptions",
+        None,
+        "max_cost_share",
+    )
+    with pytest.raises(InvalidProblemError, match="^CoverageOptions: weeks_per_year"):
+        CoverageOptions(weeks_per_year=0)
 
 
 def test_weekly_visits_follow_the_4_week_frequency():
