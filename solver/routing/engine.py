@@ -21,9 +21,10 @@ driving time (``max_drive_s``), number of visits (``max_visits``) and load
 is an end node at zero distance from everything.
 
 Search: first solution by parallel cheapest insertion, then guided local search.
-When the problem fits PyVRP's model (see :func:`pyvrp_fits`) and has more than
-:data:`SMALL_PROBLEM` candidate accounts, PyVRP's hybrid genetic search first builds
-a strong solution in part of the time and OR-Tools continues from it. Every search,
+When the problem fits PyVRP's model (see :func:`pyvrp_fits`), or fits it once lunch
+breaks and multiple windows are relaxed, and has more than :data:`SMALL_PROBLEM`
+candidate accounts, PyVRP's search first builds a strong solution in part of the time
+and OR-Tools continues from it (repairing a relaxed one). Every search,
 of any size, stops once it has converged, at the latest at the time limit (or, with
 ``deterministic=True``, on a work budget instead of the clock): see
 :mod:`solver.routing.stopping`.
@@ -257,6 +258,7 @@ class DayModel:
         use_pyvrp: bool = True,
         deterministic: bool = False,
         start: Mapping[str, Sequence[str]] | None = None,
+        solution_limit: int | None = None,
     ) -> EngineResult:
         """Search for the best day and return orders per rep.
 
@@ -279,6 +281,8 @@ class DayModel:
             Visiting order (account ids) per rep id to start the search from instead
             of a first solution (e.g. the previous traffic round's routes); ignored
             when it breaks a constraint of this model (then the search starts cold).
+        solution_limit
+            Stop after this many solutions (a quick scouting search), if given.
 
         Returns
         -------
@@ -324,9 +328,12 @@ class DayModel:
             if initial is not None:
                 stop.warm = True
         elif (
-            use_pyvrp and self.accounts and len(self.accounts) > SMALL_PROBLEM and pyvrp_fits(self)
+            use_pyvrp
+            and self.accounts
+            and len(self.accounts) > SMALL_PROBLEM
+            and pyvrp_fits(self, relaxed=True)
         ):
-            from solver.routing.warmstart import pyvrp_routes
+            from solver.routing.warmstart import pyvrp_routes, read_routes
 
             routes = pyvrp_routes(
                 self, time_limit_s=PYVRP_SHARE * time_limit_s, seed=seed, stop=stop
@@ -334,11 +341,14 @@ class DayModel:
             if on_progress is not None:
                 on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), None)
             routing.CloseModelWithParameters(self.search_parameters(time_limit_s))
-            if routes is not None:
-                indices = [[self.manager.NodeToIndex(n) for n in route] for route in routes]
-                initial = routing.ReadAssignmentFromRoutes(indices, True)
+            if routes is not None:  # relaxed routes may break a constraint: keep what fits
+                initial = read_routes(self, routes)
+                # a relaxed start is polished (warm floor: as good, a third less CPU)
+                stop.warm = initial is not None and not pyvrp_fits(self)
         remaining = max(0.05, time_limit_s - (time.monotonic() - began))
         params = self.search_parameters(remaining)
+        if solution_limit is not None:
+            params.solution_limit = solution_limit
         if initial is not None:
             solution = routing.SolveFromAssignmentWithParameters(initial, params)
         else:
@@ -369,23 +379,31 @@ class DayModel:
         return EngineResult(orders, break_after, status, objective, reason)
 
 
-def pyvrp_fits(model: DayModel) -> bool:
+def pyvrp_fits(model: DayModel, *, relaxed: bool = False) -> bool:
     """Return True when PyVRP's model covers every constraint of the day.
 
     That is: no lunch break, no drive-time or visit-count limit, no soft windows, at
     most one window per account, no allowed-rep or skill restriction, closed routes,
     and one cost rate (per km and per hour) shared by all reps.
+
+    Parameters
+    ----------
+    model
+        The day model.
+    relaxed
+        Also accept lunch breaks and several windows per account, which PyVRP sees
+        relaxed (:mod:`solver.routing.warmstart`): its routes are then only a start.
     """
     reps, accounts = model.reps, model.accounts
     simple_reps = all(
-        rep.lunch is None
+        (relaxed or rep.lunch is None)
         and rep.max_drive_s is None
         and rep.max_visits is None
         and not rep.open_end
         for rep in reps
     )
     simple_accounts = all(
-        len(a.windows) <= 1 and a.soft_end_s is None and not a.rep_ids and not a.skills
+        (relaxed or len(a.windows) <= 1) and a.soft_end_s is None and not a.rep_ids and not a.skills
         for a in accounts
     )
     one_rate = len({(rep.cost_per_km, rep.cost_per_hour) for rep in reps}) == 1

@@ -23,11 +23,18 @@ from solver.model import (
 )
 from solver.routing.check import Violation, check_plan
 from solver.routing.data import ResolvedProblem, resolve_problem
-from solver.routing.engine import COST_SCALE, REQUIRED_PENALTY, DayModel
+from solver.routing.engine import (
+    COST_SCALE,
+    REQUIRED_PENALTY,
+    SMALL_PROBLEM,
+    DayModel,
+    pyvrp_fits,
+)
 from solver.routing.reasons import explain_dropped, screen_accounts
 from solver.routing.schedule import account_value, time_route, timing_misses
 from solver.routing.traffic import (
     MAX_ROUNDS,
+    SCOUT_SOLUTIONS,
     departure_guess,
     keep_feasible,
     planned_departures,
@@ -64,8 +71,11 @@ def plan_day(
         stopped; see :mod:`solver.routing.stopping`). With a speed profile the day is
         solved in up to :data:`~solver.routing.traffic.MAX_ROUNDS` rounds, each on the
         leg times at the last round's departures; outside deterministic mode a later
-        round starts from the last round's routes. The round whose routes cost least
-        as driven (visits that miss a time dropped) is returned, in both modes.
+        round starts from the last round's routes, except on a day whose start PyVRP
+        builds: there the first round only scouts the departures (OR-Tools' first
+        solution) and the second builds the PyVRP start on those leg times. The round
+        whose routes cost least as driven (visits that miss a time dropped) is
+        returned, in both modes.
     seed
         Random seed (of the PyVRP starting search, when it is used).
     on_progress
@@ -104,9 +114,12 @@ def plan_day(
     rounds = 1 if resolved.timer is None else MAX_ROUNDS
     departs = None if resolved.timer is None else departure_guess(resolved)
     best: tuple[float, dict[str, list[str]], dict[str, int | None], float | None] | None = None
+    scouted = False
     for round_ in range(rounds if candidates else 0):
         search = resolved if departs is None else solve_matrix(resolved, departs)
         model = DayModel(search, candidates)
+        if round_ == 0:  # a PyVRP start is built on the second round's leg times
+            scouted = rounds > 1 and not deterministic and _pyvrp_starts(model)
         # Keep a little of the budget for timing the routes and explaining the rest.
         reserve_s = min(0.5, 0.03 * time_limit_s)
         remaining = max(0.05, time_limit_s - reserve_s - (time.monotonic() - began))
@@ -116,8 +129,11 @@ def plan_day(
             seed=seed,
             on_progress=on_progress,
             deterministic=deterministic,
-            # a later round starts from the last round's routes (deterministic: cold)
-            start=orders if round_ > 0 and not deterministic else None,
+            # a later round starts from the last round's routes (deterministic: cold),
+            # except the PyVRP round after a scouting one
+            start=orders if round_ > int(scouted) and not deterministic else None,
+            use_pyvrp=not (scouted and round_ == 0),
+            solution_limit=SCOUT_SOLUTIONS if scouted and round_ == 0 else None,
         )
         stable = result.orders == orders
         orders, breaks, objective, stop_reason = (
@@ -160,6 +176,11 @@ def plan_day(
         deterministic=deterministic,
     )
     return Plan(problem.date, tuple(routes.values()), tuple(_in_order(problem, unassigned)), info)
+
+
+def _pyvrp_starts(model: DayModel) -> bool:
+    """Return True when the engine builds its start with PyVRP (exact or relaxed)."""
+    return len(model.accounts) > SMALL_PROBLEM and pyvrp_fits(model, relaxed=True)
 
 
 def _status(engine_status: str, stop_reason: StopReason, *, found: bool) -> SolveStatus:

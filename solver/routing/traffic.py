@@ -50,6 +50,9 @@ if TYPE_CHECKING:
 
 #: Solve rounds at most (the first included) before the timing is taken as stable.
 MAX_ROUNDS = 3
+#: When the second round starts from PyVRP, the first round only scouts the departures:
+#: OR-Tools stops after this many solutions (1: its first solution).
+SCOUT_SOLUTIONS = 1
 
 
 class LegTimer:

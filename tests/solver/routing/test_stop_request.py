@@ -17,7 +17,7 @@ from .test_larger_days import grid_day
 STOP_AFTER_S = 0.3
 
 
-@pytest.mark.parametrize("lunch", [False, True], ids=["pyvrp-start", "or-tools-alone"])
+@pytest.mark.parametrize("lunch", [False, True], ids=["pyvrp-start", "relaxed-pyvrp-start"])
 def test_a_true_answer_of_on_progress_stops_the_search_within_a_second(lunch):
     extra = {"lunch": Break(12 * H, 13 * H, 30 * 60), "shift": Shift(8 * H, 18 * H)}
     day = grid_day(60, **(extra if lunch else {}))
