@@ -374,7 +374,9 @@
     if (step && (index < 0 || index >= select.options.length)) return;
     if (step) select.selectedIndex = index;
     const bounds = drawScheduleDay(select.value);
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20] });
+    // no zoom animation: the day is shown at once, whole (and a screenshot never catches
+    // the map between two days)
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [20, 20], animate: false });
     setStatus(`Visit schedule: ${select.value}`, "ready");
   }
 

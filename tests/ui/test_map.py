@@ -278,4 +278,8 @@ def test_map_shows_a_visit_schedule_day_by_day_with_a_date_picker(
     busiest = max(per_day, key=per_day.__getitem__)
     picker.select_by_value(busiest)
     WebDriverWait(browser, 10).until(lambda d: body.get_attribute("data-date") == busiest)
+    # the canvas redraws on the next animation frame: let two pass before the screenshot
+    browser.execute_async_script(
+        "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(done));"
+    )
     assert_not_blank(map_pixels(save_screenshot(browser, "map-visit-schedule.png"), browser))
