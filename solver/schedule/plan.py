@@ -250,7 +250,9 @@ def _solve(
         left = deadline - polish_s - time.monotonic()
         slice_s = max(0.3, min(MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
         proposal = merged_proposal(state, merge_days, slice_s, seed, warm=False, cancelled=cancel)
-        short = any(len(state.placed[i]) < sa.visits for i, sa in enumerate(state.accounts))
+        short = any(
+            state.chosen[i] is None or not state.fully_placed(i) for i in range(len(state.accounts))
+        )
         if (not proposal or short) and not cancel():
             # No feasible routing of these day sets, or not of every visit (a day's
             # visits may not pack into its reps): the visits move within their
