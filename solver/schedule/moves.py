@@ -22,24 +22,46 @@ from solver.schedule.state import RepDay, StateBase
 REQUIRED_MISS = 1e7
 #: An infeasible insertion.
 INF = math.inf
+#: Memoised insertions (see :meth:`State.insertion`) are dropped beyond this many.
+INSERTION_CACHE = 500_000
 
 
 class State(StateBase):
     """Internal state: options, the chosen option per account and every rep-day sequence."""
 
     def insertion(self, i: int, k: int, r: int) -> tuple[float, int]:
-        """Cheapest estimated insertion of account ``i`` into rep ``r``'s day ``k``."""
+        """Cheapest estimated insertion of account ``i`` into rep ``r``'s day ``k``.
+
+        Without balancing, past the check of the day's room in total, the result
+        depends only on the rep-day's sequence: it is memoised on it (the option
+        searches ask the same insertions again and again while few rep-days change).
+        """
+        rd = self.rep_days[k][r]
+        capacity = self.day_reps[k][r].capacity
+        if (  # (the one rule looking beyond this rep-day: the day's room in total)
+            capacity is not None
+            and rd.load + self.demand[i] > capacity
+            and sum(x.load for x in self.rep_days[k].values()) + self.demand[i]
+            > self.day_capacity[k]
+        ):
+            return INF, -1
+        if self.balance_weight:
+            return self._insertion(i, k, r)
+        key = (i, k, r, tuple(rd.seq))
+        found = self._insertions.get(key)
+        if found is None:
+            if len(self._insertions) > INSERTION_CACHE:
+                self._insertions.clear()
+            found = self._insertions[key] = self._insertion(i, k, r)
+        return found
+
+    def _insertion(self, i: int, k: int, r: int) -> tuple[float, int]:
         rd = self.rep_days[k][r]
         rep = self.day_reps[k][r]
         excess = 0
         if rep.capacity is not None and rd.load + self.demand[i] > rep.capacity:
             # Soft capacity (Vidal et al.): a penalised overload lets the day engine
-            # re-split the day between its reps; the day must have room in total.
-            if (
-                sum(x.load for x in self.rep_days[k].values()) + self.demand[i]
-                > self.day_capacity[k]
-            ):
-                return INF, -1
+            # re-split the day between its reps (the day's room is checked by the caller).
             excess = rd.load + self.demand[i] - max(rep.capacity, rd.load)
         if rep.max_visits is not None and len(rd.seq) + 1 > rep.max_visits:
             return INF, -1

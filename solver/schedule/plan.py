@@ -29,11 +29,14 @@ Method (after Cordeau, Gendreau & Laporte 1997 and Vidal et al. 2012 for the PVR
    account may take any of its days there (PyVRP chooses its day while routing), an
    account with several visits may move one visit to a day that keeps it on one of its
    options, and missing visits are placed (as prized optional clients while some are
-   missing). Later rounds choose the options of the accounts with several visits, in
-   turn by a relaxed merged routing (each visit moves within its options' days, an
-   account left on no option is put back on the option sharing most days) and by a tabu
-   search with exact insertion costs (:mod:`solver.schedule.tabu`), each followed by a
-   merged routing warm-started from the state. The merged sequences become the days'
+   missing); when no routing of the chosen day sets holds every visit (a day's visits
+   do not pack into its reps), a relaxed merged routing (below) moves them first. Later rounds
+   choose the options of the accounts with several visits by a relaxed merged routing
+   (each visit moves within its options' days, an account left on no option is put back
+   on the option sharing most days) or by a tabu search with exact insertion costs
+   (:mod:`solver.schedule.tabu`), drawn adaptively (the search that gave the recent new
+   best schedules is drawn more often), each followed by a merged routing warm-started
+   from the state. The merged sequences become the days'
    plans when the day engine's own timing finds them valid (:func:`timed_day`), else the
    day is routed by the day engine; a round is accepted as in 3. The last
    :data:`MERGED_POLISH_SHARE` of the time polishes the days as in 3.
@@ -81,15 +84,23 @@ ROUTE_SHARE = 0.1
 #: at most this share of the time left; the first (from scratch) for at most this many
 #: seconds per visit, later ones (warm-started) for this many.
 MERGE_MAX_VISITS = 2000
-MERGE_SHARE = 0.6
+MERGE_SHARE = 0.35
 MERGE_S_PER_VISIT = 0.05
-WARM_S_PER_VISIT = 0.03
-#: Later merged rounds: every TABU_EVERY-th runs the tabu search on the options
-#: (:mod:`solver.schedule.tabu`) for this long per account with several visits (at most
-#: this share of the time left); the others a relaxed merged routing.
-TABU_S_PER_ACCOUNT = 0.02
+WARM_S_PER_VISIT = 0.02
+#: Later merged rounds choose the options of the accounts with several visits by one of
+#: two searches, drawn with probability proportional to its weight: a relaxed merged
+#: routing, or the tabu search (:mod:`solver.schedule.tabu`) for this long per account
+#: with several visits (at most this share of the time left).
+TABU_S_PER_ACCOUNT = 0.04
 TABU_SHARE = 0.2
-TABU_EVERY = 2
+#: After each round, the weight of its search moves this share of the way to 1 when the
+#: round gave a new best schedule, else to ADAPT_FLOOR (adaptive choice, as in ALNS).
+ADAPT_RATE = 0.3
+ADAPT_FLOOR = 0.1
+#: The tabu search starts by giving this many accounts near a random one a random option
+#: per round in a row without a new best (a diversification), at most SHAKE_MAX.
+SHAKE_STEP = 3
+SHAKE_MAX = 20
 #: Share of the time kept at the end to route every day again (not when re-planning);
 #: with merged rounds, whose days are routed already, a smaller one.
 POLISH_SHARE = 0.15
@@ -239,6 +250,18 @@ def _solve(
         left = deadline - polish_s - time.monotonic()
         slice_s = max(0.3, min(MERGE_SHARE * left, MERGE_S_PER_VISIT * visits))
         proposal = merged_proposal(state, merge_days, slice_s, seed, warm=False, cancelled=cancel)
+        short = any(
+            state.chosen[i] is None or not state.fully_placed(i) for i in range(len(state.accounts))
+        )
+        if (not proposal or short) and not cancel():
+            # No feasible routing of these day sets, or not of every visit (a day's
+            # visits may not pack into its reps): the visits move within their
+            # options' days, then route again.
+            slice_s = max(0.3, min(MERGE_SHARE * left / 2, WARM_S_PER_VISIT * visits))
+            if merged_proposal(
+                state, merge_days, slice_s, seed + 1, warm=False, relax=True, cancelled=cancel
+            ):
+                proposal = merged_proposal(state, merge_days, slice_s, seed + 2, cancelled=cancel)
     if not proposal:  # (a merged routing replaces the estimates' sequences)
         local_search(state, move_penalty, rng, INF if deterministic else deadline, cancel)
     first = [k for k in future if contents.get(k) != state.day_content(k)]
@@ -251,7 +274,8 @@ def _solve(
         )
     best = (state.objective(move_penalty), state.snapshot(), dict(plans), dict(contents))
     cancel.report(best[0])
-    idle, converged = 0, False
+    idle, converged, stalled = 0, False, 0
+    weights = {"relax": 1.0, "tabu": 1.0}
     main_deadline = deadline - polish_s
     while main_deadline - now() > max(0.3, 0.03 * time_limit_s) and not cancel():
         if deterministic and rounds > DETERMINISTIC_ROUNDS:
@@ -259,6 +283,7 @@ def _solve(
         rounds += 1
         left = main_deadline - now()
         proposal = False  # a merged round: its days keep PyVRP's sequences when they time
+        op = None  # the option search of this round ("relax" or "tabu"), if any
         if merging:
             merge_days = choose_days(state, MERGE_MAX_VISITS, rng)
             visits = sum(len(rd.seq) for k in merge_days for rd in state.rep_days[k].values())
@@ -274,13 +299,16 @@ def _solve(
                 # routing (each visit moves within its options' days, then repaired)
                 # and the tabu search; then a merged routing from that state.
                 slice_s = max(0.3, min(MERGE_SHARE * left / 2, WARM_S_PER_VISIT * visits))
-                if searched and (rounds - 1) % TABU_EVERY:
+                op = _pick(weights, rng) if searched else None
+                if op == "relax":
                     merged_proposal(
                         state, merge_days, slice_s, seed + rounds, relax=True, cancelled=cancel
                     )
-                elif searched:
+                elif op == "tabu":
                     tabu_s = max(0.3, min(TABU_SHARE * left, TABU_S_PER_ACCOUNT * len(searched)))
-                    tabu_options(state, rng, time.monotonic() + tabu_s, searched, cancel)
+                    until = time.monotonic() + tabu_s
+                    shake = min(SHAKE_MAX, SHAKE_STEP * stalled)
+                    tabu_options(state, rng, until, searched, cancel, escape=True, shake=shake)
                 left = main_deadline - now()
                 slice_s = max(0.3, min(MERGE_SHARE * left, WARM_S_PER_VISIT * visits))
                 proposal = merged_proposal(
@@ -313,7 +341,12 @@ def _solve(
         value = state.objective(move_penalty)
         if not unrouted and value < best[0] - 1e-6:
             best = (value, state.snapshot(), dict(plans), dict(contents))
+            stalled = 0
         else:
+            stalled += 1
+        if op is not None:  # (adaptive: the option search that pays gets more rounds)
+            score = 1.0 if stalled == 0 else ADAPT_FLOOR
+            weights[op] = (1 - ADAPT_RATE) * weights[op] + ADAPT_RATE * score
             state.restore(best[1])
             plans, contents = dict(best[2]), dict(best[3])
         cancel.report(best[0])
@@ -330,3 +363,9 @@ def _solve(
         status = SolveStatus.FEASIBLE  # the round budget, not the clock, ended it
     stop_reason = StopReason.CANCELLED if cancel.seen else None
     return build_result(state, plans, seed, time_limit_s, began, status, deterministic, stop_reason)
+
+
+def _pick(weights: dict[str, float], rng: random.Random) -> str:
+    """Draw an option search with probability proportional to its weight."""
+    names = sorted(weights)
+    return rng.choices(names, weights=[weights[n] for n in names])[0]

@@ -90,6 +90,8 @@ class StateBase:
         self.banned: set[tuple[int, int]] = set()
         self._arrays: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._version = 0  # bumped on every change of a sequence
+        # (account, day, rep, sequence, day's load) -> insertion (see State.insertion)
+        self._insertions: dict[tuple, tuple[float, int]] = {}
         self._mean = (-1, 0.0)
         self.balance_weight = self._balance_weight()
         self.cap_penalty = self._cap_penalty()
