@@ -222,31 +222,23 @@ def make_user(url: str, keys: dict[str, str], tally: Tally, args: argparse.Names
                 gevent.sleep(self.rng.expovariate(rate))
             self.next_start_s = time.perf_counter()
 
+        def send(self, method: str, path: str, name: str, ok: int = 200, **kwargs):
+            """Send one request; its answer, refusals (429/503) counting as expected."""
+            with self.client.request(
+                method, path, name=name, catch_response=True, headers=self.auth, **kwargs
+            ) as response:
+                if response.status_code in (ok, 429, 503):
+                    response.success()
+                return response
+
         @task(6)
         def estimate(self) -> None:
-            body = estimate_request(self.rng)
-            with self.client.post(
-                "/v1/estimates",
-                json=body,
-                name="estimate 10x10",
-                catch_response=True,
-                headers=self.auth,
-            ) as response:
-                if response.status_code in (200, 429, 503):
-                    response.success()
+            self.send("POST", "/v1/estimates", "estimate 10x10", json=estimate_request(self.rng))
 
         @task(2)
         def day_plan(self) -> None:
             body = day_request(self.rng, "R1", args.accounts, args.time_limit_s)
-            with self.client.post(
-                "/v1/day-plans",
-                json=body,
-                name="day plan (sync)",
-                catch_response=True,
-                headers=self.auth,
-            ) as response:
-                if response.status_code in (200, 429, 503):
-                    response.success()
+            self.send("POST", "/v1/day-plans", "day plan (sync)", json=body)
 
         @task(1)
         def batch(self) -> None:
@@ -254,38 +246,20 @@ def make_user(url: str, keys: dict[str, str], tally: Tally, args: argparse.Names
                 day_request(self.rng, f"R{k}", args.accounts, args.time_limit_s)
                 for k in range(args.batch_reps)
             ]
-            with self.client.post(
-                "/v1/day-plans/batch",
-                json={"requests": requests},
-                name="batch job",
-                catch_response=True,
-                headers=self.auth,
-            ) as response:
-                if response.status_code == 202:
-                    job_id = response.json()["id"]
-                    self.jobs.append(job_id)
-                    tally.accepted.append((job_id, keys[self.tenant]))
-                if response.status_code in (202, 429, 503):
-                    response.success()
+            response = self.send(
+                "POST", "/v1/day-plans/batch", "batch job", ok=202, json={"requests": requests}
+            )
+            if response.status_code == 202:
+                job_id = response.json()["id"]
+                self.jobs.append(job_id)
+                tally.accepted.append((job_id, keys[self.tenant]))
 
         @task(4)
         def poll(self) -> None:
-            if not self.jobs:  # nothing submitted yet: the CRM lists its tenant's jobs
-                with self.client.get(
-                    "/v1/jobs?limit=20",
-                    name="list jobs",
-                    catch_response=True,
-                    headers=self.auth,
-                ) as response:
-                    if response.status_code in (200, 429, 503):
-                        response.success()
-                return
-            job_id = self.rng.choice(self.jobs[-5:])
-            with self.client.get(
-                f"/v1/jobs/{job_id}", name="poll job", catch_response=True, headers=self.auth
-            ) as response:
-                if response.status_code in (200, 429, 503):
-                    response.success()
+            if self.jobs:
+                self.send("GET", f"/v1/jobs/{self.rng.choice(self.jobs[-5:])}", "poll job")
+            else:  # nothing submitted yet: the CRM lists its tenant's jobs
+                self.send("GET", "/v1/jobs?limit=20", "list jobs")
 
     return Crm
 
