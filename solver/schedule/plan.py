@@ -69,7 +69,7 @@ from solver.schedule.search import hardest_first, local_search, perturb_and_impr
 from solver.schedule.tabu import tabu_options
 
 #: Schedules of at most this many accounts stop after :data:`IDLE_ROUNDS` rounds in a row
-#: whose search changed no day.
+#: whose search changed no day (or, an option search, found no better schedule).
 SMALL_SCHEDULE = 40
 #: See :data:`SMALL_SCHEDULE`.
 IDLE_ROUNDS = 3
@@ -319,10 +319,6 @@ def _solve(
             until = INF if deterministic else time.monotonic() + slice_s
             perturb_and_improve(state, move_penalty, rng, until, cancel)
         changed = [k for k in future if contents.get(k) != state.day_content(k)]
-        idle = 0 if changed else idle + 1
-        if idle >= IDLE_ROUNDS and (deterministic or len(state.accounts) <= SMALL_SCHEDULE):
-            converged = True
-            break  # several searches in a row found no better day sets
         left = main_deadline - now()
         per_day = max(0.2, min(10.0, ROUTE_SHARE * left / max(1, len(changed))))
         for k in changed:
@@ -339,17 +335,24 @@ def _solve(
             )
         unrouted = [k for k in future if contents.get(k) != state.day_content(k)]
         value = state.objective(move_penalty)
-        if not unrouted and value < best[0] - 1e-6:
+        improved = not unrouted and value < best[0] - 1e-6
+        if improved:
             best = (value, state.snapshot(), dict(plans), dict(contents))
             stalled = 0
-        else:
+        else:  # every round starts from the best schedule found so far
             stalled += 1
-        if op is not None:  # (adaptive: the option search that pays gets more rounds)
-            score = 1.0 if stalled == 0 else ADAPT_FLOOR
-            weights[op] = (1 - ADAPT_RATE) * weights[op] + ADAPT_RATE * score
             state.restore(best[1])
             plans, contents = dict(best[2]), dict(best[3])
+        if op is not None:  # (adaptive: the option search that pays gets more rounds)
+            score = 1.0 if improved else ADAPT_FLOOR
+            weights[op] = (1 - ADAPT_RATE) * weights[op] + ADAPT_RATE * score
         cancel.report(best[0])
+        # An idle round found nothing better: it changed no day, or it was an option
+        # search (whose tabu escape always moves somewhere) without a new best.
+        idle = 0 if improved or (changed and op is None) else idle + 1
+        if idle >= IDLE_ROUNDS and (deterministic or len(state.accounts) <= SMALL_SCHEDULE):
+            converged = True
+            break  # several searches in a row found no better day sets
     for k in future:  # safety: every day of the result is a routed day plan
         if k not in plans or contents.get(k) != state.day_content(k):
             plans[k], contents[k] = route_day(
