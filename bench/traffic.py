@@ -43,8 +43,8 @@ from solver.model import Account, Break, Location, Problem, Rep, Shift, TimeWind
 from solver.roads import build_network, load_network  # noqa: E402
 from solver.roads.calibrate import Trips, calibrate_profile  # noqa: E402
 from solver.roads.profile import (  # noqa: E402
-    _expand_classes,
     default_profile,
+    expand_classes,
     profile_from_dict,
     week_time_s,
 )
@@ -248,7 +248,7 @@ def bench_calibration(network, trips_n: int) -> None:
     fit_s = time.perf_counter() - began
     errors = []
     for fitted, true in zip(report.profile.rules, hidden.rules, strict=True):
-        want = _expand_classes(true.factors)
+        want = expand_classes(true.factors)
         for name, value in fitted.factors.items():
             if name in want and not name.endswith("_link"):
                 errors.append(abs(value - want[name]))

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import gpxpy.gpx
 import icalendar
 
-from solver.exports.stops import _at, _label, _stop_location, _visits, _zone
+from solver.exports.stops import local_time, numbered_visits, stop_location, time_zone, visit_label
 from solver.model import Plan, Problem, StopType, format_time_s
 
 _PRODID = "-//fieldroute//day plan//EN"
@@ -65,7 +65,7 @@ def plans_to_ics(
     bytes
         The ``.ics`` file content: one event per visit of every day.
     """
-    tz = _zone(tzname)
+    tz = time_zone(tzname)
     calendar = icalendar.Calendar()
     calendar.add("prodid", _PRODID)
     calendar.add("version", "2.0")
@@ -74,15 +74,15 @@ def plans_to_ics(
         calendar.add("x-wr-timezone", tzname)
     stamp = dt.datetime.now(dt.UTC).replace(microsecond=0)
     for plan, problem in days:
-        for route, number, stop in _visits(problem, plan):
+        for route, number, stop in numbered_visits(plan):
             account = problem.account(stop.account_id or "")
-            location = _stop_location(problem, route, stop)
+            location = stop_location(problem, route, stop)
             event = icalendar.Event()
             event.add("uid", f"{plan.date.isoformat()}-{route.rep_id}-{account.id}@fieldroute")
             event.add("dtstamp", stamp)
-            event.add("dtstart", _at(plan.date, stop.start_s, tz))
-            event.add("dtend", _at(plan.date, stop.departure_s, tz))
-            event.add("summary", _label(plan, route, number, account.name or account.id))
+            event.add("dtstart", local_time(plan.date, stop.start_s, tz))
+            event.add("dtend", local_time(plan.date, stop.departure_s, tz))
+            event.add("summary", visit_label(plan, route, number, account.name or account.id))
             where = account.address
             if location is not None and location.is_geo:
                 event.add("geo", (location.lat, location.lon))
@@ -134,21 +134,21 @@ def plan_to_gpx(plan: Plan, problem: Problem, *, tzname: str | None = None) -> s
     InvalidProblemError
         When ``tzname`` is not an IANA time zone.
     """
-    tz = _zone(tzname)
+    tz = time_zone(tzname)
     gpx = gpxpy.gpx.GPX()
     gpx.creator = "fieldroute"
     for route in plan.routes:
         gpx_route = gpxpy.gpx.GPXRoute(name=f"{route.rep_id} {plan.date.isoformat()}")
         number = 0
         for stop in route.stops:
-            location = _stop_location(problem, route, stop)
+            location = stop_location(problem, route, stop)
             if location is None or not location.is_geo:
                 continue
-            when = _at(plan.date, stop.start_s, tz).astimezone(dt.UTC) if tz else None
+            when = local_time(plan.date, stop.start_s, tz).astimezone(dt.UTC) if tz else None
             if stop.type == StopType.VISIT:
                 number += 1
                 account = problem.account(stop.account_id or "")
-                name = _label(plan, route, number, account.name or account.id)
+                name = visit_label(plan, route, number, account.name or account.id)
                 gpx.waypoints.append(
                     gpxpy.gpx.GPXWaypoint(location.lat, location.lon, time=when, name=name)
                 )

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from solver.errors import InvalidProblemError
-from solver.exports.stops import _stop_location
+from solver.exports.stops import stop_location
 from solver.model import Location, Plan, Problem, StopType, format_time_s
 
 #: Intermediate waypoints one Google Maps directions URL accepts.
@@ -37,7 +37,7 @@ def navigation_links(plan: Plan, problem: Problem) -> dict[str, list[str]]:
     for route in plan.routes:
         points = []
         for stop in route.stops:
-            location = _stop_location(problem, route, stop)
+            location = stop_location(problem, route, stop)
             if location is not None and location.is_geo and stop.type != StopType.BREAK:
                 point = f"{location.lat:.6f},{location.lon:.6f}"
                 if not points or points[-1] != point:
@@ -119,7 +119,7 @@ def route_links(plan: Plan, problem: Problem) -> dict[str, Any]:
                 continue
             number += 1
             account = problem.account(stop.account_id)
-            location = _stop_location(problem, route, stop)
+            location = stop_location(problem, route, stop)
             visits.append(
                 {
                     "number": number,

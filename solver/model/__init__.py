@@ -3,7 +3,8 @@
 Three modules, re-exported here (import from ``solver.model``): :mod:`.parts` (places,
 time windows, breaks, shifts), :mod:`.problem` (reps, accounts, the travel matrix, the
 problem) and :mod:`.plan`, the answer (routes of stops, unassigned accounts, the
-solver's status and stop reason).
+solver's status and stop reason). :mod:`.validation` holds the checks they share (and
+that the territory model uses too).
 
 Every object is a frozen dataclass validated on construction; an invalid value raises
 :class:`~solver.errors.InvalidProblemError` with one sentence naming the entity.
@@ -21,7 +22,6 @@ Conventions
 
 from solver.model.parts import (
     DEFAULT_VISIT_DURATION_S,
-    MAX_CLOCK_S,
     MAX_TIME_S,
     UNREACHABLE,
     Break,
@@ -46,6 +46,7 @@ from solver.model.plan import (
     solve_status,
 )
 from solver.model.problem import Account, Balance, Problem, Rep, TravelMatrix
+from solver.model.validation import MAX_CLOCK_S
 
 __all__ = [
     "DEFAULT_VISIT_DURATION_S",

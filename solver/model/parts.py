@@ -1,8 +1,9 @@
 """The parts a day-planning problem is built from: places, time windows, breaks, shifts.
 
 Frozen dataclasses validated on construction (an invalid value raises
-:class:`~solver.errors.InvalidProblemError` naming the entity), the clock constants
-and the validation helpers the other model modules share. Units: :mod:`solver.model`.
+:class:`~solver.errors.InvalidProblemError` naming the entity) and the clock constants
+(``MAX_CLOCK_S`` lives with the validation helpers, :mod:`.validation`). Units:
+:mod:`solver.model`.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from solver.errors import InvalidProblemError
+from solver.model.validation import check_time, invalid
 
 #: Entry of a :class:`TravelMatrix` for a pair with no path between them.
 UNREACHABLE = -1
@@ -24,9 +25,6 @@ MAX_TIME_S = 2 * 24 * 3600
 #: field-sales call). One default for day plans, territories and every other
 #: capability; a visit of 0 s happens only when asked for.
 DEFAULT_VISIT_DURATION_S = 1800
-#: Upper bound on times inside the domain model: 999:59:59, so that abstract units
-#: (benchmark instances whose "seconds" are scaled distances) fit.
-MAX_CLOCK_S = 1000 * 3600 - 1
 
 
 def format_time_s(time_s: int | float) -> str:
@@ -48,31 +46,6 @@ def format_time_s(time_s: int | float) -> str:
     return f"{hours:02d}:{minutes:02d}:{seconds:02d}"
 
 
-def _invalid(
-    owner: tuple[str, str | None], reason: str, *, field: str | None = None
-) -> InvalidProblemError:
-    """Return the error of ``owner`` (entity kind and id) with ``reason`` and ``field``."""
-    return InvalidProblemError(reason, entity=owner[0], entity_id=owner[1], field=field)
-
-
-def _check_time(owner: tuple[str, str | None], name: str, value: int) -> None:
-    if not isinstance(value, int | np.integer) or isinstance(value, bool):
-        raise _invalid(owner, f"{name} must be whole seconds, got {value!r}.")
-    if not 0 <= value <= MAX_CLOCK_S:
-        raise _invalid(
-            owner, f"{name} {value} s is outside 0..{MAX_CLOCK_S} s (999:59:59).", field=name
-        )
-
-
-def _check_non_negative(owner: tuple[str, str | None], name: str, value: float | None) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise _invalid(owner, f"{name} must be a number, got {value!r}.", field=name)
-    if not math.isfinite(value) or value < 0:
-        raise _invalid(owner, f"{name} must be >= 0, got {value!r}.", field=name)
-
-
 @dataclass(frozen=True, slots=True)
 class Location:
     """A place: geographic coordinates or an index into an explicit matrix.
@@ -92,19 +65,19 @@ class Location:
     def __post_init__(self) -> None:
         geo = self.lat is not None or self.lon is not None
         if geo and self.index is not None:
-            raise _invalid(("Location", None), "give either lat/lon or index, not both.")
+            raise invalid(("Location", None), "give either lat/lon or index, not both.")
         if self.index is not None:
             if isinstance(self.index, bool) or not isinstance(self.index, int | np.integer):
-                raise _invalid(("Location", None), f"index must be an integer, got {self.index!r}.")
+                raise invalid(("Location", None), f"index must be an integer, got {self.index!r}.")
             if self.index < 0:
-                raise _invalid(("Location", None), f"index must be >= 0, got {self.index}.")
+                raise invalid(("Location", None), f"index must be >= 0, got {self.index}.")
             return
         if self.lat is None or self.lon is None:
-            raise _invalid(("Location", None), "both lat and lon are required.")
+            raise invalid(("Location", None), "both lat and lon are required.")
         if not (math.isfinite(self.lat) and -90 <= self.lat <= 90):
-            raise _invalid(("Location", None), f"lat {self.lat} is outside -90..90.", field="lat")
+            raise invalid(("Location", None), f"lat {self.lat} is outside -90..90.", field="lat")
         if not (math.isfinite(self.lon) and -180 <= self.lon <= 180):
-            raise _invalid(("Location", None), f"lon {self.lon} is outside -180..180.", field="lon")
+            raise invalid(("Location", None), f"lon {self.lon} is outside -180..180.", field="lon")
 
     @property
     def is_geo(self) -> bool:
@@ -120,10 +93,10 @@ class TimeWindow:
     end_s: int
 
     def __post_init__(self) -> None:
-        _check_time("TimeWindow", "start_s", self.start_s)
-        _check_time("TimeWindow", "end_s", self.end_s)
+        check_time("TimeWindow", "start_s", self.start_s)
+        check_time("TimeWindow", "end_s", self.end_s)
         if self.end_s < self.start_s:
-            raise _invalid(
+            raise invalid(
                 ("TimeWindow", None),
                 f"end {format_time_s(self.end_s)} is before start {format_time_s(self.start_s)}.",
             )
@@ -146,11 +119,11 @@ class Break:
     duration_s: int
 
     def __post_init__(self) -> None:
-        _check_time("Break", "earliest_start_s", self.earliest_start_s)
-        _check_time("Break", "latest_start_s", self.latest_start_s)
-        _check_time("Break", "duration_s", self.duration_s)
+        check_time("Break", "earliest_start_s", self.earliest_start_s)
+        check_time("Break", "latest_start_s", self.latest_start_s)
+        check_time("Break", "duration_s", self.duration_s)
         if self.latest_start_s < self.earliest_start_s:
-            raise _invalid(
+            raise invalid(
                 ("Break", None),
                 f"latest start {format_time_s(self.latest_start_s)} is before earliest "
                 f"start {format_time_s(self.earliest_start_s)}.",
@@ -165,10 +138,10 @@ class Shift:
     end_s: int
 
     def __post_init__(self) -> None:
-        _check_time("Shift", "start_s", self.start_s)
-        _check_time("Shift", "end_s", self.end_s)
+        check_time("Shift", "start_s", self.start_s)
+        check_time("Shift", "end_s", self.end_s)
         if self.end_s <= self.start_s:
-            raise _invalid(
+            raise invalid(
                 ("Shift", None),
                 f"end {format_time_s(self.end_s)} is not after start "
                 f"{format_time_s(self.start_s)}.",

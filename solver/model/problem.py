@@ -22,11 +22,9 @@ from solver.model.parts import (
     Location,
     Shift,
     TimeWindow,
-    _check_non_negative,
-    _check_time,
-    _invalid,
     format_time_s,
 )
+from solver.model.validation import check_number, check_time, invalid
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,15 +78,15 @@ class Rep:
             )
         owner = ("Rep", self.id)
         if self.open_end and self.end is not None:
-            raise _invalid(owner, "open_end routes take no end location.", field="end")
-        _check_non_negative(owner, "cost_per_km", self.cost_per_km)
-        _check_non_negative(owner, "cost_per_hour", self.cost_per_hour)
+            raise invalid(owner, "open_end routes take no end location.", field="end")
+        check_number(owner, "cost_per_km", self.cost_per_km)
+        check_number(owner, "cost_per_hour", self.cost_per_hour)
         for name in ("max_drive_s", "max_visits", "capacity"):
             value = getattr(self, name)
             if value is not None and (
                 isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 0
             ):
-                raise _invalid(
+                raise invalid(
                     owner, f"{name} must be a whole number >= 0, got {value!r}.", field=name
                 )
         object.__setattr__(self, "skills", frozenset(self.skills))
@@ -96,7 +94,7 @@ class Rep:
             self.shift.start_s <= self.lunch.earliest_start_s
             and self.lunch.latest_start_s <= self.shift.end_s
         ):
-            raise _invalid(
+            raise invalid(
                 owner,
                 f"break window {format_time_s(self.lunch.earliest_start_s)}-"
                 f"{format_time_s(self.lunch.latest_start_s)} is outside the shift "
@@ -172,14 +170,14 @@ class Account:
                 f"Account {self.id!r}: id must be a non-empty string.", field="id"
             )
         owner = ("Account", self.id)
-        _check_time(owner, "visit_duration_s", self.visit_duration_s)
+        check_time(owner, "visit_duration_s", self.visit_duration_s)
         object.__setattr__(self, "windows", tuple(self.windows))
         object.__setattr__(self, "skills", frozenset(self.skills))
         object.__setattr__(self, "rep_ids", frozenset(self.rep_ids))
         ordered = sorted(self.windows, key=lambda w: w.start_s)
         for i, (a, b) in enumerate(zip(ordered, ordered[1:], strict=False)):
             if b.start_s <= a.end_s:
-                raise _invalid(
+                raise invalid(
                     owner,
                     f"windows {format_time_s(a.start_s)}-{format_time_s(a.end_s)} and "
                     f"{format_time_s(b.start_s)}-{format_time_s(b.end_s)} overlap.",
@@ -189,7 +187,7 @@ class Account:
         if self.visit_within_window:
             for i, w in enumerate(self.windows):
                 if w.end_s - w.start_s < self.visit_duration_s:
-                    raise _invalid(
+                    raise invalid(
                         owner,
                         f"window {format_time_s(w.start_s)}-{format_time_s(w.end_s)} is "
                         f"shorter than the {self.visit_duration_s} s visit.",
@@ -199,21 +197,21 @@ class Account:
             self.priority, bool
         )
         if not priority_ok or not 1 <= self.priority <= 100:
-            raise _invalid(
+            raise invalid(
                 owner, f"priority must be 1..100, got {self.priority!r}.", field="priority"
             )
-        _check_non_negative(owner, "value", self.value)
+        check_number(owner, "value", self.value)
         if (
             isinstance(self.demand, bool)
             or not isinstance(self.demand, int | np.integer)
             or (self.demand < 0)
         ):
-            raise _invalid(
+            raise invalid(
                 owner, f"demand must be a whole number >= 0, got {self.demand!r}.", field="demand"
             )
         if self.soft_end_s is not None:
-            _check_time(owner, "soft_end_s", self.soft_end_s)
-        _check_non_negative(owner, "lateness_cost_per_min", self.lateness_cost_per_min)
+            check_time(owner, "soft_end_s", self.soft_end_s)
+        check_number(owner, "lateness_cost_per_min", self.lateness_cost_per_min)
 
     def start_windows(self) -> tuple[TimeWindow, ...]:
         """Windows on the visit *start* (shrunk by the duration with ``visit_within_window``)."""
@@ -243,7 +241,7 @@ class TravelMatrix:
         durations = np.asarray(self.durations_s)
         distances = np.asarray(self.distances_m)
         if durations.ndim != 2 or durations.shape != distances.shape:
-            raise _invalid(
+            raise invalid(
                 ("Matrix", None),
                 f"durations_s {durations.shape} and distances_m {distances.shape} must be "
                 "2-D arrays of the same shape.",
@@ -252,11 +250,11 @@ class TravelMatrix:
         for name, array in (("durations_s", durations), ("distances_m", distances)):
             fractional = array.size and not np.issubdtype(array.dtype, np.integer)
             if fractional and (not np.all(np.isfinite(array)) or np.any(array != np.round(array))):
-                raise _invalid(
+                raise invalid(
                     ("Matrix", None), f"{name} must hold whole numbers.", field=f"matrix.{name}"
                 )
             if array.size and np.any(array < UNREACHABLE):
-                raise _invalid(
+                raise invalid(
                     ("Matrix", None),
                     f"{name} has negative entries (use -1 for unreachable).",
                     field=f"matrix.{name}",
@@ -326,20 +324,20 @@ class Problem:
         try:
             object.__setattr__(self, "balance", Balance(self.balance))
         except ValueError:
-            raise _invalid(
+            raise invalid(
                 ("Problem", None),
                 f"balance must be one of none, duration, visits, got {self.balance!r}.",
                 field="balance",
             ) from None
         if not self.reps:
-            raise _invalid(("Problem", None), "at least one rep is required.", field="reps")
+            raise invalid(("Problem", None), "at least one rep is required.", field="reps")
         _check_unique("Rep", "reps", (r.id for r in self.reps))
         _check_unique("Account", "accounts", (a.id for a in self.accounts))
         rep_ids = {r.id for r in self.reps}
         for i, account in enumerate(self.accounts):
             unknown = sorted(account.rep_ids - rep_ids)
             if unknown:
-                raise _invalid(
+                raise invalid(
                     ("Account", account.id),
                     f"rep_ids names unknown rep '{unknown[0]}'.",
                     field=f"accounts[{i}].rep_ids",
@@ -347,16 +345,16 @@ class Problem:
         if self.matrix is not None:
             n, m = self.matrix.shape
             if n != m:
-                raise _invalid(("Matrix", None), f"must be square, got {n} x {m}.", field="matrix")
+                raise invalid(("Matrix", None), f"must be square, got {n} x {m}.", field="matrix")
             for path, owner, loc in self._locations_with_paths():
                 if loc.is_geo:
-                    raise _invalid(
+                    raise invalid(
                         owner,
                         "with an explicit matrix, locations must be {'index': i}.",
                         field=path,
                     )
                 if loc.index >= n:
-                    raise _invalid(
+                    raise invalid(
                         owner,
                         f"location index {loc.index} is outside the {n} x {n} matrix.",
                         field=path,
@@ -364,7 +362,7 @@ class Problem:
         else:
             for path, owner, loc in self._locations_with_paths():
                 if not loc.is_geo:
-                    raise _invalid(
+                    raise invalid(
                         owner,
                         "an index location needs an explicit matrix; give lat/lon "
                         "for a road network.",
@@ -398,7 +396,7 @@ def _check_unique(kind: str, path: str, ids: Iterable[str]) -> None:
     seen: dict[str, int] = {}
     for i, ident in enumerate(ids):
         if ident in seen:
-            raise _invalid(
+            raise invalid(
                 (kind, ident),
                 f"id is used twice ({path}[{seen[ident]}] and {path}[{i}]).",
                 field=f"{path}[{i}].id",

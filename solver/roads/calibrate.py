@@ -33,7 +33,7 @@ from solver.roads.profile import (
     BUCKET_S,
     ROAD_CLASSES,
     SpeedProfile,
-    _expand_classes,
+    expand_classes,
     week_time_s,
 )
 
@@ -119,7 +119,7 @@ def read_trips(path: Path) -> Trips:
 def _parameters(profile: SpeedProfile) -> list[tuple[int, str]]:
     """(rule index, class) of every factor to fit, links included."""
     return [
-        (r, name) for r, rule in enumerate(profile.rules) for name in _expand_classes(rule.factors)
+        (r, name) for r, rule in enumerate(profile.rules) for name in expand_classes(rule.factors)
     ]
 
 
@@ -131,7 +131,7 @@ def _owner(profile: SpeedProfile, params: list[tuple[int, str]]) -> np.ndarray:
         areas = {"outside": [0], "built_up": [1], "all": [0, 1]}[rule.area]
         first, last = rule.start_s // BUCKET_S, rule.end_s // BUCKET_S
         buckets = np.concatenate([np.arange(d * 96 + first, d * 96 + last) for d in rule.days])
-        for name in _expand_classes(rule.factors):
+        for name in expand_classes(rule.factors):
             for area in areas:
                 owner[area, ROAD_CLASSES.index(name), buckets] = index[(r, name)]
     return owner
@@ -174,7 +174,7 @@ def _design(
 def _with_factors(profile: SpeedProfile, params, values: np.ndarray) -> SpeedProfile:
     rules = list(profile.rules)
     for (r, name), value in zip(params, values, strict=True):
-        factors = dict(_expand_classes(rules[r].factors))
+        factors = dict(expand_classes(rules[r].factors))
         factors[name] = round(float(value), 3)
         rules[r] = replace(rules[r], factors=factors)
     return SpeedProfile(f"{profile.name}-calibrated", tuple(rules), profile.built_up_nodes_per_km2)
@@ -271,7 +271,7 @@ def calibrate_profile(
     test, train = trips.take(order[:cut]), trips.take(order[cut:])
     if len(train) < 2:
         raise InvalidProblemError("Calibration: at least two trips must remain to fit.")
-    start = np.array([_expand_classes(base.rules[r].factors)[name] for r, name in params])
+    start = np.array([expand_classes(base.rules[r].factors)[name] for r, name in params])
     current, values = base, start
     for _ in range(2):
         design, rest = _design(network, train, current, params)

@@ -166,7 +166,7 @@ class SpeedProfile:
             buckets = np.concatenate(
                 [np.arange(d * 96 + first, d * 96 + last) for d in rule.days]
             ).astype(np.int64)
-            for name, value in _expand_classes(rule.factors).items():
+            for name, value in expand_classes(rule.factors).items():
                 for area in areas:
                     table[area, _CLASS_INDEX[name], buckets] = value
         return table
@@ -215,8 +215,20 @@ class SpeedProfile:
         Path(path).write_text(json.dumps(self.to_dict(), indent=2) + "\n")
 
 
-def _expand_classes(factors: Mapping[str, float]) -> dict[str, float]:
-    """Extend factors to each class's ``_link`` unless the link is named itself."""
+def expand_classes(factors: Mapping[str, float]) -> dict[str, float]:
+    """Extend factors to each class's ``_link`` unless the link is named itself.
+
+    Parameters
+    ----------
+    factors
+        Speed factor per OSM road class (``"primary"``: 0.8).
+
+    Returns
+    -------
+    dict of str to float
+        The same factors, with ``"primary_link"`` given ``"primary"``'s factor when
+        ``factors`` does not name the link class itself.
+    """
     out = dict(factors)
     for name, value in factors.items():
         link = f"{name}_link"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from solver.territory.model.inputs import _check_number
+from solver.model.validation import check_number
 from solver.territory.model.plan import TerritoryPlan
 
 
@@ -33,10 +33,10 @@ class CoverageOptions:
     weeks_per_year: float = 46.0
 
     def __post_init__(self) -> None:
-        _check_number(
+        check_number(
             ("CoverageOptions", None), "max_cost_share", self.max_cost_share, positive=True
         )
-        _check_number(
+        check_number(
             ("CoverageOptions", None), "weeks_per_year", self.weeks_per_year, positive=True
         )
 

@@ -9,7 +9,6 @@ currency.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -17,31 +16,13 @@ import numpy as np
 
 from solver.errors import InvalidProblemError
 from solver.model import DEFAULT_VISIT_DURATION_S, Location
+from solver.model.validation import check_number, invalid
 
 #: Weeks in the 4-week visiting cycle that frequencies refer to.
 CYCLE_WEEKS = 4
 
 #: Working days per week used when spreading visits over typical days.
 DAYS_PER_WEEK = 5
-
-
-def _invalid(
-    owner: tuple[str, str | None], reason: str, *, field: str | None = None
-) -> InvalidProblemError:
-    """Return the error of ``owner`` (entity kind and id) with ``reason`` and ``field``."""
-    return InvalidProblemError(reason, entity=owner[0], entity_id=owner[1], field=field)
-
-
-def _check_number(
-    owner: tuple[str, str | None], name: str, value: float | None, *, positive: bool = False
-) -> None:
-    if value is None:
-        return
-    if isinstance(value, bool) or not isinstance(value, int | float | np.integer | np.floating):
-        raise _invalid(owner, f"{name} must be a number, got {value!r}.", field=name)
-    if not math.isfinite(value) or value < 0 or (positive and value == 0):
-        bound = "> 0" if positive else ">= 0"
-        raise _invalid(owner, f"{name} must be {bound}, got {value!r}.", field=name)
 
 
 def _check_id(kind: str, value: object) -> None:
@@ -86,10 +67,10 @@ class TerritoryRep:
         _check_id("TerritoryRep", self.id)
         owner = ("TerritoryRep", self.id)
         if not isinstance(self.home, Location):
-            raise _invalid(owner, "home must be a Location.", field="home")
-        _check_number(owner, "capacity_h_per_week", self.capacity_h_per_week, positive=True)
-        _check_number(owner, "cost_per_km", self.cost_per_km)
-        _check_number(owner, "cost_per_hour", self.cost_per_hour)
+            raise invalid(owner, "home must be a Location.", field="home")
+        check_number(owner, "capacity_h_per_week", self.capacity_h_per_week, positive=True)
+        check_number(owner, "cost_per_km", self.cost_per_km)
+        check_number(owner, "cost_per_hour", self.cost_per_hour)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,20 +107,20 @@ class TerritoryAccount:
         _check_id("TerritoryAccount", self.id)
         owner = ("TerritoryAccount", self.id)
         if not isinstance(self.location, Location):
-            raise _invalid(owner, "location must be a Location.", field="location")
-        _check_number(owner, "visits_per_4_weeks", self.visits_per_4_weeks, positive=True)
+            raise invalid(owner, "location must be a Location.", field="location")
+        check_number(owner, "visits_per_4_weeks", self.visits_per_4_weeks, positive=True)
         duration = self.visit_duration_s
         if isinstance(duration, bool) or not isinstance(duration, int | np.integer) or duration < 0:
-            raise _invalid(
+            raise invalid(
                 owner,
                 f"visit_duration_s must be whole seconds >= 0, got {duration!r}.",
                 field="visit_duration_s",
             )
-        _check_number(owner, "revenue", self.revenue)
+        check_number(owner, "revenue", self.revenue)
         for name in ("locked_rep", "current_rep"):
             value = getattr(self, name)
             if value is not None and (not isinstance(value, str) or not value):
-                raise _invalid(owner, f"{name} must be a rep id, got {value!r}.", field=name)
+                raise invalid(owner, f"{name} must be a rep id, got {value!r}.", field=name)
 
     @property
     def visits_per_week(self) -> float:
@@ -220,14 +201,14 @@ class TerritoryOptions:
             object.__setattr__(self, "balance", BalanceMetric(self.balance))
         except ValueError:
             allowed = ", ".join(m.value for m in BalanceMetric)
-            raise _invalid(
+            raise invalid(
                 owner,
                 f"balance must be one of {allowed}, got {self.balance!r}.",
                 field="balance",
             ) from None
-        _check_number(owner, "tolerance", self.tolerance)
+        check_number(owner, "tolerance", self.tolerance)
         if self.tolerance >= 1:
-            raise _invalid(
+            raise invalid(
                 owner,
                 f"tolerance must be below 1 (100 %), got {self.tolerance!r}.",
                 field="tolerance",
@@ -237,37 +218,37 @@ class TerritoryOptions:
             or not isinstance(self.max_moves, int | np.integer)
             or self.max_moves < 0
         ):
-            raise _invalid(
+            raise invalid(
                 owner,
                 f"max_moves must be a whole number >= 0, got {self.max_moves!r}.",
                 field="max_moves",
             )
-        _check_number(owner, "move_penalty_h", self.move_penalty_h)
-        _check_number(owner, "visits_per_day", self.visits_per_day, positive=True)
+        check_number(owner, "move_penalty_h", self.move_penalty_h)
+        check_number(owner, "visits_per_day", self.visits_per_day, positive=True)
         if (
             isinstance(self.candidate_reps, bool)
             or not isinstance(self.candidate_reps, int | np.integer)
             or self.candidate_reps < 1
         ):
-            raise _invalid(
+            raise invalid(
                 owner,
                 f"candidate_reps must be a whole number >= 1, got {self.candidate_reps!r}.",
                 field="candidate_reps",
             )
-        _check_number(owner, "max_gap", self.max_gap)
-        _check_number(owner, "time_limit_s", self.time_limit_s, positive=True)
+        check_number(owner, "max_gap", self.max_gap)
+        check_number(owner, "time_limit_s", self.time_limit_s, positive=True)
         if isinstance(self.seed, bool) or not isinstance(self.seed, int | np.integer):
-            raise _invalid(owner, f"seed must be an integer, got {self.seed!r}.", field="seed")
+            raise invalid(owner, f"seed must be an integer, got {self.seed!r}.", field="seed")
         rounds = self.workload_rounds
         if isinstance(rounds, bool) or not isinstance(rounds, int | np.integer) or rounds < 0:
-            raise _invalid(
+            raise invalid(
                 owner,
                 f"workload_rounds must be a whole number >= 0, got {rounds!r}.",
                 field="workload_rounds",
             )
-        _check_number(owner, "min_utilisation", self.min_utilisation)
+        check_number(owner, "min_utilisation", self.min_utilisation)
         if not isinstance(self.deterministic, bool):
-            raise _invalid(
+            raise invalid(
                 owner,
                 f"deterministic must be true or false, got {self.deterministic!r}.",
                 field="deterministic",
