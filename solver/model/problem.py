@@ -24,7 +24,7 @@ from solver.model.parts import (
     TimeWindow,
     format_time_s,
 )
-from solver.model.validation import check_number, check_time, invalid
+from solver.model.validation import check_number, check_time, check_unique, invalid
 
 
 @dataclass(frozen=True, slots=True)
@@ -331,8 +331,8 @@ class Problem:
             ) from None
         if not self.reps:
             raise invalid(("Problem", None), "at least one rep is required.", field="reps")
-        _check_unique("Rep", "reps", (r.id for r in self.reps))
-        _check_unique("Account", "accounts", (a.id for a in self.accounts))
+        check_unique("Rep", "reps", (r.id for r in self.reps))
+        check_unique("Account", "accounts", (a.id for a in self.accounts))
         rep_ids = {r.id for r in self.reps}
         for i, account in enumerate(self.accounts):
             unknown = sorted(account.rep_ids - rep_ids)
@@ -390,15 +390,3 @@ class Problem:
             if rep.id == rep_id:
                 return rep
         raise KeyError(rep_id)
-
-
-def _check_unique(kind: str, path: str, ids: Iterable[str]) -> None:
-    seen: dict[str, int] = {}
-    for i, ident in enumerate(ids):
-        if ident in seen:
-            raise invalid(
-                (kind, ident),
-                f"id is used twice ({path}[{seen[ident]}] and {path}[{i}]).",
-                field=f"{path}[{i}].id",
-            )
-        seen[ident] = i

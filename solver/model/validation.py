@@ -8,6 +8,7 @@ construction.
 from __future__ import annotations
 
 import math
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -92,3 +93,31 @@ def check_number(owner: Owner, name: str, value: float | None, *, positive: bool
     if not math.isfinite(value) or value < 0 or (positive and value == 0):
         bound = "> 0" if positive else ">= 0"
         raise invalid(owner, f"{name} must be {bound}, got {value!r}.", field=name)
+
+
+def check_unique(kind: str, path: str, ids: Iterable[str]) -> None:
+    """Check that no id is used twice in a list of entities.
+
+    Parameters
+    ----------
+    kind
+        The entities' kind (``"Rep"``).
+    path
+        The list's field (``"reps"``), for the message and the field named.
+    ids
+        The ids in order.
+
+    Raises
+    ------
+    InvalidProblemError
+        At the first id seen before, naming both positions (field ``path[i].id``).
+    """
+    seen: dict[str, int] = {}
+    for i, ident in enumerate(ids):
+        if ident in seen:
+            raise invalid(
+                (kind, ident),
+                f"id is used twice ({path}[{seen[ident]}] and {path}[{i}]).",
+                field=f"{path}[{i}].id",
+            )
+        seen[ident] = i

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from solver.errors import InvalidProblemError
 from solver.model import Account, Problem, TimeWindow, TravelMatrix
+from solver.model.validation import check_unique
 from solver.schedule.model.parts import (
     Appointment,
     ScheduleAccount,
@@ -65,8 +66,8 @@ class ScheduleProblem:
             raise InvalidProblemError(
                 "at least one rep is required.", entity="Problem", field="reps"
             )
-        _unique("Rep", "reps", [r.id for r in self.reps])
-        _unique("Account", "accounts", [a.id for a in self.accounts])
+        check_unique("Rep", "reps", [r.id for r in self.reps])
+        check_unique("Account", "accounts", [a.id for a in self.accounts])
         rep_ids = {r.id for r in self.reps}
         n_days = len(self.days)
         for i, sa in enumerate(self.accounts):
@@ -226,16 +227,3 @@ class ScheduleProblem:
 def _clock(time_s: int) -> str:
     hours, rest = divmod(int(time_s), 3600)
     return f"{hours:02d}:{rest // 60:02d}"
-
-
-def _unique(kind: str, path: str, ids: list[str]) -> None:
-    seen: dict[str, int] = {}
-    for i, ident in enumerate(ids):
-        if ident in seen:
-            raise InvalidProblemError(
-                f"id is used twice ({path}[{seen[ident]}] and {path}[{i}]).",
-                entity=kind,
-                entity_id=ident,
-                field=f"{path}[{i}].id",
-            )
-        seen[ident] = i
