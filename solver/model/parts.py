@@ -93,8 +93,8 @@ class TimeWindow:
     end_s: int
 
     def __post_init__(self) -> None:
-        check_time("TimeWindow", "start_s", self.start_s)
-        check_time("TimeWindow", "end_s", self.end_s)
+        check_time(("TimeWindow", None), "start_s", self.start_s)
+        check_time(("TimeWindow", None), "end_s", self.end_s)
         if self.end_s < self.start_s:
             raise invalid(
                 ("TimeWindow", None),
@@ -119,9 +119,9 @@ class Break:
     duration_s: int
 
     def __post_init__(self) -> None:
-        check_time("Break", "earliest_start_s", self.earliest_start_s)
-        check_time("Break", "latest_start_s", self.latest_start_s)
-        check_time("Break", "duration_s", self.duration_s)
+        check_time(("Break", None), "earliest_start_s", self.earliest_start_s)
+        check_time(("Break", None), "latest_start_s", self.latest_start_s)
+        check_time(("Break", None), "duration_s", self.duration_s)
         if self.latest_start_s < self.earliest_start_s:
             raise invalid(
                 ("Break", None),
@@ -138,8 +138,8 @@ class Shift:
     end_s: int
 
     def __post_init__(self) -> None:
-        check_time("Shift", "start_s", self.start_s)
-        check_time("Shift", "end_s", self.end_s)
+        check_time(("Shift", None), "start_s", self.start_s)
+        check_time(("Shift", None), "end_s", self.end_s)
         if self.end_s <= self.start_s:
             raise invalid(
                 ("Shift", None),

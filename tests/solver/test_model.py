@@ -23,6 +23,25 @@ def rep(rep_id="r1", **kw):
     return Rep(rep_id, Location(index=0), Shift(8 * H, 17 * H), **kw)
 
 
+@pytest.mark.parametrize(
+    ("make", "entity", "field"),
+    [
+        (lambda: TimeWindow(-1, 9 * H), "TimeWindow", "start_s"),
+        (lambda: Break(12 * H, 13 * H, -60), "Break", "duration_s"),
+        (lambda: Shift(8 * H, 1000 * H), "Shift", "end_s"),
+    ],
+)
+def test_a_time_out_of_range_names_the_part_and_the_field(make, entity, field):
+    with pytest.raises(InvalidProblemError) as caught:
+        make()
+    assert (caught.value.entity, caught.value.entity_id, caught.value.field) == (
+        entity,
+        None,
+        field,
+    )
+    assert str(caught.value).startswith(f"{entity}: {field} ")
+
+
 def test_window_end_before_start_names_both_times():
     with pytest.raises(InvalidProblemError, match="end 09:00:00 is before start 10:00:00"):
         TimeWindow(10 * H, 9 * H)
