@@ -175,87 +175,155 @@ def _time(
     resolved: ResolvedProblem, rep: Rep, accounts: list[Account], break_after: int | None
 ) -> Route:
     end_location = rep.end_location
-    stops: list[Stop] = []
     departure = rep.shift.start_s
-    stops.append(Stop(StopType.START, departure, departure, departure, location=rep.start))
+    start = Stop(StopType.START, departure, departure, departure, location=rep.start)
+    timing = RouteTiming([start], departure)
     here = rep.start
-    drive = distance = visit = brk = late = 0
-    late_cost = value = 0.0
     legs: list[tuple[Location, Account | None]] = [(a.location, a) for a in accounts]
     legs.append((end_location if end_location is not None else _last(rep, accounts), None))
     for k, (there, account) in enumerate(legs):
-        travel = max(resolved.travel_s(here, there, departure), 0)
+        travel = max(resolved.travel_s(here, there, timing.departure_s), 0)
         metres = max(resolved.distance_m(here, there), 0)
         if end_location is None and account is None:
             travel = metres = 0
-        ready = departure + travel
-        leg_start = departure  # the leg is driven now, before a break placed on it
-        if break_after == k and rep.lunch is not None:
-            lunch = rep.lunch
-            begin = max(departure, lunch.earliest_start_s)
-            idle = max(0, begin - departure - travel)
-            stops.append(
-                Stop(StopType.BREAK, begin - idle, begin, begin + lunch.duration_s, wait_s=idle)
+        lunch = rep.lunch if break_after == k else None
+        brk = None if lunch is None else (lunch.earliest_start_s, lunch.duration_s)
+        timing.drive(there, travel, metres, account, brk)
+        here = there
+    stops = timing.stops
+    stops = _leave_later(stops) if resolved.timer is None else _leave_later_timed(resolved, stops)
+    drive = sum(s.travel_s for s in stops)
+    return Route(rep.id, tuple(stops), timing.totals(rep, stops, drive, len(accounts)))
+
+
+class RouteTiming:
+    """A route timed leg by leg, as it is driven: its stops so far and running totals.
+
+    The one place where a leg's times are worked out (the rule in the module
+    docstring): :func:`time_route` times an order from the shift start and
+    :func:`solver.routing.traffic.replay_route` replays a planned route.
+
+    Parameters
+    ----------
+    stops
+        The stops so far (the start).
+    departure_s
+        When the rep leaves the last stop, seconds since midnight.
+    """
+
+    def __init__(self, stops: list[Stop], departure_s: int) -> None:
+        self.stops = stops
+        self.departure_s = departure_s
+        self.drive_s = self.distance_m = self.visit_s = self.break_s = self.lateness_s = 0
+        self.lateness_cost = self.value = 0.0
+
+    def drive(
+        self,
+        there: Location,
+        travel_s: int,
+        distance_m: int,
+        account: Account | None,
+        brk: tuple[int, int] | None = None,
+    ) -> None:
+        """Drive the next leg, leaving at :attr:`departure_s`, and add its stops.
+
+        Parameters
+        ----------
+        there
+            Where the leg ends.
+        travel_s, distance_m
+            The leg's driving time (when driven now) and length.
+        account
+            The account visited at ``there``; None ends the route there.
+        brk
+            A break taken on this leg: its earliest start and its length, seconds. It
+            starts once the rep has left and the break may start, interrupting the
+            drive or taken on arrival (the rep idles until it may start).
+        """
+        leave = self.departure_s  # the leg is driven now, before a break placed on it
+        ready = leave + travel_s
+        if brk is not None:
+            earliest_s, length_s = brk
+            begin = max(leave, earliest_s)
+            idle = max(0, begin - leave - travel_s)
+            self.stops.append(
+                Stop(StopType.BREAK, begin - idle, begin, begin + length_s, wait_s=idle)
             )
-            ready = max(departure + travel, begin) + lunch.duration_s
-            brk += lunch.duration_s
-        drive += travel
-        distance += metres
+            ready = max(ready, begin) + length_s
+            self.break_s += length_s
+        self.drive_s += travel_s
+        self.distance_m += distance_m
         if account is None:
-            stops.append(
+            self.stops.append(
                 Stop(
                     StopType.END,
                     ready,
                     ready,
                     ready,
                     0,
-                    travel,
-                    metres,
+                    travel_s,
+                    distance_m,
                     location=there,
-                    drive_start_s=leg_start,
+                    drive_start_s=leave,
                 )
             )
-            break
+            return
         start = earliest_start_s(account, ready)
         if start is None:  # every window closed: keep the visit, late, for the checker
             start = ready
-        departure = start + account.visit_duration_s
-        stops.append(
+        self.departure_s = start + account.visit_duration_s
+        self.stops.append(
             Stop(
                 StopType.VISIT,
                 ready,
                 start,
-                departure,
+                self.departure_s,
                 start - ready,
-                travel,
-                metres,
+                travel_s,
+                distance_m,
                 account.id,
                 there,
-                drive_start_s=leg_start,
+                drive_start_s=leave,
             )
         )
-        visit += account.visit_duration_s
-        account_late = lateness_s(account, start)
-        late += account_late
-        late_cost += account_late / 60.0 * account.lateness_cost_per_min
-        value += account_value(account)
-        here = there
-    stops = _leave_later(stops) if resolved.timer is None else _leave_later_timed(resolved, stops)
-    drive = sum(s.travel_s for s in stops)
-    totals = RouteTotals(
-        drive_s=drive,
-        distance_m=distance,
-        visit_s=visit,
-        wait_s=sum(s.wait_s for s in stops),
-        break_s=brk,
-        cost=route_cost(rep, drive, distance, late_cost),
-        visits=len(accounts),
-        value=value,
-        lateness_s=late,
-        day_start_s=stops[0].departure_s,
-        day_end_s=stops[-1].arrival_s,
-    )
-    return Route(rep.id, tuple(stops), totals)
+        self.visit_s += account.visit_duration_s
+        late = lateness_s(account, start)
+        self.lateness_s += late
+        self.lateness_cost += late / 60.0 * account.lateness_cost_per_min
+        self.value += account_value(account)
+
+    def totals(self, rep: Rep, stops: Sequence[Stop], drive_s: int, visits: int) -> RouteTotals:
+        """Return the totals of the timed route.
+
+        Parameters
+        ----------
+        rep
+            The route's rep (its costs).
+        stops
+            The route's final stops (after any later leave from the start).
+        drive_s
+            Total driving time of ``stops``, seconds.
+        visits
+            Number of visits.
+
+        Returns
+        -------
+        RouteTotals
+            Drive, distance, visit, wait and break times, cost, value and lateness.
+        """
+        return RouteTotals(
+            drive_s=drive_s,
+            distance_m=self.distance_m,
+            visit_s=self.visit_s,
+            wait_s=sum(s.wait_s for s in stops),
+            break_s=self.break_s,
+            cost=route_cost(rep, drive_s, self.distance_m, self.lateness_cost),
+            visits=visits,
+            value=self.value,
+            lateness_s=self.lateness_s,
+            day_start_s=stops[0].departure_s,
+            day_end_s=stops[-1].arrival_s,
+        )
 
 
 def _last(rep: Rep, accounts: list[Account]) -> Location:

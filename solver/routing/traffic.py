@@ -29,21 +29,12 @@ from solver.model import (
     Location,
     Problem,
     Route,
-    RouteTotals,
-    Stop,
     StopType,
     TravelMatrix,
 )
 from solver.roads.profile import WEEK_S, week_time_s
 from solver.roads.traffic import applies, integrate, level_durations_s
-from solver.routing.schedule import (
-    account_value,
-    earliest_start_s,
-    lateness_s,
-    route_cost,
-    time_route,
-    timing_misses,
-)
+from solver.routing.schedule import RouteTiming, time_route, timing_misses
 
 if TYPE_CHECKING:
     from solver.routing.data import ResolvedProblem
@@ -245,77 +236,23 @@ def replay_route(resolved: ResolvedProblem, route: Route) -> Route:
     rep = resolved.problem.rep(route.rep_id)
     first = route.stops[0]
     here = first.location if first.location is not None else rep.start
-    departure = first.departure_s
-    stops = [first]
+    timing = RouteTiming([first], first.departure_s)
     pending = None
-    drive = distance = visit = brk = late = 0
-    late_cost = value = 0.0
     for stop in route.stops[1:]:
         if stop.type == StopType.BREAK:
             pending = stop
             continue
         there = stop.location if stop.location is not None else here
-        travel = max(resolved.travel_s(here, there, departure), 0)
+        travel = max(resolved.travel_s(here, there, timing.departure_s), 0)
         metres = max(resolved.distance_m(here, there), 0) if here != there else 0
-        ready = departure + travel
-        if pending is not None:
-            begin = max(departure, pending.start_s)
-            idle = max(0, begin - departure - travel)
-            length = pending.departure_s - pending.start_s
-            stops.append(Stop(StopType.BREAK, begin - idle, begin, begin + length, wait_s=idle))
-            ready = max(ready, begin) + length
-            brk += length
-            pending = None
-        drive += travel
-        distance += metres
-        if stop.type == StopType.END:
-            stops.append(
-                Stop(
-                    StopType.END,
-                    ready,
-                    ready,
-                    ready,
-                    0,
-                    travel,
-                    metres,
-                    location=there,
-                    drive_start_s=departure,
-                )
-            )
+        brk = None if pending is None else (pending.start_s, pending.departure_s - pending.start_s)
+        pending = None
+        account = None
+        if stop.type != StopType.END:
+            account = resolved.problem.account(stop.account_id or "")
+        timing.drive(there, travel, metres, account, brk)
+        if account is None:
             break
-        account = resolved.problem.account(stop.account_id or "")
-        start = earliest_start_s(account, ready)
-        start = ready if start is None else start
-        stops.append(
-            Stop(
-                StopType.VISIT,
-                ready,
-                start,
-                start + account.visit_duration_s,
-                start - ready,
-                travel,
-                metres,
-                account.id,
-                there,
-                drive_start_s=departure,
-            )
-        )
-        visit += account.visit_duration_s
-        late += lateness_s(account, start)
-        late_cost += lateness_s(account, start) / 60.0 * account.lateness_cost_per_min
-        value += account_value(account)
-        departure, here = start + account.visit_duration_s, there
-    totals = RouteTotals(
-        drive_s=drive,
-        distance_m=distance,
-        visit_s=visit,
-        wait_s=sum(s.wait_s for s in stops),
-        break_s=brk,
-        cost=route_cost(rep, drive, distance, late_cost),
-        visits=route.totals.visits,
-        value=value,
-        lateness_s=late,
-        day_start_s=stops[0].departure_s,
-        day_end_s=stops[-1].arrival_s,
-    )
-    return Route(rep.id, tuple(stops), totals, route.geometry)
+        here = there
+    totals = timing.totals(rep, timing.stops, timing.drive_s, route.totals.visits)
+    return Route(rep.id, tuple(timing.stops), totals, route.geometry)
