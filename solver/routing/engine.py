@@ -20,19 +20,18 @@ driving time (``max_drive_s``), number of visits (``max_visits``) and load
 (``capacity``); ``VehicleVar(...).SetValues`` for allowed reps and skills; an open end
 is an end node at zero distance from everything.
 
-Search: first solution by parallel cheapest insertion, then guided local search.
-When the problem fits PyVRP's model (see :func:`pyvrp_fits`), or fits it once lunch
-breaks and multiple windows are relaxed, and has more than :data:`SMALL_PROBLEM`
-candidate accounts, PyVRP's search first builds a strong solution in part of the time
-and OR-Tools continues from it (repairing a relaxed one). Every search,
-of any size, stops once it has converged, at the latest at the time limit (or, with
-``deterministic=True``, on a work budget instead of the clock): see
-:mod:`solver.routing.stopping`.
+Search (:mod:`solver.routing.search`): first solution by parallel cheapest insertion,
+then guided local search. When the problem fits PyVRP's model (see
+:func:`pyvrp_fits`), or fits it once lunch breaks and multiple windows are relaxed,
+and has more than :data:`SMALL_PROBLEM` candidate accounts, PyVRP's search first
+builds a strong solution in part of the time and OR-Tools continues from it
+(repairing a relaxed one). Every search, of any size, stops once it has converged, at
+the latest at the time limit (or, with ``deterministic=True``, on a work budget
+instead of the clock): see :mod:`solver.routing.stopping`.
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -44,7 +43,6 @@ from solver.model import MAX_CLOCK_S, UNREACHABLE, Account, Rep, StopReason
 from solver.routing.balance import add_balance
 from solver.routing.data import ResolvedProblem
 from solver.routing.schedule import account_value
-from solver.routing.stopping import SearchStop
 
 #: Integer solver units per unit of currency.
 COST_SCALE = 1_000_000
@@ -57,10 +55,6 @@ TIE_BREAK_PER_S = 1
 BLOCKED = 4 * MAX_CLOCK_S
 #: Problems with at most this many candidate accounts skip PyVRP's starting search.
 SMALL_PROBLEM = 15
-#: Share of the time limit given to PyVRP when it builds the starting solution.
-PYVRP_SHARE = 0.9
-#: While searching, ``on_progress`` is asked this often whether to stop (a cancelled job), s.
-PROGRESS_POLL_S = 0.2
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,8 +265,9 @@ class DayModel:
         on_progress
             Called with ``(fraction of the time used, best objective in currency)`` at
             each new solution, and with ``(fraction, None)`` every
-            :data:`PROGRESS_POLL_S` while searching; when it returns True the search
-            (PyVRP's and OR-Tools') stops and the best solution so far is returned.
+            :data:`~solver.routing.search.PROGRESS_POLL_S` while searching; when it
+            returns True the search (PyVRP's and OR-Tools') stops and the best solution
+            so far is returned.
         use_pyvrp
             Build the starting solution with PyVRP when the problem fits its model.
         deterministic
@@ -289,94 +284,18 @@ class DayModel:
         EngineResult
             The orders, break positions, status and objective.
         """
-        began = time.monotonic()
-        routing = self.routing
-        asked = {"stop": False, "polled": began - PROGRESS_POLL_S}  # first check asks
+        from solver.routing.search import search_day
 
-        def should_stop() -> bool:
-            """Ask ``on_progress`` every :data:`PROGRESS_POLL_S`; True once it said stop."""
-            now = time.monotonic()
-            due = now - asked["polled"] >= PROGRESS_POLL_S
-            if on_progress is not None and not asked["stop"] and due:
-                asked["polled"] = now
-                used = (now - began) / max(time_limit_s, 1e-9)
-                asked["stop"] = bool(on_progress(min(1.0, used), None))
-            return asked["stop"]
-
-        if on_progress is not None:
-
-            def report() -> None:
-                used = (time.monotonic() - began) / max(time_limit_s, 1e-9)
-                if on_progress(min(1.0, used), routing.CostVar().Value() / COST_SCALE):
-                    asked["stop"] = True
-
-            routing.AddAtSolutionCallback(report)
-        stop = SearchStop(
+        return search_day(
+            self,
             time_limit_s=time_limit_s,
-            n_accounts=len(self.accounts),
+            seed=seed,
+            on_progress=on_progress,
+            use_pyvrp=use_pyvrp,
             deterministic=deterministic,
-            began=began,
-            cancelled=should_stop if on_progress is not None else None,
+            start=start,
+            solution_limit=solution_limit,
         )
-        stop.attach(routing)
-        initial = None
-        if start is not None and self.accounts:
-            routing.CloseModelWithParameters(self.search_parameters(time_limit_s))
-            from solver.routing.warmstart import read_orders
-
-            initial = read_orders(self, start)
-            if initial is not None:
-                stop.warm = True
-        elif (
-            use_pyvrp
-            and self.accounts
-            and len(self.accounts) > SMALL_PROBLEM
-            and pyvrp_fits(self, relaxed=True)
-        ):
-            from solver.routing.warmstart import pyvrp_routes, read_routes
-
-            routes = pyvrp_routes(
-                self, time_limit_s=PYVRP_SHARE * time_limit_s, seed=seed, stop=stop
-            )
-            if on_progress is not None:
-                on_progress(min(1.0, (time.monotonic() - began) / time_limit_s), None)
-            routing.CloseModelWithParameters(self.search_parameters(time_limit_s))
-            if routes is not None:  # relaxed routes may break a constraint: keep what fits
-                initial = read_routes(self, routes)
-                # a relaxed start is polished (warm floor: as good, a third less CPU)
-                stop.warm = initial is not None and not pyvrp_fits(self)
-        remaining = max(0.05, time_limit_s - (time.monotonic() - began))
-        params = self.search_parameters(remaining)
-        if solution_limit is not None:
-            params.solution_limit = solution_limit
-        if initial is not None:
-            solution = routing.SolveFromAssignmentWithParameters(initial, params)
-        else:
-            solution = routing.SolveWithParameters(params)
-        status = routing_enums_pb2.RoutingSearchStatus.Value.Name(routing.status())
-        reason = stop.finish(solution is not None)
-        if solution is None:
-            empty = {rep.id: [] for rep in self.reps}
-            return EngineResult(empty, dict.fromkeys(empty), status, None, reason)
-        orders: dict[str, list[str]] = {}
-        break_after: dict[str, int | None] = {}
-        for v, rep in enumerate(self.reps):
-            nodes, cumuls = [], []
-            index = solution.Value(routing.NextVar(routing.Start(v)))
-            while not routing.IsEnd(index):
-                nodes.append(self.manager.IndexToNode(index))
-                cumuls.append(solution.Value(self.time.CumulVar(index)))
-                index = solution.Value(routing.NextVar(index))
-            end_cumul = solution.Value(self.time.CumulVar(index))
-            orders[rep.id] = [self.accounts[n].id for n in nodes]
-            break_after[rep.id] = None
-            if v in self.breaks:
-                begin = solution.StartValue(self.breaks[v])
-                if begin < end_cumul or not nodes:
-                    done = [c + int(self.service[n]) for n, c in zip(nodes, cumuls, strict=True)]
-                    break_after[rep.id] = sum(1 for d in done if d <= begin)
-        objective = solution.ObjectiveValue() / COST_SCALE
-        return EngineResult(orders, break_after, status, objective, reason)
 
 
 def pyvrp_fits(model: DayModel, *, relaxed: bool = False) -> bool:
