@@ -66,7 +66,10 @@ _ROUTING_TESTS = (
 
 #: What is mutated and which tests must catch it. Edit when code moves.
 TARGETS: tuple[Target, ...] = (
-    Target("solver/routing/check.py", _ROUTING_TESTS),
+    Target("solver/routing/check/route.py", _ROUTING_TESTS),
+    Target("solver/routing/check/legs.py", _ROUTING_TESTS),
+    Target("solver/routing/check/plan.py", _ROUTING_TESTS),
+    Target("solver/routing/check/violation.py", _ROUTING_TESTS),
     Target(
         "solver/routing/schedule.py",
         _ROUTING_TESTS,

@@ -43,8 +43,9 @@ def copy(tmp_path):
 @pytest.mark.parametrize(
     ("checker", "line"),
     [
-        ("routing/check.py", "from solver.routing.schedule import route_cost"),
-        ("routing/check.py", "from solver.routing.data import resolve_problem"),
+        ("routing/check/route.py", "from solver.routing.schedule import route_cost"),
+        ("routing/check/legs.py", "from solver.routing.data import resolve_problem"),
+        ("routing/check/__init__.py", "from solver.costs import route_cost"),
         ("territory/check.py", "from solver.territory.balance import estimate_workload"),
         ("schedule/check.py", "from solver.costs import route_cost"),
     ],

@@ -1,216 +1,13 @@
-"""Independent plan checker: recompute a plan from the raw problem, verify every rule.
-
-The checker shares no code with the solver. It imports only the domain model
-(:mod:`solver.model`) and the errors; an import-linter contract in ``pyproject.toml``
-keeps it that way. From the problem alone it takes every leg's travel time and
-distance (the problem's explicit matrix, or the road network's ``matrix`` queried
-pair by pair), re-derives each arrival, wait, break, visit and departure with its own
-arithmetic, and verifies windows, shift, break, capacity, maximum visits, maximum
-drive time, eligibility, the route totals (drive, distance, visit, wait, break,
-lateness, cost and value) and that every account is either visited once or unassigned.
-
-Timing rules (the same identities the solver documents, written here again): for a
-leg ``P -> N`` with a break stop ``B`` between them::
-
-    B.start >= departure(P)
-    arrival(N) = max(departure(P) + travel(P, N), B.start) + (B.departure - B.start)
-
-and without a break ``arrival(N) = departure(P) + travel(P, N)``; always
-``start = arrival + wait`` with ``wait >= 0``, and a visit's departure is its start
-plus the visit duration. The break is due when the route still works at the break's
-latest start.
-
-Figures: lateness of a visit is ``max(0, start - soft_end)`` seconds; the route cost
-is ``drive_s x cost_per_hour / 3600 + distance_m x cost_per_km / 1000`` plus, per
-late visit, ``lateness_s x lateness_cost_per_min / 60``, reported in whole cents (half a
-cent from the exact figure at most); the day starts at the start's departure and ends at
-the end's arrival; a stop's leg is driven from ``drive_start_s``, after the previous
-departure, and the drive (and a break on the leg) fit before the arrival; an account's
-value is its
-``value``, else its ``priority``.
-
-Violation codes
----------------
-``UNKNOWN_REP``, ``DUPLICATE_ROUTE``, ``UNKNOWN_ACCOUNT``, ``DUPLICATE_VISIT``,
-``ALREADY_VISITED``, ``NOT_ELIGIBLE``, ``BAD_STOPS``, ``UNREACHABLE_LEG``,
-``LEG_MISMATCH`` (travel or distance differs from the matrix), ``TIME_MISMATCH``
-(times inconsistent with the legs), ``SHIFT_START``, ``SHIFT_END``, ``WINDOW``,
-``BREAK_MISSING``, ``BREAK_WINDOW``, ``CAPACITY``, ``MAX_VISITS``,
-``MAX_DRIVE_TIME``, ``TOTALS_MISMATCH``, ``MISSING_ACCOUNT`` (neither routed nor
-unassigned), ``ROUTED_AND_UNASSIGNED``.
-"""
+"""Check one route stop by stop: times, windows, shift, break, limits and totals."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
 
-from solver.errors import InvalidProblemError
-from solver.model import (
-    Account,
-    Location,
-    Plan,
-    Problem,
-    Rep,
-    Route,
-    Stop,
-    StopType,
-    format_time_s,
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Violation:
-    """A broken rule in a plan.
-
-    Parameters
-    ----------
-    rep_id
-        The route's rep (None for plan-wide problems).
-    account_id
-        The account concerned, if any.
-    code
-        Stable code (see the module docstring).
-    detail
-        One human sentence.
-    """
-
-    rep_id: str | None
-    account_id: str | None
-    code: str
-    detail: str
-
-
-def check_plan(problem: Problem, plan: Plan, *, network: Any = None) -> list[Violation]:
-    """Verify a plan against its problem, recomputing every figure from the raw inputs.
-
-    Parameters
-    ----------
-    problem
-        The problem the plan answers.
-    plan
-        The plan to check (from the solver or hand-made).
-    network
-        The road network (``solver.roads.RoadNetwork``), for problems with lat/lon
-        locations; its ``matrix`` is queried once per distinct leg of the plan.
-
-    Returns
-    -------
-    list of Violation
-        Empty when the plan is feasible.
-
-    Raises
-    ------
-    InvalidProblemError
-        When the problem has lat/lon locations but no network was given.
-    """
-    legs = _Legs(problem, network)
-    reps = {rep.id: rep for rep in problem.reps}
-    violations: list[Violation] = []
-    seen_reps: set[str] = set()
-    visited: dict[str, str] = {}
-    for route in plan.routes:
-        rep = reps.get(route.rep_id)
-        if rep is None:
-            violations.append(
-                Violation(route.rep_id, None, "UNKNOWN_REP", f"Rep '{route.rep_id}' is unknown.")
-            )
-            continue
-        if rep.id in seen_reps:
-            violations.append(
-                Violation(rep.id, None, "DUPLICATE_ROUTE", f"Rep '{rep.id}' has two routes.")
-            )
-        seen_reps.add(rep.id)
-        violations += _duplicate_visits(rep, route, visited)
-        violations += _RouteCheck(problem, legs, rep, route).run()
-    violations += _account_coverage(problem, plan, visited)
-    return violations
-
-
-def _duplicate_visits(rep: Rep, route: Route, visited: dict[str, str]) -> list[Violation]:
-    """Flag accounts of ``route`` already visited (by this or an earlier route)."""
-    out = []
-    for account_id in route.account_ids:
-        if account_id in visited:
-            detail = f"Account '{account_id}' is visited twice."
-            out.append(Violation(rep.id, account_id, "DUPLICATE_VISIT", detail))
-        visited[account_id] = rep.id
-    return out
-
-
-def _account_coverage(problem: Problem, plan: Plan, visited: dict[str, str]) -> list[Violation]:
-    """Every account is visited or unassigned, never both."""
-    unassigned = {u.account_id for u in plan.unassigned}
-    out = []
-    for account in problem.accounts:
-        routed, dropped = account.id in visited, account.id in unassigned
-        if routed and dropped:
-            detail = f"Account '{account.id}' is both visited and unassigned."
-            out.append(Violation(visited[account.id], account.id, "ROUTED_AND_UNASSIGNED", detail))
-        elif not routed and not dropped:
-            detail = f"Account '{account.id}' is neither visited nor unassigned."
-            out.append(Violation(None, account.id, "MISSING_ACCOUNT", detail))
-    return out
-
-
-class _Legs:
-    """Travel time and distance of one leg, straight from the raw inputs.
-
-    An explicit matrix is read at ``[origin.index, destination.index]``; on a road
-    network each distinct pair is one ``network.matrix([origin], [destination])``
-    query. With ``problem.traffic`` on a network that has ``durations_at`` (a speed
-    profile), the leg's seconds are the network's own time-dependent answer for the
-    moment the leg is driven (``week_s`` = weekday of the date x 86400 + the drive
-    start), asked leg by leg. A leg from a place to the same place is 0 s / 0 m.
-    """
-
-    def __init__(self, problem: Problem, network: Any) -> None:
-        if problem.matrix is None and network is None:
-            raise InvalidProblemError(
-                f"road network {problem.network!r} is required to check lat/lon locations.",
-                entity="Problem",
-                field="network",
-            )
-        self._matrix = problem.matrix
-        self._network = network
-        self._cache: dict[tuple[Location, Location], tuple[int, int]] = {}
-        self._timed = (
-            problem.traffic and problem.matrix is None and hasattr(network, "durations_at")
-        )
-        self._day_s = problem.date.weekday() * 86400
-
-    def __call__(
-        self, origin: Location, destination: Location, depart_s: int | None = None
-    ) -> tuple[int, int]:
-        """``(seconds, metres)`` from ``origin`` to ``destination``; -1 when unreachable."""
-        if origin == destination:
-            return 0, 0
-        key = (origin, destination)
-        if key not in self._cache:
-            self._cache[key] = self._query(origin, destination)
-        seconds, metres = self._cache[key]
-        if self._timed and depart_s is not None and seconds >= 0:
-            seconds = int(
-                self._network.durations_at(
-                    [(origin.lat, origin.lon)],
-                    [(destination.lat, destination.lon)],
-                    week_s=self._day_s + depart_s,
-                )[0][0]
-            )
-        return seconds, metres
-
-    def _query(self, origin: Location, destination: Location) -> tuple[int, int]:
-        if self._matrix is not None:
-            row, column = origin.index, destination.index
-            return (
-                int(self._matrix.durations_s[row, column]),
-                int(self._matrix.distances_m[row, column]),
-            )
-        pair = self._network.matrix(
-            [(origin.lat, origin.lon)], [(destination.lat, destination.lon)]
-        )
-        return int(pair.durations_s[0][0]), int(pair.distances_m[0][0])
+from solver.model import Account, Location, Problem, Rep, Route, Stop, StopType, format_time_s
+from solver.routing.check.legs import Legs
+from solver.routing.check.violation import Violation
 
 
 @dataclass(slots=True)
@@ -230,10 +27,10 @@ class _Tally:
     breaks: list[Stop] = field(default_factory=list)
 
 
-class _RouteCheck:
+class RouteCheck:
     """The checks of one route, step by step (see :meth:`run`)."""
 
-    def __init__(self, problem: Problem, legs: _Legs, rep: Rep, route: Route) -> None:
+    def __init__(self, problem: Problem, legs: Legs, rep: Rep, route: Route) -> None:
         self.problem = problem
         self.legs = legs
         self.rep = rep
