@@ -17,6 +17,18 @@ class Legs:
     profile), the leg's seconds are the network's own time-dependent answer for the
     moment the leg is driven (``week_s`` = weekday of the date x 86400 + the drive
     start), asked leg by leg. A leg from a place to the same place is 0 s / 0 m.
+
+    Parameters
+    ----------
+    problem
+        The problem (its explicit matrix, or its date and ``traffic`` for a network).
+    network
+        The road network for lat/lon problems (None with an explicit matrix).
+
+    Raises
+    ------
+    InvalidProblemError
+        When the problem has lat/lon locations but no network was given.
     """
 
     def __init__(self, problem: Problem, network: Any) -> None:

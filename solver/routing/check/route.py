@@ -28,7 +28,19 @@ class _Tally:
 
 
 class RouteCheck:
-    """The checks of one route, step by step (see :meth:`run`)."""
+    """The checks of one route, step by step (see :meth:`run`).
+
+    Parameters
+    ----------
+    problem
+        The problem the plan answers.
+    legs
+        The raw leg times and distances of the problem.
+    rep
+        The route's rep.
+    route
+        The route to check.
+    """
 
     def __init__(self, problem: Problem, legs: Legs, rep: Rep, route: Route) -> None:
         self.problem = problem
