@@ -33,13 +33,16 @@ Method (after Cordeau, Gendreau & Laporte 1997 and Vidal et al. 2012 for the PVR
    do not pack into its reps), a relaxed merged routing (below) moves them first. Later rounds
    choose the options of the accounts with several visits by a relaxed merged routing
    (each visit moves within its options' days, an account left on no option is put back
-   on the option sharing most days) or by a tabu search with exact insertion costs
-   (:mod:`solver.schedule.tabu`), drawn adaptively (the search that gave the recent new
-   best schedules is drawn more often), each followed by a merged routing warm-started
-   from the state. The merged sequences become the days'
-   plans when the day engine's own timing finds them valid (:func:`timed_day`), else the
-   day is routed by the day engine; a round is accepted as in 3. The last
-   :data:`MERGED_POLISH_SHARE` of the time polishes the days as in 3.
+   on the option sharing most days) or by a tabu search, drawn adaptively (the search
+   that gave the recent new best schedules is drawn more often), each followed by a
+   merged routing warm-started from the state. The tabu search is the pattern search of
+   :mod:`solver.schedule.patterns` (every option change and every move of a visit to
+   another rep of its day priced at once from per-sequence tables, soft capacity and
+   shift length, CGL97's attribute tabu and diversification) when it models every rule
+   (no balance), else the per-account one of :mod:`solver.schedule.tabu`. The merged
+   sequences become the days' plans when the day engine's own timing finds them valid
+   (:func:`timed_day`), else the day is routed by the day engine; a round is accepted as
+   in 3. The last :data:`MERGED_POLISH_SHARE` of the time polishes the days as in 3.
 
 Estimated costs are those of the day plan (km x ``cost_per_km`` + driving hours x
 ``cost_per_hour``), plus a penalty per missing visit (the account's value; a large one
@@ -64,6 +67,7 @@ from solver.schedule.days import polish, route_day, start_from, timed_day
 from solver.schedule.merge import choose_days, day_choosers, merge_fits, merged_proposal
 from solver.schedule.model import Schedule, ScheduleProblem
 from solver.schedule.moves import INF, State
+from solver.schedule.patterns import fits, pattern_search
 from solver.schedule.result import build_result
 from solver.schedule.search import hardest_first, local_search, perturb_and_improve
 from solver.schedule.tabu import tabu_options
@@ -93,6 +97,14 @@ WARM_S_PER_VISIT = 0.02
 #: with several visits (at most this share of the time left).
 TABU_S_PER_ACCOUNT = 0.04
 TABU_SHARE = 0.2
+#: When the pattern search (:mod:`solver.schedule.patterns`) models every rule of the
+#: schedule, it replaces the per-account tabu search: this long per account with
+#: several options, at most this share of the time left and this many seconds a round;
+#: the merged routing that follows it is warm-started for this many seconds per visit.
+PATTERN_S_PER_ACCOUNT = 0.06
+PATTERN_SHARE = 0.5
+PATTERN_MAX_S = 6.0
+PATTERN_WARM_S_PER_VISIT = 0.008
 #: After each round, the weight of its search moves this share of the way to 1 when the
 #: round gave a new best schedule, else to ADAPT_FLOOR (adaptive choice, as in ALNS).
 ADAPT_RATE = 0.3
@@ -240,6 +252,8 @@ def _solve(
     merging = merge_fits(state) and not deterministic
     rounds = 1
     choosers = set(day_choosers(state)) if merging else set()
+    fast = merging and fits(state)  # (the pattern search models every rule)
+    movable = sum(1 for options in state.options if len(options) > 1)
     searched = [i for i in range(len(state.accounts)) if i not in choosers]
     polish_s = (MERGED_POLISH_SHARE if merging else POLISH_SHARE) * time_limit_s
     polish_s = polish_s if previous is None else 0.0
@@ -304,13 +318,18 @@ def _solve(
                     merged_proposal(
                         state, merge_days, slice_s, seed + rounds, relax=True, cancelled=cancel
                     )
+                elif op == "tabu" and fast:
+                    tabu_s = min(PATTERN_S_PER_ACCOUNT * movable, PATTERN_MAX_S)
+                    tabu_s = max(0.3, min(PATTERN_SHARE * left, tabu_s))
+                    pattern_search(state, rng, time.monotonic() + tabu_s, cancel, escape=True)
                 elif op == "tabu":
                     tabu_s = max(0.3, min(TABU_SHARE * left, TABU_S_PER_ACCOUNT * len(searched)))
                     until = time.monotonic() + tabu_s
                     shake = min(SHAKE_MAX, SHAKE_STEP * stalled)
                     tabu_options(state, rng, until, searched, cancel, escape=True, shake=shake)
                 left = main_deadline - now()
-                slice_s = max(0.3, min(MERGE_SHARE * left, WARM_S_PER_VISIT * visits))
+                per_visit = PATTERN_WARM_S_PER_VISIT if op == "tabu" and fast else WARM_S_PER_VISIT
+                slice_s = max(0.3, min(MERGE_SHARE * left, per_visit * visits))
                 proposal = merged_proposal(
                     state, merge_days, slice_s, seed + rounds, cancelled=cancel
                 )

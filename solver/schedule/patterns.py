@@ -1,0 +1,543 @@
+"""Tabu search on the accounts' day patterns, every move priced at once (CGL97).
+
+The search of Cordeau, Gendreau & Laporte (1997) for the periodic VRP, on the schedule
+state's sequences: each iteration prices every move of two kinds and makes the best one
+that is not tabu (or that gives a new best schedule):
+
+- **pattern**: an account takes another of its options; it leaves the days of the old
+  option that the new one does not hold (exact removal gains) and enters the new days
+  at the cheapest place of any rep that day (or of its fixed rep);
+- **relocate**: a visit moves to another rep's sequence on the same day.
+
+Capacity and shift length are soft: an overload costs ``alpha`` per unit of demand and
+``beta`` per second past the shift, weights that grow while the current state breaks
+the rule and shrink while it keeps it, so the search crosses infeasible states to reach
+other feasible ones. The attributes are an account's visits in a rep's sequence of a
+day: a visit taken out of a sequence may not go back into it for a few iterations
+(tabu, unless that gives a new best schedule), and a move adding an attribute that the
+search has added often costs extra when it does not improve (continuous
+diversification). Every touched sequence is re-optimised (2-opt, relocate) after a move.
+
+All moves are priced by numpy on tables kept per sequence: the cheapest insertion of
+every account into it and the removal gain of each of its visits. A move changes a few
+sequences, so only their tables are rebuilt: 400-1,200 iterations a second on the
+PVRP benchmark's 100-300 accounts, where the per-account search of
+:mod:`solver.schedule.tabu` makes about 15.
+
+Used by :func:`solver.schedule.plan.plan_schedule` for schedules whose only rules are
+capacity and shift length (see :func:`fits`); the merged routing that follows turns the
+sequences into day plans.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Callable
+
+import numpy as np
+
+from solver.schedule.merge import merge_fits
+from solver.schedule.moves import State
+
+#: Tabu tenure: about this many times log10(accounts) iterations (CGL97's theta).
+TENURE_FACTOR = 7.5
+#: Continuous diversification (CGL97's lambda): a non-improving move adding an attribute
+#: costs this share of the current cost x sqrt(visits x reps) x the attribute's frequency.
+DIVERSIFY = 0.015
+#: The overload weights are multiplied or divided by 1 + this after each iteration.
+PENALTY_STEP = 0.5
+#: The shift-length weight changes every this many iterations (its tables are rebuilt).
+BETA_EVERY = 10
+#: Improvements smaller than this are none.
+EPS = 1e-6
+
+
+def fits(state: State) -> bool:
+    """Whether the pattern search models this schedule: the merged rules, no balance."""
+    return merge_fits(state) and not state.balance_weight
+
+
+class _Search:
+    """Tables of the search: sequences, insertion costs, removal gains, options."""
+
+    def __init__(self, state: State, accounts: list[int]) -> None:
+        s = self.s = state
+        self.n = n = len(s.accounts)
+        self.t = t = s.n_days
+        self.routes = [(k, r) for k in range(t) for r in sorted(s.rep_days[k])]
+        self.route_of = {kr: x for x, kr in enumerate(self.routes)}
+        nr = len(self.routes)
+        self.day_of = np.array([k for k, _ in self.routes], dtype=np.int64)
+        self.day_routes = [[x for x, (k, _) in enumerate(self.routes) if k == d] for d in range(t)]
+        self.rows = np.array(s.row, dtype=np.int64)
+        self.demand = np.array(s.demand, dtype=np.float64)
+        self.service = np.array(s.service, dtype=np.float64)
+        self.miss = np.array([s.miss_cost(i) for i in range(n)], dtype=np.float64)
+        self.visits = np.array([sa.visits for sa in s.accounts], dtype=np.int64)
+        self.cap = np.full(nr, np.inf)
+        self.limit = np.full(nr, np.inf)
+        for x, (k, r) in enumerate(self.routes):
+            rep = s.day_reps[k][r]
+            if rep.capacity is not None:
+                self.cap[x] = rep.capacity
+            self.limit[x] = rep.shift.end_s - rep.shift.start_s
+        # A shift longer than any sequence could last never binds: no overtime tables.
+        arcs = s.durations[np.ix_(self.rows, self.rows)] if n else np.zeros((1, 1))
+        ends = [*s.start_row, *(e for e in s.end_row if e < s.durations.shape[0] - 1)]
+        reach = s.durations[np.ix_(ends, self.rows)] if n else np.zeros((1, 1))
+        longest = float(max(arcs.max(), reach.max(), 0.0))
+        bound = (self.visits.sum() + 1) * longest + float((self.service * self.visits).sum())
+        self.limit[self.limit >= bound] = np.inf
+        self.timed = bool(np.isfinite(self.limit).any())
+        # Cost tables per distinct matrix: C[:, rows] and C[rows, :].T, so that the
+        # insertion of every account between two nodes is two row lookups.
+        self._tables: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self.matrix = []
+        for _, r in self.routes:
+            c = s.cost[r]
+            if id(c) not in self._tables:
+                self._tables[id(c)] = (c, c[:, self.rows], c[self.rows, :].T.copy())
+            self.matrix.append(self._tables[id(c)])
+        d = s.durations
+        self.dtab = (d, d[:, self.rows], d[self.rows, :].T.copy())
+        # Who may go where: eligible reps, not banned by the day engine.
+        self.allowed = np.zeros((nr + 1, n), dtype=bool)
+        for x, (k, r) in enumerate(self.routes):
+            for i in range(n):
+                if (i, k) not in s.banned and r in s._eligible_reps(i, k):
+                    self.allowed[x, i] = True
+        self.relocatable = np.array(
+            [
+                not sa.same_rep and (s.chosen[i] is None or s.options[i][s.chosen[i]].rep is None)
+                for i, sa in enumerate(s.accounts)
+            ]
+        )
+        self._options(accounts)
+        # Current sequences and their tables.
+        self.seq = [list(s.rep_days[k][r].seq) for k, r in self.routes]
+        self.chosen = list(s.chosen)
+        self.load = np.zeros(nr)
+        self.dur = np.zeros(nr)
+        self.cost = np.zeros(nr)
+        self.placed = np.zeros((n, t), dtype=bool)
+        self.route_at = np.full((n, t), -1, dtype=np.int64)
+        self.gain = np.zeros((3, n, t))  # cost, overload, overtime removed with the visit
+        self.ins_base = np.full((nr + 1, n), np.inf)  # cheapest insertion, beta included
+        self.ins_over = np.zeros((nr + 1, n))  # overload the insertion adds
+        self.ins_pos = np.zeros((nr + 1, n), dtype=np.int64)
+        self._detour: list[np.ndarray | None] = [None] * nr
+        self._overtime: list[np.ndarray | None] = [None] * nr
+        self.alpha = max(s.cap_penalty, EPS)
+        costs = s.cost[self.routes[0][1]][np.ix_(self.rows, self.rows)] if nr and n else arcs
+        self.beta = max(float(costs.mean()) / max(float(arcs.mean()), EPS), EPS)
+        for x in range(nr):
+            self._rebuild(x)
+
+    def _options(self, accounts: list[int]) -> None:
+        s = self.s
+        acc, idx, masks, reps = [], [], [], []
+        for i in accounts:
+            mask, rep, _ = s._option_arrays(i)
+            for o in range(len(mask)):
+                acc.append(i)
+                idx.append(o)
+                masks.append(mask[o])
+                reps.append(int(rep[o]))
+        self.o_acc = np.array(acc, dtype=np.int64)
+        self.o_idx = np.array(idx, dtype=np.int64)
+        self.o_mask = np.array(masks, dtype=bool).reshape(len(acc), self.t)
+        self.o_rep = np.array(reps, dtype=np.int64)
+        self.o_size = self.o_mask.sum(axis=1)
+        dummy = len(self.routes)
+        self.o_route = np.full((len(acc), self.t), -1, dtype=np.int64)
+        for row, r in enumerate(reps):
+            if r >= 0:
+                for k in range(self.t):
+                    self.o_route[row, k] = self.route_of.get((k, r), dummy)
+        self.fixed_reps = bool((self.o_rep >= 0).any())
+        self.row_of = {(a, o): row for row, (a, o) in enumerate(zip(acc, idx, strict=True))}
+
+    # ------------------------------------------------------------ tables
+    def _rebuild(self, x: int) -> None:
+        """Rebuild sequence ``x``'s figures, insertion table and its visits' gains."""
+        k, r = self.routes[x]
+        seq = self.seq[x]
+        c, c_to, c_from = self.matrix[x]
+        d, d_to, d_from = self.dtab
+        nodes = np.array(
+            [self.s.start_row[r], *(self.rows[seq].tolist()), self.s.end_row[r]], dtype=np.int64
+        )
+        prev, nxt = nodes[:-1], nodes[1:]
+        self.cost[x] = float(c[prev, nxt].sum())
+        self.load[x] = float(self.demand[seq].sum()) if seq else 0.0
+        self.dur[x] = float(d[prev, nxt].sum() + (self.service[seq].sum() if seq else 0.0))
+        over = max(0.0, self.load[x] - self.cap[x])
+        self.ins_over[x] = np.maximum(0.0, self.load[x] + self.demand - self.cap[x]) - over
+        self._detour[x] = c_to[prev] + c_from[nxt] - c[prev, nxt][:, None]
+        if self.timed and np.isfinite(self.limit[x]):
+            late = max(0.0, self.dur[x] - self.limit[x])
+            extra = d_to[prev] + d_from[nxt] - d[prev, nxt][:, None] + self.service
+            self._overtime[x] = np.maximum(0.0, self.dur[x] + extra - self.limit[x]) - late
+        else:
+            self._overtime[x] = None
+        self._best_insertion(x)
+        if seq:
+            p, a, q = nodes[:-2], nodes[1:-1], nodes[2:]
+            members = np.array(seq, dtype=np.int64)
+            self.placed[members, k] = True
+            self.route_at[members, k] = x
+            self.gain[0, members, k] = c[p, a] + c[a, q] - c[p, q]
+            self.gain[1, members, k] = over - np.maximum(
+                0.0, self.load[x] - self.demand[members] - self.cap[x]
+            )
+            if self._overtime[x] is not None:
+                late = max(0.0, self.dur[x] - self.limit[x])
+                saved = d[p, a] + d[a, q] - d[p, q] + self.service[members]
+                self.gain[2, members, k] = late - np.maximum(
+                    0.0, self.dur[x] - saved - self.limit[x]
+                )
+            else:
+                self.gain[2, members, k] = 0.0
+
+    def _best_insertion(self, x: int) -> None:
+        detour = self._detour[x]
+        if self._overtime[x] is not None:
+            detour = detour + self.beta * self._overtime[x]
+        pos = np.argmin(detour, axis=0)
+        best = detour[pos, np.arange(self.n)]
+        best = np.where(self.allowed[x], best, np.inf)
+        if self.seq[x]:
+            best[self.seq[x]] = np.inf
+        self.ins_base[x] = best
+        self.ins_pos[x] = pos
+
+    def reweigh(self) -> None:
+        """Rebuild every insertion table after ``beta`` changed."""
+        for x in range(len(self.routes)):
+            if self._overtime[x] is not None:
+                self._best_insertion(x)
+
+    def remove(self, i: int, k: int) -> int:
+        """Take account ``i`` out of day ``k``; return its sequence (rebuilt later)."""
+        x = int(self.route_at[i, k])
+        self.seq[x].remove(i)
+        self.placed[i, k] = False
+        self.route_at[i, k] = -1
+        self.gain[:, i, k] = 0.0
+        return x
+
+    def insert(self, i: int, x: int) -> None:
+        """Put account ``i`` into sequence ``x`` at its cheapest place (tables current)."""
+        self.seq[x].insert(int(self.ins_pos[x, i]), i)
+        k = self.routes[x][0]
+        self.placed[i, k] = True
+        self.route_at[i, k] = x
+
+    # ------------------------------------------------------------ values
+    def insertions(self) -> np.ndarray:
+        """Cheapest penalised insertion of every account into every sequence."""
+        return self.ins_base + self.alpha * self.ins_over
+
+    def overload(self) -> tuple[float, float]:
+        """Total load over capacity and time past the shift lengths."""
+        over = float(np.maximum(0.0, self.load - self.cap).sum())
+        late = float(np.maximum(0.0, self.dur - self.limit).sum()) if self.timed else 0.0
+        return over, late
+
+    def true_cost(self) -> float:
+        """Route costs plus missing visits (the state's objective when feasible)."""
+        missing = self.visits - self.placed.sum(axis=1)
+        return float(self.cost.sum() + (np.maximum(missing, 0) * self.miss).sum())
+
+    def penalised(self) -> float:
+        """:meth:`true_cost` plus the weighted overloads."""
+        over, late = self.overload()
+        return self.true_cost() + self.alpha * over + self.beta * late
+
+    def gains(self) -> np.ndarray:
+        """Penalised removal gain of every placed visit (accounts x days)."""
+        return self.gain[0] + self.alpha * self.gain[1] + self.beta * self.gain[2]
+
+    # ------------------------------------------------------------ post-optimisation
+    def polish(self, x: int) -> None:
+        """2-opt (symmetric costs) and relocate inside sequence ``x``, then rebuild."""
+        seq = self.seq[x]
+        if len(seq) >= 3:
+            r = self.routes[x][1]
+            c = self.matrix[x][0]
+            nodes = np.array([self.s.start_row[r], *self.rows[seq].tolist(), self.s.end_row[r]])
+            order = np.array([-1, *seq, -1], dtype=np.int64)
+            for _ in range(4 * len(seq)):
+                moved = self._two_opt(nodes, order, c) if self.s.symmetric else False
+                moved = self._relocate(nodes, order, c) or moved
+                if not moved:
+                    break
+            new = [int(i) for i in order[1:-1]]
+            if new != seq:
+                before = self.dur[x]
+                self.seq[x] = new
+                self._rebuild(x)
+                if not (self.timed and self.dur[x] > max(before, self.limit[x]) + EPS):
+                    return
+                self.seq[x] = seq  # (cheaper but longer past the shift: not kept)
+        self._rebuild(x)
+
+    @staticmethod
+    def _two_opt(nodes: np.ndarray, order: np.ndarray, c: np.ndarray) -> bool:
+        a, b = nodes[:-1], nodes[1:]
+        edge = c[a, b]
+        delta = c[a[:, None], a[None, :]] + c[b[:, None], b[None, :]] - edge[:, None] - edge
+        delta = np.triu(delta, 2)
+        e = int(np.argmin(delta))
+        i, j = divmod(e, len(a))
+        if delta[i, j] >= -EPS:
+            return False
+        nodes[i + 1 : j + 1] = nodes[i + 1 : j + 1][::-1].copy()
+        order[i + 1 : j + 1] = order[i + 1 : j + 1][::-1].copy()
+        return True
+
+    @staticmethod
+    def _relocate(nodes: np.ndarray, order: np.ndarray, c: np.ndarray) -> bool:
+        m = len(nodes)
+        inner = np.arange(1, m - 1)
+        p, a, q = nodes[inner - 1], nodes[inner], nodes[inner + 1]
+        gain = c[p, a] + c[a, q] - c[p, q]
+        u, v = nodes[:-1], nodes[1:]  # edges (u_e, v_e), e = 0..m-2
+        add = c[u[None, :], a[:, None]] + c[a[:, None], v[None, :]] - c[u, v][None, :]
+        delta = add - gain[:, None]
+        # (the edges next to the visit itself are no other place)
+        delta[np.arange(len(inner)), inner - 1] = np.inf
+        delta[np.arange(len(inner)), inner] = np.inf
+        e = int(np.argmin(delta))
+        row, edge = divmod(e, m - 1)
+        if delta[row, edge] >= -EPS:
+            return False
+        pos = int(inner[row])
+        node, who = nodes[pos], order[pos]
+        keep = np.ones(m, dtype=bool)
+        keep[pos] = False
+        at = edge + 1 if edge < pos else edge  # insert before this index of the rest
+        rest_n, rest_o = nodes[keep], order[keep]
+        nodes[:] = np.concatenate([rest_n[:at], [node], rest_n[at:]])
+        order[:] = np.concatenate([rest_o[:at], [who], rest_o[at:]])
+        return True
+
+    # ------------------------------------------------------------ state
+    def snapshot(self) -> tuple[list[list[int]], list[int | None]]:
+        """Copy the sequences and chosen options."""
+        return [list(q) for q in self.seq], list(self.chosen)
+
+    def write(self, snap: tuple[list[list[int]], list[int | None]]) -> None:
+        """Make ``snap`` the schedule state's sequences and chosen options."""
+        s = self.s
+        seqs, chosen = snap
+        for rds in s.rep_days:
+            for rd in rds.values():
+                rd.seq, rd.load, rd.busy_s, rd.drive_s = [], 0, 0, 0
+        s.placed = [{} for _ in s.accounts]
+        s._version += 1
+        for (k, r), seq in zip(self.routes, seqs, strict=True):
+            for i in seq:
+                s.insert(i, {k: (r, len(s.rep_days[k][r].seq))})
+        s.chosen = list(chosen)
+
+
+def pattern_search(
+    state: State,
+    rng: random.Random,
+    until: float,
+    cancelled: Callable[[], bool] | None = None,
+    escape: bool = False,
+    max_iterations: int | None = None,
+) -> bool:
+    """Tabu search on options and reps (module docstring); True when the state changed.
+
+    Ends at ``until`` (``time.monotonic``), after ``max_iterations`` or when
+    ``cancelled`` returns True, on the best state without overload found, when it beats
+    the start; with ``escape``, else on the best other such state (so that the merged
+    routing that follows starts somewhere new). Otherwise the state is left as it was.
+
+    """
+    movable = [
+        i
+        for i in range(len(state.accounts))
+        if len(state.options[i]) > 1 and state.chosen[i] is not None
+    ]
+    search = _Search(state, movable)
+    nr, n = len(search.routes), search.n
+    if nr == 0 or n == 0:
+        return False
+    tenure = max(3, round(TENURE_FACTOR * math.log10(max(n, 2))))
+    reps_a_day = max(1, nr // max(1, sum(1 for xs in search.day_routes if xs)))
+    scale = DIVERSIFY * math.sqrt(max(1, int(search.visits.sum())) * reps_a_day)
+    # Attributes (an account in a sequence): tabu until, and how often added.
+    tabu = np.zeros((nr + 1, n), dtype=np.int64)
+    used = np.zeros((nr + 1, n))
+    start = search.snapshot()
+    best = (search.true_cost() if search.overload() == (0.0, 0.0) else math.inf, None)
+    other: tuple[float, tuple | None] = (math.inf, None)
+    best_penalised = search.penalised()
+    current_rows = np.array(
+        [search.row_of.get((i, search.chosen[i]), -1) for i in range(n)], dtype=np.int64
+    )
+    iteration = 0
+    while max_iterations is None or iteration < max_iterations:
+        iteration += 1
+        if iteration % 8 == 1 and (time.monotonic() >= until or (cancelled and cancelled())):
+            break
+        value = search.penalised()
+        level = best[0] if math.isfinite(best[0]) else best_penalised  # (aspiration)
+        ins = search.insertions()
+        free = np.where(tabu >= iteration, np.inf, ins)  # (the tabu insertions left out)
+        gains = search.gains()
+        charge = scale * search.true_cost() / iteration * used  # diversification
+        move = None  # (delta, kind, payload)
+        for table, aspiring in ((free, False), (ins, True)):
+            # (a tabu move only when it gives a new best: aspiration)
+            pattern = _best_pattern(search, table, gains, charge, current_rows)
+            relocation = _best_relocation(search, table, gains, charge)
+            for kind, found in (("pattern", pattern), ("relocate", relocation)):
+                if found is None or (aspiring and value + found[0] >= level - EPS):
+                    continue
+                if move is None or found[0] < move[0]:
+                    move = (found[0], kind, (found[1], table) if kind == "pattern" else found[1])
+        if move is None:
+            break
+        touched: set[int] = set()
+        hold = iteration + rng.randint(tenure // 2, tenure + tenure // 2)
+        if move[1] == "pattern":
+            row, table = move[2]
+            i = int(search.o_acc[row])
+            mask, fixed_route = search.o_mask[row], search.o_route[row]
+            for k in range(search.t):
+                x = int(search.route_at[i, k])
+                stay = mask[k] and x >= 0 and (fixed_route[k] < 0 or fixed_route[k] == x)
+                if x >= 0 and not stay:
+                    touched.add(search.remove(i, k))
+                    tabu[x, i] = hold
+            for k in np.flatnonzero(mask).tolist():
+                if search.placed[i, k]:
+                    continue
+                if fixed_route[k] >= 0:
+                    x = int(fixed_route[k])
+                else:
+                    xs = search.day_routes[k]
+                    x = xs[int(np.argmin(table[xs, i]))] if xs else -1
+                if x < 0 or x >= nr or not table[x, i] < search.miss[i]:
+                    continue  # (no room that day: the visit is missing)
+                if x in touched:
+                    search._rebuild(x)  # (a visit left it: its places changed)
+                search.insert(i, x)
+                touched.add(x)
+                used[x, i] += 1
+            current_rows[i] = row
+            search.chosen[i] = int(search.o_idx[row])
+        else:
+            i, k, y = move[2]
+            x = search.remove(i, k)
+            search.insert(i, y)
+            touched |= {x, y}
+            tabu[x, i] = hold
+            used[y, i] += 1
+        for x in touched:
+            search.polish(x)
+        over, late = search.overload()
+        search.alpha *= 1 + PENALTY_STEP if over > 0 else 1 / (1 + PENALTY_STEP)
+        if search.timed and iteration % BETA_EVERY == 0:
+            search.beta *= 1 + PENALTY_STEP if late > 0 else 1 / (1 + PENALTY_STEP)
+            search.reweigh()
+        best_penalised = min(best_penalised, search.penalised())
+        if over == 0 and late == 0:
+            cost = search.true_cost()
+            if cost < best[0] - EPS:
+                best = (cost, search.snapshot())
+            elif escape and cost < other[0] - EPS and search.snapshot() != start:
+                other = (cost, search.snapshot())
+    if best[1] is not None:
+        search.write(best[1])
+        return True
+    if escape and other[1] is not None:
+        search.write(other[1])
+        return True
+    return False
+
+
+def _best_pattern(
+    search: _Search,
+    ins: np.ndarray,
+    gains: np.ndarray,
+    charge: np.ndarray,
+    current_rows: np.ndarray,
+) -> tuple[float, int] | None:
+    """Cheapest option change on insertion table ``ins``: (delta + charge, option row)."""
+    if not len(search.o_acc):
+        return None
+    acc = search.o_acc
+    n = search.n
+    here = search.placed[acc]
+    day_cost = np.full((search.t, n), np.inf)
+    day_charge = np.zeros((search.t, n))
+    for k, xs in enumerate(search.day_routes):
+        if xs:
+            at = np.argmin(ins[xs], axis=0)
+            day_cost[k] = ins[xs][at, np.arange(n)]
+            day_charge[k] = charge[np.array(xs)[at], np.arange(n)]
+    cost = day_cost.T[acc]
+    extra = day_charge.T[acc]
+    keep = search.o_mask & here
+    if search.fixed_reps:
+        fixed = search.o_rep >= 0
+        routes = np.maximum(search.o_route, 0)
+        cost = np.where(fixed[:, None], ins[routes, acc[:, None]], cost)
+        extra = np.where(fixed[:, None], charge[routes, acc[:, None]], extra)
+        keep &= ~fixed[:, None] | (search.route_at[acc] == search.o_route)
+    cost = np.minimum(cost, search.miss[acc][:, None])
+    add = search.o_mask & ~keep
+    drop = here & ~keep
+    delta = (
+        np.where(add, cost, 0.0).sum(axis=1)
+        - np.where(drop, gains[acc], 0.0).sum(axis=1)
+        + search.miss[acc] * (here.sum(axis=1) - search.o_size)
+    )
+    delta[current_rows[acc] == np.arange(len(acc))] = np.inf
+    delta = np.where(delta >= -EPS, delta + np.where(add, extra, 0.0).sum(axis=1), delta)
+    row = int(np.argmin(delta))
+    return (float(delta[row]), row) if np.isfinite(delta[row]) else None
+
+
+def _best_relocation(
+    search: _Search, ins: np.ndarray, gains: np.ndarray, charge: np.ndarray
+) -> tuple[float, tuple[int, int, int]] | None:
+    """Cheapest move of a visit to another rep the same day: (delta + charge, move).
+
+    Each visit goes to the cheapest sequence of its day other than its own (the
+    cheapest or the second cheapest of the day, found once per day for every account).
+    """
+    ii, kk = np.nonzero(search.placed & search.relocatable[:, None])
+    if not len(ii):
+        return None
+    t, n = search.t, search.n
+    cols = np.arange(n)
+    first = np.full((t, n), len(search.routes), dtype=np.int64)  # (the dummy: none)
+    second = first.copy()
+    for k, xs in enumerate(search.day_routes):
+        if len(xs) >= 2:
+            sub = ins[xs]
+            order = np.argpartition(sub, 1, axis=0)[:2]
+            pick = np.array(xs)
+            first[k], second[k] = pick[order[0]], pick[order[1]]
+            swap = sub[order[0], cols] > sub[order[1], cols]
+            first[k], second[k] = (
+                np.where(swap, second[k], first[k]),
+                np.where(swap, first[k], second[k]),
+            )
+    here = search.route_at[ii, kk]
+    target = np.where(first[kk, ii] != here, first[kk, ii], second[kk, ii])
+    delta = ins[target, ii] - gains[ii, kk]
+    delta = np.where(delta >= -EPS, delta + charge[target, ii], delta)
+    v = int(np.argmin(delta))
+    if not np.isfinite(delta[v]):
+        return None
+    return float(delta[v]), (int(ii[v]), int(kk[v]), int(target[v]))
