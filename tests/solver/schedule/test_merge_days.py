@@ -66,6 +66,12 @@ def optimum_km() -> float:
     return best
 
 
+def optimum_cost(state: State) -> float:
+    """:func:`optimum_km` in the state's cost units (km and driving time, proportional here)."""
+    per_km = float(state.cost[0][0, 1]) / (round(math.dist(POINTS[0], POINTS[1]) * 1000) / 1000)
+    return optimum_km() * per_km
+
+
 def bad_start(state: State) -> None:
     """Both two-visit accounts on (0, 2); one-visit accounts spread over the days."""
     for i in range(8):
