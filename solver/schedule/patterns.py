@@ -40,7 +40,6 @@ import numpy as np
 
 from solver.schedule.merge import merge_fits
 from solver.schedule.moves import State
-from solver.schedule.tabu import shake_options
 
 #: Tabu tenure: about this many times log10(accounts) iterations (CGL97's theta).
 TENURE_FACTOR = 7.5
@@ -352,7 +351,6 @@ def pattern_search(
     cancelled: Callable[[], bool] | None = None,
     escape: bool = False,
     max_iterations: int | None = None,
-    shake: int = 0,
 ) -> bool:
     """Tabu search on options and reps (module docstring); True when the state changed.
 
@@ -360,13 +358,8 @@ def pattern_search(
     ``cancelled`` returns True, on the best state without overload found, when it beats
     the start; with ``escape``, else on the best other such state (so that the merged
     routing that follows starts somewhere new). Otherwise the state is left as it was.
-    ``shake``: first give this many accounts near a random one another option, drawn at
-    random (:func:`solver.schedule.tabu.shake_options`; a diversification).
+
     """
-    if shake:
-        pool = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
-        if pool and all(state.chosen[i] is not None for i in pool):
-            shake_options(state, rng, pool, shake)
     movable = [
         i
         for i in range(len(state.accounts))

@@ -321,10 +321,7 @@ def _solve(
                 elif op == "tabu" and fast:
                     tabu_s = min(PATTERN_S_PER_ACCOUNT * movable, PATTERN_MAX_S)
                     tabu_s = max(0.3, min(PATTERN_SHARE * left, tabu_s))
-                    shake = min(SHAKE_MAX, SHAKE_STEP * stalled)  # (as the tabu search)
-                    pattern_search(
-                        state, rng, time.monotonic() + tabu_s, cancel, escape=True, shake=shake
-                    )
+                    pattern_search(state, rng, time.monotonic() + tabu_s, cancel, escape=True)
                 elif op == "tabu":
                     tabu_s = max(0.3, min(TABU_SHARE * left, TABU_S_PER_ACCOUNT * len(searched)))
                     until = time.monotonic() + tabu_s

@@ -56,7 +56,7 @@ def tabu_options(
     tabu: dict[tuple[int, int], int] = {}
     iteration = 0
     if shake:
-        shake_options(state, rng, movable, shake)
+        _shake(state, rng, movable, shake)
         current = state.objective(0.0)
     while time.monotonic() < until and not (cancelled is not None and cancelled()):
         iteration += 1
@@ -107,7 +107,7 @@ def tabu_options(
     return True
 
 
-def shake_options(state: State, rng: random.Random, movable: list[int], size: int) -> None:
+def _shake(state: State, rng: random.Random, movable: list[int], size: int) -> None:
     """Give ``size`` movable accounts near a random one another option, drawn at random.
 
     Each goes to the cheapest places of its new option's days; the touched days are

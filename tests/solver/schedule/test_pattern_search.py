@@ -144,15 +144,3 @@ def test_plan_schedule_with_the_pattern_search_passes_the_checker() -> None:
         offsets = tuple(week(4).index(d) for d in days)
         assert offsets in {(0, 2), (1, 3)}
     assert np.isfinite(schedule.summary.total.cost)
-
-
-def test_a_shaken_start_is_searched_back_to_the_optimum() -> None:
-    state = State(problem(), None, None, None)
-    bad_start(state)
-    pattern_search(state, random.Random(0), time.monotonic() + 5.0, max_iterations=300)
-    optimum = state.objective(0.0)
-    rng = random.Random(5)
-    # (6 of the 8 accounts near one of them on random other options, then searched)
-    assert pattern_search(state, rng, time.monotonic() + 5.0, max_iterations=300, shake=6)
-    assert_consistent(state)
-    assert state.objective(0.0) == pytest.approx(optimum, rel=1e-9)
