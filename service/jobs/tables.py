@@ -12,6 +12,8 @@ import dataclasses
 import datetime as dt
 import os
 import socket
+import sqlite3
+import time
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
@@ -208,6 +210,11 @@ def make_engine(database_url: str) -> Engine:
     return engine
 
 
+#: Tries of the switch of a new SQLite file to WAL mode, the n-th after n x this many s.
+WAL_ATTEMPTS = 20
+WAL_RETRY_S = 0.05
+
+
 def _write_ahead_log(dbapi_connection: Any, _: Any) -> None:
     """Put an SQLite file in WAL mode: its readers never wait for a writer.
 
@@ -215,8 +222,22 @@ def _write_ahead_log(dbapi_connection: Any, _: Any) -> None:
     heartbeats, results) locks readers out while it syncs to disk, so each API request,
     which reads its key and jobs, can wait behind it. WAL is a property of the file
     (set once, kept); it needs the file's processes on one machine, as SQLite does.
+
+    A file already in WAL mode is left as it is. Processes starting together on a new
+    file (an API and its workers) can find it locked while another one switches it or
+    creates its tables, a case where SQLite does not wait for the lock: the switch is
+    tried again, up to :data:`WAL_ATTEMPTS` times.
     """
-    dbapi_connection.execute("PRAGMA journal_mode=WAL")
+    for attempt in range(WAL_ATTEMPTS):
+        try:
+            mode = dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0]
+            if str(mode).lower() != "wal":
+                dbapi_connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == WAL_ATTEMPTS - 1:
+                raise
+            time.sleep(WAL_RETRY_S * (attempt + 1))
 
 
 def takeable(table: type[JobRow] | type[JobPartRow], stale: dt.datetime, max_attempts: int) -> list:
