@@ -1,13 +1,16 @@
 """Tabu search on the accounts' day patterns, every move priced at once (CGL97).
 
 The search of Cordeau, Gendreau & Laporte (1997) for the periodic VRP, on the schedule
-state's sequences: each iteration prices every move of two kinds and makes the best one
+state's sequences: each iteration prices every move of three kinds and makes the best one
 that is not tabu (or that gives a new best schedule):
 
 - **pattern**: an account takes another of its options; it leaves the days of the old
   option that the new one does not hold (exact removal gains) and enters the new days
   at the cheapest place of any rep that day (or of its fixed rep);
-- **relocate**: a visit moves to another rep's sequence on the same day.
+- **relocate**: a visit moves to another rep's sequence on the same day;
+- **fill**: a missing visit (a day of the account's option where it is not placed, as
+  left by a routing that could not pack every visit) enters the cheapest sequence of
+  that day (or its fixed rep's), for accounts with one option too.
 
 Capacity and shift length are soft: an overload costs ``alpha`` per unit of demand and
 ``beta`` per second past the shift, weights that grow while the current state breaks
@@ -118,6 +121,13 @@ class _Search:
         # Current sequences and their tables.
         self.seq = [list(s.rep_days[k][r].seq) for k, r in self.routes]
         self.chosen = list(s.chosen)
+        # The days (and fixed sequence) of every account's chosen option: a visit wanted
+        # there and not placed is missing, and may be filled in.
+        self.want = np.zeros((n, t), dtype=bool)
+        self.want_route = np.full((n, t), -1, dtype=np.int64)
+        for i in range(n):
+            if s.chosen[i] is not None:
+                self.set_want(i, s.chosen[i])
         self.load = np.zeros(nr)
         self.dur = np.zeros(nr)
         self.cost = np.zeros(nr)
@@ -158,6 +168,16 @@ class _Search:
                     self.o_route[row, k] = self.route_of.get((k, r), dummy)
         self.fixed_reps = bool((self.o_rep >= 0).any())
         self.row_of = {(a, o): row for row, (a, o) in enumerate(zip(acc, idx, strict=True))}
+
+    def set_want(self, i: int, o: int) -> None:
+        """Record option ``o`` of account ``i`` as its chosen one (its days, its rep)."""
+        mask, reps, _ = self.s._option_arrays(i)
+        self.want[i] = mask[o]
+        self.want_route[i] = -1
+        if reps[o] >= 0:
+            dummy = len(self.routes)
+            for k in range(self.t):
+                self.want_route[i, k] = self.route_of.get((k, int(reps[o])), dummy)
 
     # ------------------------------------------------------------ tables
     def _rebuild(self, x: int) -> None:
@@ -398,7 +418,8 @@ def pattern_search(
             # (a tabu move only when it gives a new best: aspiration)
             pattern = _best_pattern(search, table, gains, charge, current_rows)
             relocation = _best_relocation(search, table, gains, charge)
-            for kind, found in (("pattern", pattern), ("relocate", relocation)):
+            fill = _best_fill(search, table, charge)
+            for kind, found in (("pattern", pattern), ("relocate", relocation), ("fill", fill)):
                 if found is None or (aspiring and value + found[0] >= level - EPS):
                     continue
                 if move is None or found[0] < move[0]:
@@ -434,6 +455,12 @@ def pattern_search(
                 used[x, i] += 1
             current_rows[i] = row
             search.chosen[i] = int(search.o_idx[row])
+            search.set_want(i, search.chosen[i])
+        elif move[1] == "fill":
+            i, y = move[2]
+            search.insert(i, y)
+            touched.add(y)
+            used[y, i] += 1
         else:
             i, k, y = move[2]
             x = search.remove(i, k)
@@ -505,6 +532,34 @@ def _best_pattern(
     delta = np.where(delta >= -EPS, delta + np.where(add, extra, 0.0).sum(axis=1), delta)
     row = int(np.argmin(delta))
     return (float(delta[row]), row) if np.isfinite(delta[row]) else None
+
+
+def _best_fill(
+    search: _Search, ins: np.ndarray, charge: np.ndarray
+) -> tuple[float, tuple[int, int]] | None:
+    """Cheapest insertion of a missing visit (a day of its option, not placed): (delta, move).
+
+    Its sequence is the cheapest of that day, or the option's fixed rep's.
+    """
+    ii, kk = np.nonzero(search.want & ~search.placed)
+    if not len(ii):
+        return None
+    best: tuple[float, tuple[int, int]] | None = None
+    for i, k in zip(ii.tolist(), kk.tolist(), strict=True):
+        fixed = int(search.want_route[i, k])
+        xs = [fixed] if fixed >= 0 else search.day_routes[k]
+        xs = [x for x in xs if x < len(search.routes)]
+        if not xs:
+            continue
+        x = xs[int(np.argmin(ins[xs, i]))]
+        delta = float(ins[x, i] - search.miss[i])
+        if not np.isfinite(delta):
+            continue
+        if delta >= -EPS:
+            delta += float(charge[x, i])
+        if best is None or delta < best[0]:
+            best = (delta, (i, x))
+    return best
 
 
 def _best_relocation(

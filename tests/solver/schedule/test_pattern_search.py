@@ -144,3 +144,19 @@ def test_plan_schedule_with_the_pattern_search_passes_the_checker() -> None:
         offsets = tuple(week(4).index(d) for d in days)
         assert offsets in {(0, 2), (1, 3)}
     assert np.isfinite(schedule.summary.total.cost)
+
+
+def test_missing_visits_are_filled_in_also_of_accounts_with_one_option() -> None:
+    base = _two_rep_problem(False)
+    daily = account("D", 3, duration_s=600, demand=1, visits=4, same_rep=False)
+    state = State(replace(base, accounts=(*base.accounts, daily)), None, None, None)
+    d = len(state.accounts) - 1
+    assert len(state.options[d]) == 1  # (every day of the week: one option)
+    _crowded_start(state)
+    for i, k in ((d, 2), (0, state.options[0][state.chosen[0]].days[0])):
+        state._take_out(state.rep_days[k][state.placed[i].pop(k)], i, k)
+    before = state.objective(0.0)
+    assert pattern_search(state, random.Random(3), time.monotonic() + 5.0, max_iterations=400)
+    assert_consistent(state)  # (every visit of every account placed, on its option)
+    assert all(rd.load <= 7 for rds in state.rep_days for rd in rds.values())
+    assert state.objective(0.0) < before
