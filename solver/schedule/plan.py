@@ -30,8 +30,7 @@ Method (after Cordeau, Gendreau & Laporte 1997 and Vidal et al. 2012 for the PVR
    account with several visits may move one visit to a day that keeps it on one of its
    options, and missing visits are placed (as prized optional clients while some are
    missing); when no routing of the chosen day sets holds every visit (a day's visits
-   do not pack into its reps), the pattern search (below) fills the missing visits in or,
-   when it does not model every rule, a relaxed merged routing moves them first. Later rounds
+   do not pack into its reps), a relaxed merged routing (below) moves them first. Later rounds
    choose the options of the accounts with several visits by a relaxed merged routing
    (each visit moves within its options' days, an account left on no option is put back
    on the option sharing most days) or by a tabu search, drawn adaptively (the search
@@ -270,20 +269,10 @@ def _solve(
         )
         if (not proposal or short) and not cancel():
             # No feasible routing of these day sets, or not of every visit (a day's
-            # visits may not pack into its reps): the pattern search, when it models
-            # every rule, fills the missing visits in (crossing overloaded states);
-            # else the visits move within their options' days (a relaxed merged
-            # routing). Then route again.
+            # visits may not pack into its reps): the visits move within their
+            # options' days, then route again.
             slice_s = max(0.3, min(MERGE_SHARE * left / 2, WARM_S_PER_VISIT * visits))
-            if fast:
-                left = deadline - polish_s - time.monotonic()
-                search_s = min(PATTERN_S_PER_ACCOUNT * movable, PATTERN_MAX_S)
-                until = time.monotonic() + max(0.3, min(PATTERN_SHARE * left, search_s))
-                pattern_search(state, rng, until, cancel)
-                left = deadline - polish_s - time.monotonic()
-                slice_s = max(0.3, min(MERGE_SHARE * left, PATTERN_WARM_S_PER_VISIT * visits))
-                proposal = merged_proposal(state, merge_days, slice_s, seed + 2, cancelled=cancel)
-            elif merged_proposal(
+            if merged_proposal(
                 state, merge_days, slice_s, seed + 1, warm=False, relax=True, cancelled=cancel
             ):
                 proposal = merged_proposal(state, merge_days, slice_s, seed + 2, cancelled=cancel)
