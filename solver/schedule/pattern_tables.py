@@ -119,12 +119,10 @@ class PatternTables:
         self.o_mask = np.array(masks, dtype=bool).reshape(len(acc), self.t)
         self.o_rep = np.array(reps, dtype=np.int64)
         self.o_size = self.o_mask.sum(axis=1)
-        dummy = len(self.routes)
         self.o_route = np.full((len(acc), self.t), -1, dtype=np.int64)
         for row, r in enumerate(reps):
             if r >= 0:
-                for k in range(self.t):
-                    self.o_route[row, k] = self.route_of.get((k, r), dummy)
+                self.o_route[row] = self.rep_routes(r)
         self.fixed_reps = bool((self.o_rep >= 0).any())
         self.row_of = {(a, o): row for row, (a, o) in enumerate(zip(acc, idx, strict=True))}
 
@@ -132,11 +130,23 @@ class PatternTables:
         """Record option ``o`` of account ``i`` as its chosen one (its days, its rep)."""
         mask, reps, _ = self.s._option_arrays(i)
         self.want[i] = mask[o]
-        self.want_route[i] = -1
-        if reps[o] >= 0:
-            dummy = len(self.routes)
-            for k in range(self.t):
-                self.want_route[i, k] = self.route_of.get((k, int(reps[o])), dummy)
+        self.want_route[i] = self.rep_routes(int(reps[o])) if reps[o] >= 0 else -1
+
+    def rep_routes(self, r: int) -> np.ndarray:
+        """Rep ``r``'s sequence of each day; the dummy (one past the last) where it has none."""
+        dummy = len(self.routes)
+        return np.array([self.route_of.get((k, r), dummy) for k in range(self.t)], dtype=np.int64)
+
+    def cheapest_route(self, table: np.ndarray, i: int, k: int, fixed: int) -> int:
+        """Return the sequence of day ``k`` for account ``i``: the cheapest by ``table``.
+
+        ``fixed`` (>= 0): that sequence only. -1 when there is none (no rep that day, or
+        the fixed rep does not work that day).
+        """
+        if fixed >= 0:
+            return fixed if fixed < len(self.routes) else -1
+        xs = self.day_routes[k]
+        return xs[int(np.argmin(table[xs, i]))] if xs else -1
 
     # ------------------------------------------------------------ tables
     def rebuild(self, x: int) -> None:

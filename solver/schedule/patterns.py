@@ -139,12 +139,8 @@ def pattern_search(
             for k in np.flatnonzero(mask).tolist():
                 if search.placed[i, k]:
                     continue
-                if fixed_route[k] >= 0:
-                    x = int(fixed_route[k])
-                else:
-                    xs = search.day_routes[k]
-                    x = xs[int(np.argmin(table[xs, i]))] if xs else -1
-                if x < 0 or x >= nr or not table[x, i] < search.miss[i]:
+                x = search.cheapest_route(table, i, k, int(fixed_route[k]))
+                if x < 0 or not table[x, i] < search.miss[i]:
                     continue  # (no room that day: the visit is missing)
                 if x in touched:
                     search.rebuild(x)  # (a visit left it: its places changed)
@@ -244,12 +240,9 @@ def _best_fill(
         return None
     best: tuple[float, tuple[int, int]] | None = None
     for i, k in zip(ii.tolist(), kk.tolist(), strict=True):
-        fixed = int(search.want_route[i, k])
-        xs = [fixed] if fixed >= 0 else search.day_routes[k]
-        xs = [x for x in xs if x < len(search.routes)]
-        if not xs:
+        x = search.cheapest_route(ins, i, k, int(search.want_route[i, k]))
+        if x < 0:
             continue
-        x = xs[int(np.argmin(ins[xs, i]))]
         delta = float(ins[x, i] - search.miss[i])
         if not np.isfinite(delta):
             continue

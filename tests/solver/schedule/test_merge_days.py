@@ -12,6 +12,8 @@ import functools
 import itertools
 import math
 
+import pytest
+
 from solver.schedule import ScheduleProblem, plan_schedule
 from solver.schedule.merge import merged_proposal
 from solver.schedule.moves import State
@@ -70,6 +72,19 @@ def optimum_cost(state: State) -> float:
     """:func:`optimum_km` in the state's cost units (km and driving time, proportional here)."""
     per_km = float(state.cost[0][0, 1]) / (round(math.dist(POINTS[0], POINTS[1]) * 1000) / 1000)
     return optimum_km() * per_km
+
+
+def assert_enumerated_optimum(state: State, before: float) -> None:
+    """The state is the enumerated optimum, > 1 % better than ``before``, east and west apart.
+
+    (Costs are km plus driving time, proportional on this plane: the optimum in km is
+    the optimum in cost, at the same ratio; the next-best schedule is > 1 % longer.)
+    """
+    assert state.objective(0.0) == pytest.approx(optimum_cost(state), rel=1e-5)
+    assert before > 1.01 * state.objective(0.0)
+    east = state.options[6][state.chosen[6]].days
+    west = state.options[7][state.chosen[7]].days
+    assert {east, west} == set(PATTERNS)
 
 
 def bad_start(state: State) -> None:

@@ -9,12 +9,10 @@ from __future__ import annotations
 import random
 import time
 
-import pytest
-
 from solver.schedule.moves import State
 from solver.schedule.tabu import tabu_options
 
-from .test_merge_days import PATTERNS, bad_start, optimum_cost, problem
+from .test_merge_days import assert_enumerated_optimum, bad_start, problem
 
 
 def fresh_insertion(state: State, i: int, k: int, r: int) -> tuple[float, int]:
@@ -47,10 +45,4 @@ def test_tabu_search_with_a_shake_reaches_the_enumerated_optimum() -> None:
         assert set(state.placed[i]) == set(state.options[i][state.chosen[i]].days)
         assert sum(i in state.rep_days[k][0].seq for k in range(4)) == len(state.placed[i])
     assert all(state.rep_days[k][0].load <= 4 for k in range(4))
-    # (costs are km plus driving time, proportional on this plane: the optimum in km is
-    # the optimum in cost, at the same ratio; the next-best schedule is > 1 % longer)
-    assert state.objective(0.0) == pytest.approx(optimum_cost(state), rel=1e-5)
-    assert before > 1.01 * state.objective(0.0)
-    east = state.options[6][state.chosen[6]].days
-    west = state.options[7][state.chosen[7]].days
-    assert {east, west} == set(PATTERNS)
+    assert_enumerated_optimum(state, before)
