@@ -33,6 +33,10 @@ class PatternTables:
         nr = len(self.routes)
         self.day_of = np.array([k for k, _ in self.routes], dtype=np.int64)
         self.day_routes = [[x for x, (k, _) in enumerate(self.routes) if k == d] for d in range(t)]
+        # The same as a grid (days x most reps a day), padded with the dummy sequence.
+        self.day_grid = np.full((t, max([2, *map(len, self.day_routes)])), nr, dtype=np.int64)
+        for d, xs in enumerate(self.day_routes):
+            self.day_grid[d, : len(xs)] = xs
         self.rows = np.array(s.row, dtype=np.int64)
         self.demand = np.array(s.demand, dtype=np.float64)
         self.service = np.array(s.service, dtype=np.float64)

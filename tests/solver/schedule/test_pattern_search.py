@@ -19,7 +19,8 @@ import pytest
 from solver.model import Shift
 from solver.schedule import ScheduleProblem, plan_schedule
 from solver.schedule.moves import State
-from solver.schedule.patterns import fits, pattern_search
+from solver.schedule.pattern_tables import PatternTables
+from solver.schedule.patterns import _best_move, _is_tabu, fits, pattern_search
 
 from .helpers import account, assert_feasible, plane, rep, visit_days, week
 from .test_merge_days import assert_enumerated_optimum, bad_start, problem
@@ -156,3 +157,46 @@ def test_missing_visits_are_filled_in_also_of_accounts_with_one_option() -> None
     assert_consistent(state)  # (every visit of every account placed, on its option)
     assert all(rd.load <= 7 for rds in state.rep_days for rd in rds.values())
     assert state.objective(0.0) < before
+
+
+@pytest.mark.parametrize("same_rep", [False, True])
+def test_one_pricing_picks_the_move_of_pricing_with_and_without_the_tabu_insertions(
+    same_rep: bool,
+) -> None:
+    """The search prices every move once, and again without the tabu insertions only when
+    the best move is tabu and gives no new best. That must pick a move as cheap as the
+    rule it stands for: the best move without tabu insertions, or a tabu one that gives
+    a new best (aspiration), whichever is cheaper."""
+    rng = np.random.default_rng(0)
+    checked = tabu_best = 0
+    for start in range(3):
+        state = State(_two_rep_problem(same_rep, shift_h=2.5), None, None, None)
+        _crowded_start(state)
+        if start:  # (other states: part of the way to a good schedule)
+            pattern_search(state, random.Random(start), time.monotonic() + 5.0, max_iterations=20)
+        movable = [i for i in range(len(state.accounts)) if len(state.options[i]) > 1]
+        search = PatternTables(state, movable)
+        rows = np.array([search.row_of.get((i, search.chosen[i]), -1) for i in range(search.n)])
+        ins, gains = search.insertions(), search.gains()
+        charge = np.zeros_like(ins)
+        value = search.penalised()
+        for _ in range(100):
+            tabu = rng.integers(0, 2, size=ins.shape)  # (tabu at iteration 1: a 1)
+            level = value + rng.uniform(-30.0, 5.0)
+            free = np.where(tabu >= 1, np.inf, ins)
+            fresh = _best_move(search, free, gains, charge, rows)
+            best = _best_move(search, ins, gains, charge, rows)
+            assert best is not None
+            aspires = value + best[0] < level - 1e-6
+            expected = min(
+                [m[0] for m in (fresh, best if aspires else None) if m is not None],
+                default=None,
+            )
+            picked = best
+            if _is_tabu(search, best, tabu, 1):
+                tabu_best += 1
+                if not aspires:
+                    picked = fresh
+            assert (picked[0] if picked else None) == expected
+            checked += 1
+    assert checked == 300 and tabu_best > 30  # (the tabu case is exercised)
