@@ -222,9 +222,8 @@ def _pattern_places(search: PatternTables, table: np.ndarray, row: int) -> list[
     """Sequences that the option change ``row`` inserts its account into (by ``table``).
 
     One per day of the option where the account is not placed yet (or placed with
-    another rep than the option's fixed one): the cheapest
-    sequence that day (or the option's fixed rep's), unless missing the visit is
-    cheaper (no room that day).
+    another rep than the option's fixed one): the cheapest sequence that day (or the
+    option's fixed rep's), unless missing the visit is cheaper (no room that day).
     """
     i = int(search.o_acc[row])
     mask, fixed_route = search.o_mask[row], search.o_route[row]
