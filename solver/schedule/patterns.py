@@ -131,10 +131,9 @@ def pattern_search(
         touched: set[int] = set()
         hold = iteration + rng.randint(tenure // 2, tenure + tenure // 2)
         if move[1] == "pattern":
-            row, table = move[2]
+            row, places = move[2]
             i = int(search.o_acc[row])
             mask, fixed_route = search.o_mask[row], search.o_route[row]
-            places = _pattern_places(search, table, row)
             for k in range(search.t):
                 x = int(search.route_at[i, k])
                 stay = mask[k] and x >= 0 and (fixed_route[k] < 0 or fixed_route[k] == x)
@@ -194,8 +193,9 @@ def _best_move(
 ) -> tuple[float, str, tuple] | None:
     """Cheapest move of any kind on insertion table ``ins``: (delta + charge, kind, payload).
 
-    The payload is ``(option row, ins)`` for a pattern move, ``(account, sequence)`` for
-    a fill and ``(account, day, sequence)`` for a relocation.
+    The payload is ``(option row, sequences it inserts into)`` for a pattern move (see
+    :func:`_pattern_places`), ``(account, sequence)`` for a fill and ``(account, day,
+    sequence)`` for a relocation.
     """
     first, second = _cheapest_two(search, ins)
     pattern = _best_pattern(search, ins, gains, charge, current_rows, first)
@@ -204,16 +204,18 @@ def _best_move(
     move = None
     for kind, found in (("pattern", pattern), ("relocate", relocation), ("fill", fill)):
         if found is not None and (move is None or found[0] < move[0]):
-            move = (found[0], kind, (found[1], ins) if kind == "pattern" else found[1])
+            move = (found[0], kind, found[1])
+    if move is not None and move[1] == "pattern":
+        move = (move[0], "pattern", (move[2], _pattern_places(search, ins, move[2])))
     return move
 
 
 def _is_tabu(search: PatternTables, move: tuple, tabu: np.ndarray, iteration: int) -> bool:
     """Whether ``move`` (from :func:`_best_move`) makes a tabu insertion."""
     if move[1] == "pattern":
-        row, table = move[2]
+        row, places = move[2]
         i = int(search.o_acc[row])
-        return any(tabu[x, i] >= iteration for x in _pattern_places(search, table, row))
+        return any(tabu[x, i] >= iteration for x in places)
     i, y = move[2][0], move[2][-1]
     return bool(tabu[y, i] >= iteration)
 
